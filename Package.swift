@@ -1,0 +1,117 @@
+// swift-tools-version: 6.0
+// The schema registry: SRP server, embedded store, Swift client and CLI.
+// Module arrows point down only (see docs/ARCHITECTURE.md):
+//   schema-registry -> SchemaRegistryServer, SchemaRegistryClient
+//   SchemaRegistryServer -> SQLiteStore, SRPWire, SchemaFormats, SchemaRegistryCore
+//   SchemaRegistryClient -> SRPWire
+//   SQLiteStore -> SchemaRegistryCore, CSQLite
+//   SRPWire -> SwiftProtobuf, NIOCore, CLZ4
+//   SchemaFormats -> SchemaRegistryCore
+import PackageDescription
+
+let package = Package(
+    name: "schema-registry",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "schema-registry", targets: ["SchemaRegistryCLI"]),
+        .library(name: "SchemaRegistryClient", targets: ["SchemaRegistryClient"]),
+        .library(name: "SchemaRegistryServer", targets: ["SchemaRegistryServer"]),
+        .library(name: "SRPWire", targets: ["SRPWire"]),
+        .library(name: "SchemaRegistryCore", targets: ["SchemaRegistryCore"]),
+        .executable(name: "srp-codegen", targets: ["SRPCodegenTool"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    ],
+    targets: [
+        // C libraries, each a system-library shim.
+        .systemLibrary(
+            name: "CLZ4", pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CHiredis", pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]),
+
+        // Domain: model, errors, the SchemaFormat seam, store protocol, RegistryService.
+        .target(name: "SchemaRegistryCore"),
+        // Schema formats behind the SchemaFormat seam.
+        .target(name: "SchemaFormats", dependencies: ["SchemaRegistryCore"]),
+        // Wire: frames, LZ4, handshake and connection state machines, generated messages.
+        .target(
+            name: "SRPWire",
+            dependencies: [
+                "CLZ4",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+        // The embedded store.
+        .target(name: "SQLiteStore", dependencies: ["SchemaRegistryCore", "CSQLite"]),
+        // The NIO server.
+        .target(
+            name: "SchemaRegistryServer",
+            dependencies: [
+                "SchemaRegistryCore", "SchemaFormats", "SRPWire", "SQLiteStore", "CLZ4",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        // The Swift client: generated stubs over a multiplexing transport.
+        .target(
+            name: "SchemaRegistryClient",
+            dependencies: [
+                "SRPWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // Renders the client stubs and method table from proto/'s descriptor set.
+        .target(
+            name: "SRPCodegen",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .executableTarget(name: "SRPCodegenTool", dependencies: ["SRPCodegen"]),
+        // `schema-registry`: serve, bench and the CLI subcommands.
+        .executableTarget(
+            name: "SchemaRegistryCLI",
+            dependencies: [
+                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
+        .testTarget(name: "SchemaRegistryCoreTests", dependencies: ["SchemaRegistryCore"]),
+        .testTarget(
+            name: "SRPWireTests",
+            dependencies: [
+                "SRPWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]),
+        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "SchemaRegistryCore"]),
+        .testTarget(
+            name: "SchemaRegistryServerTests",
+            dependencies: [
+                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]),
+        .testTarget(name: "SRPCodegenTests", dependencies: ["SRPCodegen"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

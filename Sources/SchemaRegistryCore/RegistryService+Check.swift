@@ -1,0 +1,60 @@
+/// The answer to a compatibility check.
+public struct CompatibilityReport: Sendable, Hashable {
+    public var isCompatible: Bool
+    public var messages: [String]
+    public var level: CompatibilityLevel
+
+    public init(isCompatible: Bool, messages: [String], level: CompatibilityLevel) {
+        self.isCompatible = isCompatible
+        self.messages = messages
+        self.level = level
+    }
+}
+
+extension RegistryService {
+    /// Checks a schema against one version (`-1`/`0` = latest) or, with `allVersions`, against
+    /// every version the subject's level calls for. A subject with no versions is compatible.
+    public func checkCompatibility(
+        subject: String, type: SchemaType, text: String, references: [SchemaReference], version: Int,
+        allVersions: Bool, normalize: Bool
+    ) async throws -> CompatibilityReport {
+        try Self.validateSubject(subject)
+        let parsed = try await parse(type: type, text: text, references: references, normalize: normalize)
+        let level = try await compatibility(subject: subject, defaultToGlobal: true)
+        let live = try await store.versions(subject: subject, includeDeleted: false)
+        let targets: [VersionRecord]
+        if allVersions || live.isEmpty {
+            targets = live
+        } else if version <= 0 {
+            targets = [live.last!]
+        } else {
+            guard let found = live.first(where: { $0.version == version }) else {
+                throw RegistryError.versionNotFound(subject, version)
+            }
+            targets = [found]
+        }
+        // A single target is checked at the level's direction, not transitively.
+        var effective = level
+        if !allVersions {
+            switch level {
+            case .backwardTransitive: effective = .backward
+            case .forwardTransitive: effective = .forward
+            case .fullTransitive: effective = .full
+            default: break
+            }
+        }
+        let messages = try await incompatibilities(of: parsed, level: effective, against: targets)
+        return CompatibilityReport(isCompatible: messages.isEmpty, messages: messages, level: level)
+    }
+
+    /// Validates a JSON payload against a registered schema.
+    public func validate(payload: [UInt8], schema stored: StoredSchema) async throws -> [PayloadError] {
+        let parsed = try await parse(
+            type: stored.type, text: stored.text, references: stored.references, normalize: false)
+        guard let errors = formats[stored.type]?.validate(payload: payload, against: parsed) else {
+            throw RegistryError(
+                .invalidRequest, "Payload validation for \(stored.type) schemas is not available in this build yet.")
+        }
+        return errors
+    }
+}

@@ -1,0 +1,141 @@
+/// A registration request, as the transport received it.
+public struct RegistrationRequest: Sendable {
+    public var subject: String
+    public var type: SchemaType
+    public var text: String
+    public var references: [SchemaReference]
+    public var metadata: [String: String]
+    public var tags: [String]
+    public var normalize: Bool
+    /// IMPORT mode: the id to keep (required) and version (optional).
+    public var id: SchemaID?
+    public var version: Int?
+
+    public init(
+        subject: String, type: SchemaType = .avro, text: String, references: [SchemaReference] = [],
+        metadata: [String: String] = [:], tags: [String] = [], normalize: Bool = false, id: SchemaID? = nil,
+        version: Int? = nil
+    ) {
+        self.subject = subject
+        self.type = type
+        self.text = text
+        self.references = references
+        self.metadata = metadata
+        self.tags = tags
+        self.normalize = normalize
+        self.id = id
+        self.version = version
+    }
+}
+
+public struct RegistrationResult: Sendable, Hashable {
+    public var id: SchemaID
+    public var version: Int
+    /// False when the schema was already registered under the subject.
+    public var created: Bool
+
+    public init(id: SchemaID, version: Int, created: Bool) {
+        self.id = id
+        self.version = version
+        self.created = created
+    }
+}
+
+extension RegistryService {
+    /// Registers a schema under a subject (Confluent's `POST /subjects/{subject}/versions`).
+    ///
+    /// Re-registering an identical schema returns its id and version. A new version must be
+    /// compatible with the earlier ones at the subject's level; a concurrent registration
+    /// that lands first makes this one re-check against it and retry.
+    public func register(_ request: RegistrationRequest) async throws -> RegistrationResult {
+        try Self.validateSubject(request.subject)
+        let mode = try await effectiveMode(subject: request.subject)
+        switch mode {
+        case .readOnly:
+            throw RegistryError(.operationNotPermitted, "Subject '\(request.subject)' is in read-only mode.")
+        case .readWrite where request.id != nil:
+            throw RegistryError(
+                .operationNotPermitted, "A schema id can only be given in IMPORT mode (subject '\(request.subject)').")
+        case .import where request.id == nil:
+            throw RegistryError(.operationNotPermitted, "IMPORT mode needs the schema id of every registration.")
+        default:
+            break
+        }
+        if let id = request.id, id <= 0 { throw RegistryError(.invalidRequest, "Schema id \(id) must be positive.") }
+        if let version = request.version, version <= 0 {
+            throw RegistryError(.invalidVersion, "Version \(version) must be positive.")
+        }
+
+        let parsed = try await parse(
+            type: request.type, text: request.text, references: request.references, normalize: request.normalize)
+        let identity = SchemaIdentity(
+            type: request.type, canonicalText: parsed.canonicalText, references: request.references)
+
+        for _ in 0..<16 {
+            if let existing = try await store.version(subject: request.subject, matching: identity, includeDeleted: false) {
+                return RegistrationResult(id: existing.schema.id, version: existing.version, created: false)
+            }
+            let history = try await store.versions(subject: request.subject, includeDeleted: true)
+            let latest = history.last?.version ?? 0
+            if mode != .import {
+                try await checkCompatibility(of: parsed, subject: request.subject, against: history.filter { !$0.deleted })
+            }
+            let write = RegistrationWrite(
+                subject: request.subject, schema: identity, metadata: request.metadata, tags: request.tags,
+                expectedLatestVersion: latest, importID: request.id, importVersion: request.version)
+            switch try await store.register(write) {
+            case .registered(let id, let version):
+                notifyRegistered(
+                    StoredSchema(id: id, type: request.type, text: parsed.canonicalText, references: request.references))
+                return RegistrationResult(id: id, version: version, created: true)
+            case .existing(let id, let version):
+                return RegistrationResult(id: id, version: version, created: false)
+            case .conflict:
+                continue  // Another version landed first: check against it too.
+            }
+        }
+        throw RegistryError(
+            .operationTimeout, "Subject '\(request.subject)' is changing too fast to register; try again.")
+    }
+
+    /// Throws 40901 when `parsed` breaks the subject's level against `live` versions (ascending).
+    func checkCompatibility(of parsed: ParsedSchema, subject: String, against live: [VersionRecord]) async throws {
+        let level = try await compatibility(subject: subject, defaultToGlobal: true)
+        let messages = try await incompatibilities(of: parsed, level: level, against: live)
+        guard messages.isEmpty else {
+            throw RegistryError(
+                .incompatibleSchema,
+                "Schema being registered is incompatible with an earlier schema for subject '\(subject)' (\(level.rawValue)).",
+                details: messages)
+        }
+    }
+
+    /// Messages describing how `parsed` breaks `level` against `live` (ascending); empty if it does not.
+    func incompatibilities(of parsed: ParsedSchema, level: CompatibilityLevel, against live: [VersionRecord])
+        async throws -> [String]
+    {
+        guard level != .none, let latest = live.last else { return [] }
+        guard let checker = formats[parsed.type]?.compatibilityChecker else {
+            throw RegistryError(
+                .compatibilityCheckerMissing,
+                "No compatibility checker for \(parsed.type) schemas yet, so level \(level.rawValue) cannot be enforced; "
+                    + "set compatibility NONE for this subject (or globally) to register new versions.")
+        }
+        let targets = level.isTransitive ? live : [latest]
+        var messages: [String] = []
+        for target in targets {
+            if target.schema.type != parsed.type {
+                messages.append("Version \(target.version) is a \(target.schema.type) schema; types cannot change.")
+                continue
+            }
+            let old = try await parse(
+                type: target.schema.type, text: target.schema.text, references: target.schema.references,
+                normalize: false)
+            var found: [Incompatibility] = []
+            if level.checksBackward { found += checker.incompatibilities(reader: parsed, writer: old) }
+            if level.checksForward { found += checker.incompatibilities(reader: old, writer: parsed) }
+            messages += found.map { "Version \(target.version): \($0)" }
+        }
+        return messages
+    }
+}
