@@ -1,0 +1,89 @@
+import SchemaRegistryCore
+
+/// Compatibility levels, modes and counts. A nil subject is the global setting, stored under subject ''.
+extension SQLiteStore {
+    public func compatibility(subject: String?) async throws -> CompatibilityLevel? {
+        let raw = try await readSetting(table: "config", column: "compatibility", subject: subject)
+        return try raw.map { try Self.parse($0, as: CompatibilityLevel.self, column: "compatibility") }
+    }
+
+    public func setCompatibility(_ level: CompatibilityLevel, subject: String?) async throws {
+        try await writeSetting(table: "config", column: "compatibility", value: level.rawValue, subject: subject)
+    }
+
+    public func deleteCompatibility(subject: String?) async throws -> CompatibilityLevel? {
+        let raw = try await deleteSetting(table: "config", column: "compatibility", subject: subject)
+        return try raw.map { try Self.parse($0, as: CompatibilityLevel.self, column: "compatibility") }
+    }
+
+    public func mode(subject: String?) async throws -> RegistryMode? {
+        let raw = try await readSetting(table: "modes", column: "mode", subject: subject)
+        return try raw.map { try Self.parse($0, as: RegistryMode.self, column: "mode") }
+    }
+
+    public func setMode(_ mode: RegistryMode, subject: String?) async throws {
+        try await writeSetting(table: "modes", column: "mode", value: mode.rawValue, subject: subject)
+    }
+
+    public func deleteMode(subject: String?) async throws -> RegistryMode? {
+        let raw = try await deleteSetting(table: "modes", column: "mode", subject: subject)
+        return try raw.map { try Self.parse($0, as: RegistryMode.self, column: "mode") }
+    }
+
+    /// Stored schemas, and subjects with at least one live version.
+    public func counts() async throws -> StoreCounts {
+        try await read { connection in
+            try connection.transaction {
+                let schemas = try connection.firstRow("SELECT count(*) FROM schemas") { $0.int(0) } ?? 0
+                let subjects =
+                    try connection.firstRow(
+                        "SELECT count(DISTINCT subject) FROM subject_versions WHERE deleted = 0"
+                    ) { $0.int(0) } ?? 0
+                return StoreCounts(schemas: schemas, subjects: subjects)
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    // `table` and `column` are always literals from this file, never input, so interpolating them is safe.
+
+    private func readSetting(table: String, column: String, subject: String?) async throws -> String? {
+        let key = Self.settingKey(subject)
+        return try await read { connection in
+            try connection.firstRow("SELECT \(column) FROM \(table) WHERE subject = ?", [.text(key)]) { $0.text(0) }
+        }
+    }
+
+    private func writeSetting(table: String, column: String, value: String, subject: String?) async throws {
+        let key = Self.settingKey(subject)
+        _ = try await write { connection in
+            try connection.run(
+                """
+                INSERT INTO \(table) (subject, \(column)) VALUES (?, ?)
+                ON CONFLICT (subject) DO UPDATE SET \(column) = excluded.\(column)
+                """, [.text(key), .text(value)])
+        }
+    }
+
+    /// Removes a setting; returns what it was.
+    private func deleteSetting(table: String, column: String, subject: String?) async throws -> String? {
+        let key = Self.settingKey(subject)
+        return try await write { connection in
+            let previous = try connection.firstRow(
+                "SELECT \(column) FROM \(table) WHERE subject = ?", [.text(key)]
+            ) { $0.text(0) }
+            if previous != nil {
+                try connection.run("DELETE FROM \(table) WHERE subject = ?", [.text(key)])
+            }
+            return previous
+        }
+    }
+
+    private static func parse<T: RawRepresentable<String>>(_ raw: String, as type: T.Type, column: String) throws -> T {
+        guard let value = T(rawValue: raw) else {
+            throw RegistryError(.storeError, "sqlite: unknown \(column) '\(raw)' in the database")
+        }
+        return value
+    }
+}

@@ -1,0 +1,98 @@
+import CSQLite
+import SchemaRegistryCore
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The embedded store: one SQLite file in WAL mode.
+///
+/// Every write goes through one writer connection on one serial queue, so registrations are
+/// serialised: versions under a subject are contiguous and an identical schema gets one id.
+/// Reads go to a few reader connections on queues of their own, which WAL lets run beside the
+/// writer. No sqlite call ever runs on the caller's thread (see `SQLiteWorker`).
+///
+/// A write is acknowledged (its method returns) only after its transaction commits with
+/// `synchronous=FULL`, so it survives the process being killed.
+public final class SQLiteStore: SchemaStore {
+    public var kind: String { "sqlite" }
+
+    /// The database file.
+    public let path: String
+    /// How many migration steps opening this store applied (0 when the file was up to date).
+    let appliedMigrations: Int
+
+    private let writer: SQLiteWorker
+    private let readers: [SQLiteWorker]
+    /// Round-robin position over `readers`.
+    private let nextReader = Atomic<Int>(0)
+
+    /// Opens the database at `path`, creating it (and its parent directories) if needed, and
+    /// brings its layout up to date.
+    ///
+    /// - Parameter readerCount: connections that serve reads beside the writer (at least 1).
+    /// - Throws: `RegistryError(.storeError)` if the file cannot be opened, or if it was written
+    ///   by a newer build (its layout version is higher than this build knows).
+    public init(path: String, readerCount: Int = 2) throws {
+        guard sqlite3_threadsafe() != 0 else {
+            throw RegistryError(.storeError, "sqlite: the library was built without thread support")
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw RegistryError(.storeError, "sqlite: cannot create directory \(directory.path): \(error)")
+        }
+        self.path = path
+        // The writer first: it sets WAL mode and migrates before any reader looks at the file.
+        let writerConnection = try SQLiteConnection(path: path, readOnly: false)
+        appliedMigrations = try SQLiteMigrations.migrate(writerConnection)
+        writer = SQLiteWorker(label: "sqlite.writer", connection: writerConnection)
+        readers = try (0..<max(1, readerCount)).map { index in
+            SQLiteWorker(label: "sqlite.reader.\(index)", connection: try SQLiteConnection(path: path, readOnly: true))
+        }
+    }
+
+    /// Closes every connection once the work already queued on it has run. Calls after this throw.
+    public func close() async throws {
+        // Readers first: the last connection to close checkpoints the WAL, and that should be the writer.
+        for reader in readers {
+            await reader.close()
+        }
+        await writer.close()
+    }
+
+    // MARK: Running work
+
+    /// Runs read-only work on one of the reader connections.
+    func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
+        return try await readers[Int(UInt(bitPattern: index) % UInt(readers.count))].run(body)
+    }
+
+    /// Runs work in one IMMEDIATE transaction on the writer connection.
+    func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await writer.run { connection in
+            try connection.transaction(.immediate) { try body(connection) }
+        }
+    }
+
+    // MARK: SQL helpers
+
+    /// A condition matching `column` values that start with `prefix`, and its bindings.
+    ///
+    /// A range rather than LIKE: user input needs no escaping, and the index on the column is used.
+    /// The upper bound is the prefix's bytes followed by 0xFF, a byte that never occurs in UTF-8,
+    /// so every string that starts with the prefix sorts below it under SQLite's bytewise BINARY
+    /// collation, and no string that does not start with it falls in between.
+    static func prefixRange(_ column: String, _ prefix: String) -> (sql: String, bindings: [SQLiteValue]) {
+        if prefix.isEmpty { return ("1", []) }
+        return ("(\(column) >= ? AND \(column) < ?)", [.text(prefix), .textBytes(Array(prefix.utf8) + [0xFF])])
+    }
+
+    /// The row key for a subject, or '' for the global setting.
+    static func settingKey(_ subject: String?) -> String { subject ?? "" }
+}

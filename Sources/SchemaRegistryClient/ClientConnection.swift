@@ -1,0 +1,81 @@
+import NIOCore
+import NIOPosix
+import SRPWire
+
+/// One established SRP connection: handshake done, ready to carry calls from any thread.
+final class ClientConnection: Sendable {
+    let channel: any Channel
+    private let handler: NIOLoopBound<ClientChannelHandler>
+    let hello: Srp_HelloResponse
+
+    private init(channel: any Channel, handler: NIOLoopBound<ClientChannelHandler>, hello: Srp_HelloResponse) {
+        self.channel = channel
+        self.handler = handler
+        self.hello = hello
+    }
+
+    /// Connects, sends the preface and HELLO, and waits for HELLO_OK.
+    static func connect(configuration: ClientConfiguration, group: any EventLoopGroup) async throws -> ClientConnection {
+        let hello = Srp_HelloRequest.with {
+            $0.protocolVersions = [UInt32(SRPPreface.version)]
+            $0.clientName = configuration.clientName
+            $0.compressions = configuration.compression ? [.lz4] : []
+            if let key = configuration.apiKey { $0.credentials.apiKey = key }
+        }
+
+        let eventLoop = group.next()
+        let helloPromise = eventLoop.makePromise(of: Srp_HelloResponse.self)
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: eventLoop)
+                .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let handler = ClientChannelHandler(hello: hello, helloPromise: helloPromise)
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
+                }
+                .connect(host: configuration.host, port: configuration.port).get()
+        } catch {
+            helloPromise.fail(error)
+            throw SchemaRegistryClientError(
+                code: .connectionFailed,
+                message: "cannot connect to \(configuration.host):\(configuration.port): \(error)")
+        }
+        let answer = try await helloPromise.futureResult.get()
+        let handler = try await channel.eventLoop.submit {
+            let handler = try channel.pipeline.syncOperations.handler(type: ClientChannelHandler.self)
+            let lz4 = answer.compression == .lz4
+            let threshold = max(configuration.compressionThreshold, Int(answer.compressionThreshold))
+            handler.enableCompression(lz4 ? CompressionPolicy(lz4: true, threshold: threshold) : .none)
+            return NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        }.get()
+        return ClientConnection(channel: channel, handler: handler, hello: answer)
+    }
+
+    /// Whether new calls may still go on this connection (open, no GOAWAY received).
+    var isUsable: Bool {
+        get async {
+            (try? await channel.eventLoop.submit { self.handler.value.acceptsCalls }.get()) ?? false
+        }
+    }
+
+    func send(method: SRPMethod, body: ByteBuffer, timeout: Duration?) async throws -> ResponseFrame {
+        let eventLoop = channel.eventLoop
+        let promise = eventLoop.makePromise(of: ResponseFrame.self)
+        let amount = timeout.map { TimeAmount.nanoseconds(Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000) }
+        if eventLoop.inEventLoop {
+            handler.value.send(method: method, plainBody: body, timeout: amount, promise: promise)
+        } else {
+            eventLoop.execute {
+                self.handler.value.send(method: method, plainBody: body, timeout: amount, promise: promise)
+            }
+        }
+        return try await promise.futureResult.get()
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+}

@@ -1,0 +1,105 @@
+import NIOCore
+import SRPWire
+import SchemaRegistryCore
+import Synchronization
+
+/// L1: encoded `GetSchemaByIdResponse` bodies by schema id, plain and LZ4, bounded by bytes.
+///
+/// Schemas never change once registered, so an id's bytes never need invalidation: an
+/// entry is encoded (and compressed) once, when the schema enters the cache, and every hit
+/// after that only copies bytes into the outbound buffer. Eviction is first-in-first-out,
+/// which needs no bookkeeping on the hit path (hits only take the lock and read).
+public final class EncodedSchemaCache: Sendable {
+    /// One schema's response body in both wire forms.
+    public struct Entry: Sendable {
+        /// The serialized `GetSchemaByIdResponse`.
+        public var plain: ByteBuffer
+        /// `[u32 length][LZ4 block]` of `plain`, when compression pays.
+        public var lz4: ByteBuffer?
+
+        var cost: Int { plain.readableBytes + (lz4?.readableBytes ?? 0) + 64 }
+    }
+
+    private struct State {
+        var entries: [UInt32: Entry] = [:]
+        var insertionOrder: [UInt32] = []
+        var oldest = 0
+        var bytes = 0
+        var hits = 0
+        var misses = 0
+    }
+
+    public let capacityBytes: Int
+    private let compressionThreshold: Int
+    private let state = Mutex(State())
+
+    public init(capacityBytes: Int, compressionThreshold: Int) {
+        self.capacityBytes = capacityBytes
+        self.compressionThreshold = compressionThreshold
+    }
+
+    /// The encoded response for `id`, if cached.
+    public func entry(for id: UInt32) -> Entry? {
+        state.withLock { state in
+            if let entry = state.entries[id] {
+                state.hits += 1
+                return entry
+            }
+            state.misses += 1
+            return nil
+        }
+    }
+
+    /// Encodes `schema` once and caches it; returns the entry.
+    @discardableResult
+    public func insert(_ schema: StoredSchema) -> Entry {
+        let entry = Self.encode(schema, compressionThreshold: compressionThreshold)
+        store(UInt32(schema.id), entry)
+        return entry
+    }
+
+    private func store(_ id: UInt32, _ entry: Entry) {
+        guard entry.cost <= capacityBytes else { return }
+        state.withLock { state in
+            guard state.entries[id] == nil else { return }
+            state.entries[id] = entry
+            state.insertionOrder.append(id)
+            state.bytes += entry.cost
+            while state.bytes > capacityBytes, state.oldest < state.insertionOrder.count {
+                let victim = state.insertionOrder[state.oldest]
+                state.oldest += 1
+                if let removed = state.entries.removeValue(forKey: victim) { state.bytes -= removed.cost }
+            }
+            // Compact the order list once most of it is evicted ids.
+            if state.oldest > 4096, state.oldest * 2 > state.insertionOrder.count {
+                state.insertionOrder.removeFirst(state.oldest)
+                state.oldest = 0
+            }
+        }
+    }
+
+    /// Drops an id (after a permanent delete removed its schema).
+    public func remove(_ id: UInt32) {
+        state.withLock { state in
+            if let removed = state.entries.removeValue(forKey: id) { state.bytes -= removed.cost }
+        }
+    }
+
+    public struct Statistics: Sendable, Hashable {
+        public var entries: Int
+        public var bytes: Int
+        public var hits: Int
+        public var misses: Int
+    }
+
+    public var statistics: Statistics {
+        state.withLock { Statistics(entries: $0.entries.count, bytes: $0.bytes, hits: $0.hits, misses: $0.misses) }
+    }
+
+    static func encode(_ schema: StoredSchema, compressionThreshold: Int) -> Entry {
+        let message = Srp_GetSchemaByIdResponse.with { $0.schema = ProtoMapping.schema(schema) }
+        let plain = ByteBuffer(bytes: (try? message.serializedBytes() as [UInt8]) ?? [])
+        let lz4 = plain.readableBytes >= compressionThreshold ? LZ4Body.compress(plain, allocator: .init()) : nil
+        return Entry(plain: plain, lz4: lz4)
+    }
+}

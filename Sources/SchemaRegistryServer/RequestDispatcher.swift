@@ -1,0 +1,111 @@
+import NIOCore
+import SRPWire
+import SchemaRegistryCore
+import SwiftProtobuf
+
+/// A response ready to frame: status and plain (uncompressed) body.
+struct Reply: Sendable {
+    var status: StatusCode
+    var body: ByteBuffer
+
+    static func error(_ status: StatusCode, _ message: String, retryAfterMilliseconds: UInt32 = 0, details: [String] = [])
+        -> Reply
+    {
+        let error = Srp_ErrorBody.with {
+            $0.code = UInt32(status.rawValue)
+            $0.message = message
+            $0.retryAfterMs = retryAfterMilliseconds
+            for (index, detail) in details.enumerated() { $0.details[String(index)] = detail }
+        }
+        return Reply(status: status, body: ByteBuffer(bytes: (try? error.serializedBytes() as [UInt8]) ?? []))
+    }
+}
+
+/// Method id -> handler: decodes the request, calls the ``RegistryService``, encodes the answer.
+///
+/// Everything here runs off the event loop (in a task); the cached GetSchemaById path never
+/// comes here (see ``SRPConnectionHandler``).
+struct RequestDispatcher: Sendable {
+    let service: RegistryService
+    let cache: EncodedSchemaCache
+    let info: ServerInfo
+
+    struct ServerInfo: Sendable {
+        var serverID: String
+        var version: String
+        var startedAt: ContinuousClock.Instant
+    }
+
+    /// The request body could not be decoded as the method's request message.
+    struct MalformedRequest: Error {
+        var message: String
+    }
+
+    func handle(_ method: SRPMethod, body: ByteBuffer) async -> Reply {
+        do {
+            return try await route(method, body)
+        } catch let error as RegistryError {
+            guard let status = UInt16(exactly: error.code.rawValue) else {
+                return .error(.internalError, error.message)
+            }
+            let retry: UInt32 = error.code == .unavailable ? 1000 : 0
+            return .error(StatusCode(rawValue: status), error.message, retryAfterMilliseconds: retry, details: error.details)
+        } catch let error as MalformedRequest {
+            return .error(.malformedRequest, error.message)
+        } catch {
+            return .error(.internalError, "\(method.name) failed: \(error)")
+        }
+    }
+
+    private func route(_ method: SRPMethod, _ body: ByteBuffer) async throws -> Reply {
+        switch method {
+        case .hello: throw MalformedRequest(message: "HELLO was already completed")
+        case .ping: return try await call(body, ping)
+        case .serverInfo: return try await call(body, serverInfo)
+        case .getSchemaById: return try await getSchemaById(body)
+        case .getSchemasByIds: return try await call(body, getSchemasByIds)
+        case .getSubjectVersionsById: return try await call(body, getSubjectVersionsById)
+        case .getSchemaByVersion: return try await call(body, getSchemaByVersion)
+        case .lookupSchema: return try await call(body, lookupSchema)
+        case .listSubjects: return try await call(body, listSubjects)
+        case .listVersions: return try await call(body, listVersions)
+        case .searchSchemas: return try await call(body, searchSchemas)
+        case .registerSchema: return try await call(body, registerSchema)
+        case .deleteSubject: return try await call(body, deleteSubject)
+        case .deleteVersion: return try await call(body, deleteVersion)
+        case .checkCompatibility: return try await call(body, checkCompatibility)
+        case .validatePayload: return try await call(body, validatePayload)
+        case .getConfig: return try await call(body, getConfig)
+        case .setConfig: return try await call(body, setConfig)
+        case .deleteConfig: return try await call(body, deleteConfig)
+        case .getMode: return try await call(body, getMode)
+        case .setMode: return try await call(body, setMode)
+        }
+    }
+
+    /// Decodes `Request`, runs `handler`, encodes its answer.
+    private func call<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ body: ByteBuffer, _ handler: (Request) async throws -> Response
+    ) async throws -> Reply {
+        let request = try Self.decode(Request.self, body)
+        let response = try await handler(request)
+        return Reply(status: .ok, body: ByteBuffer(bytes: try response.serializedBytes() as [UInt8]))
+    }
+
+    static func decode<Request: SwiftProtobuf.Message>(_ type: Request.Type, _ body: ByteBuffer) throws -> Request {
+        do {
+            return try Request(serializedBytes: Array(body.readableBytesView))
+        } catch {
+            throw MalformedRequest(
+                message: "body of \(body.readableBytes) bytes is not a valid \(Request.protoMessageName): \(error)")
+        }
+    }
+
+    /// A miss of the connection's L1 lookup: read the store, fill L1, answer its bytes.
+    private func getSchemaById(_ body: ByteBuffer) async throws -> Reply {
+        let request = try Self.decode(Srp_GetSchemaByIdRequest.self, body)
+        if let cached = cache.entry(for: request.id) { return Reply(status: .ok, body: cached.plain) }
+        let schema = try await service.schema(id: SchemaID(request.id))
+        return Reply(status: .ok, body: cache.insert(schema).plain)
+    }
+}

@@ -1,0 +1,373 @@
+import Logging
+import NIOCore
+import NIOExtras
+import SRPWire
+import SchemaRegistryCore
+
+/// Serves one SRP connection. It turns channel events into calls on the pure
+/// ``ServerConnectionStateMachine`` and performs the actions it returns.
+///
+/// Hot path: a GetSchemaById whose id is in L1 is answered inside `channelRead`, on the event
+/// loop, by copying pre-encoded bytes after a 12-byte header into the batch's output buffer;
+/// nothing is decoded or allocated per call beyond that. Every other request runs in a task
+/// and its answer is written back on the event loop when it completes, in any order.
+/// Answers produced while reading are flushed once at `channelReadComplete`; answers that
+/// complete later are coalesced into one flush per event-loop tick.
+final class SRPConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// What every connection of a server shares.
+    struct Shared: Sendable {
+        var configuration: ServerConfiguration
+        var dispatcher: RequestDispatcher
+        var cache: EncodedSchemaCache
+        var logger: Logger
+    }
+
+    private let shared: Shared
+    private var machine: ServerConnectionStateMachine
+    private var decoder: SRPFrameDecoder
+    private var logger: Logger
+    private var context: ChannelHandlerContext?
+    /// Bytes read and not yet decoded (decoding pauses at the in-flight cap).
+    private var inbound: ByteBuffer?
+    /// Frames to write at the next flush.
+    private var output: ByteBuffer
+    private var readingBatch = false
+    private var flushScheduled = false
+    /// A read was held back by backpressure or throttling.
+    private var readHeld = false
+    private var resumeTask: Scheduled<Void>?
+    private var handshakeTimer: Scheduled<Void>?
+    private var drainTimer: Scheduled<Void>?
+    private var closing = false
+
+    init(shared: Shared) {
+        self.shared = shared
+        let now = NIODeadline.now().uptimeNanoseconds
+        self.machine = ServerConnectionStateMachine(configuration: shared.configuration.connection, now: now)
+        self.decoder = SRPFrameDecoder(expectPreface: true, maxBodyLength: machine.maxBodyLength)
+        self.logger = shared.logger
+        self.output = ByteBufferAllocator().buffer(capacity: 16 * 1024)
+    }
+
+    private var compression: CompressionPolicy {
+        machine.lz4Negotiated
+            ? CompressionPolicy(lz4: true, threshold: shared.configuration.compressionThreshold) : .none
+    }
+
+    private static var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+    // MARK: Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        logger[metadataKey: "peer"] = "\(context.remoteAddress.map { "\($0)" } ?? "?")"
+        if context.channel.isActive { startHandshakeTimer(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        startHandshakeTimer(context)
+        context.fireChannelActive()
+    }
+
+    private func startHandshakeTimer(_ context: ChannelHandlerContext) {
+        guard handshakeTimer == nil else { return }
+        let timeout = TimeAmount(shared.configuration.handshakeTimeout)
+        handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
+            guard let self, let context = self.context else { return }
+            if case .goAwayAndClose(let status, let message) = self.machine.handshakeTimedOut() {
+                self.goAwayAndClose(context, status, message)
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let inbound, inbound.readableBytes > 0, !closing {
+            logger.notice("connection closed mid-frame", metadata: ["unread_bytes": "\(inbound.readableBytes)"])
+        }
+        machine.closed()
+        handshakeTimer?.cancel()
+        resumeTask?.cancel()
+        drainTimer?.cancel()
+        self.context = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        logger.debug("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case is ChannelShouldQuiesceEvent:
+            beginDrain(context)
+        case IdleStateHandler.IdleStateEvent.read where machine.inFlight == 0:
+            goAwayAndClose(context, .idleTimeout, "no frames for \(shared.configuration.idleTimeout)")
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    // MARK: Reading
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        readingBatch = true
+        if inbound == nil {
+            inbound = bytes
+        } else {
+            inbound!.writeBuffer(&bytes)
+        }
+        decodeFrames(context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        readingBatch = false
+        flushOutput(context)
+        context.fireChannelReadComplete()
+    }
+
+    /// Backpressure: a read is passed on only while the machine accepts more requests.
+    func read(context: ChannelHandlerContext) {
+        if machine.isReady, !machine.mayDecodeRequests(now: Self.now) {
+            readHeld = true
+            scheduleResumeAfterMute(context)
+            return
+        }
+        context.read()
+    }
+
+    private func decodeFrames(_ context: ChannelHandlerContext) {
+        guard var buffer = inbound else { return }
+        inbound = nil
+        defer {
+            if buffer.readableBytes > 0 {
+                if buffer.readerIndex > 64 * 1024 { buffer.discardReadBytes() }
+                inbound = buffer
+            }
+        }
+        while !closing {
+            let now = Self.now
+            if machine.isReady, !machine.mayDecodeRequests(now: now) { return }
+            decoder.maxBodyLength = machine.maxBodyLength
+            do {
+                guard let item = try decoder.decode(buffer: &buffer) else { return }
+                switch item {
+                case .preface:
+                    machine.prefaceReceived()
+                case .frame(let frame):
+                    handle(frame, now: now, context)
+                }
+            } catch let violation as ProtocolViolation {
+                goAwayAndClose(context, violation.status, violation.message)
+                return
+            } catch {
+                goAwayAndClose(context, .protocolError, "\(error)")
+                return
+            }
+        }
+    }
+
+    private func handle(_ frame: Frame, now: UInt64, _ context: ChannelHandlerContext) {
+        switch machine.frameReceived(frame.header, now: now) {
+        case .handshake(let requestID):
+            completeHandshake(frame, requestID: requestID, context)
+        case .dispatch(let method, let requestID):
+            dispatch(frame, method: SRPMethod(rawValue: method)!, requestID: requestID, context)
+        case .reject(let requestID, let status, let message, let retryAfter):
+            appendReply(.error(status, message, retryAfterMilliseconds: retryAfter), requestID: requestID)
+        case .pong(let requestID):
+            output.writeFrame(kind: .pong, flags: [], code: 0, requestID: requestID, encodedBody: frame.body)
+        case .ignore:
+            break
+        case .goAwayAndClose(let status, let message):
+            goAwayAndClose(context, status, message)
+        }
+    }
+
+    // MARK: Handshake
+
+    private func completeHandshake(_ frame: Frame, requestID: UInt32, _ context: ChannelHandlerContext) {
+        guard frame.header.flags.isEmpty,
+            let hello = try? Srp_HelloRequest(serializedBytes: Array(frame.body.readableBytesView))
+        else {
+            machine.handshakeFailed()
+            goAwayAndClose(context, .malformedRequest, "HELLO body is not a valid uncompressed HelloRequest")
+            return
+        }
+        let version = UInt32(SRPPreface.version)
+        guard hello.protocolVersions.isEmpty || hello.protocolVersions.contains(version) else {
+            machine.handshakeFailed()
+            goAwayAndClose(
+                context, .unsupportedVersion,
+                "client speaks protocol versions \(hello.protocolVersions); this server speaks \(version)")
+            return
+        }
+        let lz4 = shared.configuration.compression && hello.compressions.contains(.lz4)
+        let limits = shared.configuration.connection
+        let answer = Srp_HelloResponse.with {
+            $0.protocolVersion = version
+            $0.compression = lz4 ? .lz4 : .none
+            $0.maxFrameSize = UInt32(limits.maxBody)
+            $0.tokenRate = UInt32(limits.tokenRate)
+            $0.tokenBurst = UInt32(limits.tokenBurst)
+            $0.maxInFlight = UInt32(limits.maxInFlight)
+            $0.serverID = shared.configuration.serverID
+            $0.compressionThreshold = UInt32(shared.configuration.compressionThreshold)
+            $0.serverVersion = SRPServer.version
+        }
+        appendReply(Reply(status: .ok, body: ByteBuffer(bytes: try! answer.serializedBytes() as [UInt8])), requestID: requestID)
+        machine.handshakeCompleted(lz4: lz4)
+        handshakeTimer?.cancel()
+        logger[metadataKey: "client"] = "\(hello.clientName)"
+        logger.debug("handshake complete", metadata: ["lz4": "\(lz4)"])
+    }
+
+    // MARK: Requests
+
+    private func dispatch(_ frame: Frame, method: SRPMethod, requestID: UInt32, _ context: ChannelHandlerContext) {
+        let body: ByteBuffer
+        do {
+            body = try frame.decodedBody(
+                maxSize: shared.configuration.connection.maxBody, lz4Allowed: machine.lz4Negotiated,
+                allocator: context.channel.allocator)
+        } catch {
+            let violation = error as? ProtocolViolation
+            appendReply(.error(.badCompression, violation?.message ?? "\(error)"), requestID: requestID)
+            machine.requestCompleted()
+            return
+        }
+        if method == .getSchemaById, let id = FastRequestParser.schemaID(body), let entry = shared.cache.entry(for: id) {
+            if let compressed = entry.lz4, machine.lz4Negotiated {
+                output.writeFrame(kind: .response, flags: .lz4, code: 0, requestID: requestID, encodedBody: compressed)
+            } else {
+                output.writeFrame(kind: .response, flags: [], code: 0, requestID: requestID, encodedBody: entry.plain)
+            }
+            machine.requestCompleted()
+            return
+        }
+        let dispatcher = shared.dispatcher
+        let promise = context.eventLoop.makePromise(of: Reply.self)
+        promise.completeWithTask { await dispatcher.handle(method, body: body) }
+        promise.futureResult.assumeIsolated().whenSuccess { [self] reply in
+            complete(reply, requestID: requestID)
+        }
+    }
+
+    /// A request that ran in a task has its answer (we are back on the event loop).
+    private func complete(_ reply: Reply, requestID: UInt32) {
+        machine.requestCompleted()
+        guard let context, !machine.isClosed else { return }
+        appendReply(reply, requestID: requestID)
+        if !readingBatch { scheduleFlush(context) }
+        // The cap may have paused decoding with frames still buffered, or held a read.
+        if inbound != nil, machine.mayDecodeRequests(now: Self.now) { decodeFrames(context) }
+        resumeReadIfAllowed(context)
+        if closing || machine.drained, machine.inFlight == 0, drainTimer != nil { closeAfterFlush(context) }
+    }
+
+    private func appendReply(_ reply: Reply, requestID: UInt32) {
+        output.writeFrame(
+            kind: .response, code: reply.status.rawValue, requestID: requestID, body: reply.body,
+            compression: compression)
+    }
+
+    // MARK: Writing
+
+    private func flushOutput(_ context: ChannelHandlerContext) {
+        guard output.readableBytes > 0 else { return }
+        let chunk = output
+        output = context.channel.allocator.buffer(capacity: max(16 * 1024, chunk.readableBytes))
+        context.writeAndFlush(wrapOutboundOut(chunk), promise: nil)
+    }
+
+    private func scheduleFlush(_ context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute { [self] in
+            flushScheduled = false
+            if let context = self.context { flushOutput(context) }
+        }
+    }
+
+    // MARK: Flow control
+
+    private func resumeReadIfAllowed(_ context: ChannelHandlerContext) {
+        guard readHeld, machine.mayDecodeRequests(now: Self.now) else { return }
+        readHeld = false
+        context.read()
+    }
+
+    /// After THROTTLED, reads stay muted until the retry-after passes; then resume.
+    private func scheduleResumeAfterMute(_ context: ChannelHandlerContext) {
+        let now = Self.now
+        guard machine.mutedUntil > now, resumeTask == nil else { return }
+        let delay = TimeAmount.nanoseconds(Int64(machine.mutedUntil - now))
+        resumeTask = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [weak self] in
+            guard let self, let context = self.context else { return }
+            self.resumeTask = nil
+            if self.inbound != nil { self.decodeFrames(context) }
+            self.flushOutput(context)
+            self.resumeReadIfAllowed(context)
+            if self.readHeld { self.scheduleResumeAfterMute(context) }
+        }
+    }
+
+    // MARK: Closing
+
+    private func goAwayAndClose(_ context: ChannelHandlerContext, _ status: StatusCode, _ message: String) {
+        guard !closing else { return }
+        closing = true
+        machine.closed()
+        logger.notice("closing connection", metadata: ["status": "\(status)", "reason": "\(message)"])
+        writeGoAway(status, message)
+        closeAfterFlush(context)
+    }
+
+    private func writeGoAway(_ status: StatusCode, _ message: String) {
+        let body = Srp_ErrorBody.with {
+            $0.code = UInt32(status.rawValue)
+            $0.message = message
+        }
+        output.writeFrame(
+            kind: .goAway, flags: [], code: status.rawValue, requestID: machine.lastDispatchedRequestID,
+            encodedBody: ByteBuffer(bytes: try! body.serializedBytes() as [UInt8]))
+    }
+
+    private func closeAfterFlush(_ context: ChannelHandlerContext) {
+        closing = true
+        let chunk = output
+        output.clear()
+        context.writeAndFlush(wrapOutboundOut(chunk)).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    /// Graceful shutdown: GOAWAY now, close when in-flight requests are answered (or at the deadline).
+    private func beginDrain(_ context: ChannelHandlerContext) {
+        guard machine.shutdownRequested() else { return }
+        writeGoAway(.shuttingDown, "server shutting down")
+        flushOutput(context)
+        if machine.inFlight == 0 {
+            closeAfterFlush(context)
+            return
+        }
+        drainTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(shared.configuration.drainTimeout)) {
+            [weak self] in
+            guard let self, let context = self.context else { return }
+            self.logger.warning("drain deadline passed", metadata: ["in_flight": "\(self.machine.inFlight)"])
+            self.closeAfterFlush(context)
+        }
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,114 @@
+import Logging
+import NIOCore
+import NIOExtras
+import NIOPosix
+import SRPWire
+import SchemaRegistryCore
+import ServiceLifecycle
+
+/// The SRP server: listens, serves connections, drains on graceful shutdown.
+///
+/// A swift-service-lifecycle `Service`: run it in a `ServiceGroup` and SIGTERM/SIGINT send
+/// every connection GOAWAY, let in-flight requests finish (up to the drain timeout), then stop.
+public final class SRPServer: Service, Sendable {
+    /// The version reported in HELLO_OK and server info.
+    public static let version = "0.1.0"
+
+    public let configuration: ServerConfiguration
+    public let service: RegistryService
+    public let cache: EncodedSchemaCache
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let quiesce: ServerQuiescingHelper
+    private let listening: EventLoopPromise<SocketAddress>
+
+    public init(
+        configuration: ServerConfiguration, service: RegistryService, cache: EncodedSchemaCache,
+        group: any EventLoopGroup, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.service = service
+        self.cache = cache
+        self.group = group
+        self.logger = logger
+        self.quiesce = ServerQuiescingHelper(group: group)
+        self.listening = group.next().makePromise(of: SocketAddress.self)
+    }
+
+    /// The address the server listens on, once bound (port 0 resolves to the real port).
+    public var localAddress: SocketAddress {
+        get async throws { try await listening.futureResult.get() }
+    }
+
+    public func run() async throws {
+        await warmUp()
+        let shared = SRPConnectionHandler.Shared(
+            configuration: configuration,
+            dispatcher: RequestDispatcher(
+                service: service, cache: cache,
+                info: .init(serverID: configuration.serverID, version: Self.version, startedAt: .now)),
+            cache: cache, logger: logger)
+        let idle = TimeAmount(configuration.idleTimeout)
+        let quiesce = self.quiesce
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                    }
+                }
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers(
+                            IdleStateHandler(readTimeout: idle), SRPConnectionHandler(shared: shared))
+                    }
+                }
+                .bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            listening.fail(error)
+            throw error
+        }
+        let address = channel.localAddress!
+        listening.succeed(address)
+        logger.info(
+            "schema-registry listening",
+            metadata: ["address": "\(address)", "store": "\(service.store.kind)", "server_id": "\(configuration.serverID)"])
+        try await withGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            self.logger.info("graceful shutdown: sending GOAWAY and draining")
+            quiesce.initiateShutdown(promise: nil)
+        }
+        logger.info("schema-registry stopped")
+    }
+
+    /// Starts draining without a ServiceGroup (tests and embedding).
+    public func shutdown() {
+        quiesce.initiateShutdown(promise: nil)
+    }
+
+    /// Loads the newest schemas into L1 so the first reads after a restart are hits.
+    private func warmUp() async {
+        guard configuration.warmupSchemas > 0 else { return }
+        let clock = ContinuousClock()
+        let started = clock.now
+        do {
+            let ids = try await service.store.recentSchemaIDs(limit: configuration.warmupSchemas)
+            var loaded = 0
+            for chunk in stride(from: 0, to: ids.count, by: 1000).map({ Array(ids[$0..<min($0 + 1000, ids.count)]) }) {
+                for schema in try await service.store.schemas(ids: chunk) { cache.insert(schema) }
+                loaded += chunk.count
+                if loaded % 20_000 == 0 { logger.info("warm-up", metadata: ["loaded": "\(loaded)", "of": "\(ids.count)"]) }
+            }
+            logger.info(
+                "warm-up done", metadata: ["schemas": "\(ids.count)", "took": "\(clock.now - started)"])
+        } catch {
+            logger.warning("warm-up failed; serving cold", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import SRPWire
+import SchemaRegistryCore
+
+/// Everything `schema-registry serve` can be told. Defaults are documented in the README
+/// (section "Configuration") and are what a fresh install runs with.
+public struct ServerConfiguration: Sendable {
+    /// Address to listen on. Default 127.0.0.1 (loopback only until you choose otherwise).
+    public var host = "127.0.0.1"
+    /// Default 7911. 0 picks a free port (tests).
+    public var port = 7911
+    /// Where the SQLite database lives. Default `./data`.
+    public var dataDirectory = "./data"
+    /// Event-loop threads; default one per core.
+    public var eventLoopThreads = System.coreCount
+    /// Per-connection limits and token bucket.
+    public var connection = ServerConnectionStateMachine.Configuration()
+    /// Offer LZ4 to clients that accept it.
+    public var compression = true
+    public var compressionThreshold = CompressionPolicy.defaultThreshold
+    /// A connection that has not completed HELLO by then gets GOAWAY HANDSHAKE_TIMEOUT.
+    public var handshakeTimeout: Duration = .seconds(10)
+    /// A connection silent (no frames, nothing in flight) this long gets GOAWAY IDLE_TIMEOUT.
+    public var idleTimeout: Duration = .seconds(300)
+    /// On shutdown, in-flight requests get this long to finish before connections close.
+    public var drainTimeout: Duration = .seconds(10)
+    /// L1 cache of encoded GetSchemaById responses, in bytes. Default 256 MiB.
+    public var cacheBytes = 256 * 1024 * 1024
+    /// Schemas loaded into L1 at start (newest first). 0 disables warm-up.
+    public var warmupSchemas = 100_000
+    /// Shown in HELLO_OK and server info.
+    public var serverID = "schema-registry-1"
+    /// The registry's own settings (default compatibility, size limits).
+    public var registry = RegistryService.Configuration()
+
+    public init() {}
+}
+
+import NIOCore

@@ -1,0 +1,86 @@
+import Foundation
+import NIOCore
+import SRPWire
+import SwiftProtobuf
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A blocking loopback socket speaking raw bytes, to send what a well-behaved client never would.
+final class RawConnection {
+    private let fd: Int32
+    private var decoder = SRPFrameDecoder(expectPreface: false, maxBodyLength: 64 * 1024 * 1024)
+    private var buffer = ByteBuffer()
+
+    init(port: Int, receiveTimeoutSeconds: Int = 5) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else { throw POSIXError(.ECONNREFUSED) }
+    }
+
+    deinit { close(fd) }
+
+    func send(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    func send(_ buffer: ByteBuffer) { send(Array(buffer.readableBytesView)) }
+
+    func sendFrame(kind: FrameKind = .request, flags: FrameFlags = [], code: UInt16, requestID: UInt32, body: [UInt8]) {
+        var frame = ByteBuffer()
+        frame.writeFrame(kind: kind, flags: flags, code: code, requestID: requestID, encodedBody: ByteBuffer(bytes: body))
+        send(frame)
+    }
+
+    func sendRequest(_ method: SRPMethod, requestID: UInt32, _ message: some SwiftProtobuf.Message) {
+        sendFrame(code: method.rawValue, requestID: requestID, body: try! message.serializedBytes())
+    }
+
+    /// Preface plus HELLO, returning HELLO_OK.
+    func handshake(lz4: Bool = false) throws -> Srp_HelloResponse {
+        send(SRPPreface.bytes)
+        sendRequest(.hello, requestID: 0, Srp_HelloRequest.with {
+            $0.protocolVersions = [1]
+            $0.clientName = "raw"
+            $0.compressions = lz4 ? [.lz4] : []
+        })
+        guard let frame = try readFrame(), frame.header.code == 0 else { throw POSIXError(.EPROTO) }
+        return try Srp_HelloResponse(serializedBytes: Array(frame.body.readableBytesView))
+    }
+
+    /// The next frame, or nil when the server closed the connection.
+    func readFrame() throws -> Frame? {
+        while true {
+            if case .frame(let frame)? = try decoder.decode(buffer: &buffer) { return frame }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count == 0 { return nil }
+            if count < 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            buffer.writeBytes(chunk[0..<count])
+        }
+    }
+
+    /// Reads until the server closes; returns the GOAWAY seen on the way, if any.
+    func readUntilClosed() throws -> Frame? {
+        var goAway: Frame?
+        while let frame = try readFrame() {
+            if frame.header.kind == .goAway { goAway = frame }
+        }
+        return goAway
+    }
+
+    static func errorMessage(_ frame: Frame) -> String {
+        (try? Srp_ErrorBody(serializedBytes: Array(frame.body.readableBytesView)))?.message ?? ""
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteStore
+import SRPWire
+import SchemaFormats
+import SchemaRegistryClient
+import SchemaRegistryCore
+import SchemaRegistryServer
+
+/// A real server on a free loopback port with a real SQLite file in a temp directory.
+final class TestServer: Sendable {
+    let server: SRPServer
+    let port: Int
+    let directory: String
+    private let task: Task<Void, any Error>
+
+    private init(server: SRPServer, port: Int, directory: String, task: Task<Void, any Error>) {
+        self.server = server
+        self.port = port
+        self.directory = directory
+        self.task = task
+    }
+
+    static func start(_ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+        let directory = NSTemporaryDirectory() + "sr-test-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.dataDirectory = directory
+        configuration.registry.defaultCompatibility = .none
+        configure(&configuration)
+        let store = try SQLiteStore(path: directory + "/registry.db")
+        let cache = EncodedSchemaCache(
+            capacityBytes: configuration.cacheBytes, compressionThreshold: configuration.compressionThreshold)
+        let service = RegistryService(
+            store: store, formats: SchemaFormatCatalog.standard(), configuration: configuration.registry,
+            onRegistered: { cache.insert($0) })
+        var logger = Logger(label: "test-server")
+        logger.logLevel = .warning
+        let server = SRPServer(
+            configuration: configuration, service: service, cache: cache,
+            group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let task = Task { try await server.run() }
+        let address = try await server.localAddress
+        return TestServer(server: server, port: address.port!, directory: directory, task: task)
+    }
+
+    func client(compression: Bool = true, _ configure: (inout ClientConfiguration) -> Void = { _ in })
+        -> SchemaRegistryClient
+    {
+        var configuration = ClientConfiguration(host: "127.0.0.1", port: port)
+        configuration.compression = compression
+        configure(&configuration)
+        return SchemaRegistryClient(configuration: configuration)
+    }
+
+    func stop() async {
+        server.shutdown()
+        _ = try? await task.value
+        try? await server.service.store.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// Runs `body` against a fresh server and always stops it.
+func withServer(
+    _ configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Void
+) async throws {
+    let server = try await TestServer.start(configure)
+    do {
+        try await body(server)
+    } catch {
+        await server.stop()
+        throw error
+    }
+    await server.stop()
+}
+
+/// A schema text of about `size` bytes, distinct per `seed`.
+func avroRecord(_ name: String, fields: Int = 2, seed: Int = 0) -> String {
+    let list = (0..<fields).map { #"{"name":"f\#($0)_\#(seed)","type":"string"}"# }.joined(separator: ",")
+    return #"{"type":"record","name":"\#(name)","fields":[\#(list)]}"#
+}
