@@ -71,7 +71,16 @@ extension RegistryService {
         let identity = SchemaIdentity(
             type: request.type, canonicalText: parsed.canonicalText, references: request.references)
 
-        for _ in 0..<16 {
+        return try await subjectLocks.withLock(request.subject) {
+            try await registerLocked(request, mode: mode, parsed: parsed, identity: identity)
+        }
+    }
+
+    private func registerLocked(
+        _ request: RegistrationRequest, mode: RegistryMode, parsed: ParsedSchema, identity: SchemaIdentity
+    ) async throws -> RegistrationResult {
+        for attempt in 0..<16 {
+            if attempt > 0 { try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt)))) }
             if let existing = try await store.version(subject: request.subject, matching: identity, includeDeleted: false) {
                 return RegistrationResult(id: existing.schema.id, version: existing.version, created: false)
             }

@@ -20,6 +20,9 @@ public final class RegistryService: Sendable {
     public let store: any SchemaStore
     public let formats: [SchemaType: any SchemaFormat]
     public let configuration: Configuration
+    /// Serialises registrations per subject inside this process; the store's optimistic
+    /// check (expected latest version) still guards against other instances.
+    let subjectLocks = KeyedAsyncLock()
     /// Told about every newly registered schema (the server fills its L1 cache).
     private let onRegistered: @Sendable (StoredSchema) -> Void
 

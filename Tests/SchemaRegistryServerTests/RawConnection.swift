@@ -8,7 +8,9 @@ import SwiftProtobuf
 #endif
 
 /// A blocking loopback socket speaking raw bytes, to send what a well-behaved client never would.
-final class RawConnection {
+/// Blocking calls run on Dispatch threads (`onIOThread`), never on the cooperative pool that
+/// the in-process server's tasks need.
+final class RawConnection: @unchecked Sendable {
     private let fd: Int32
     private var decoder = SRPFrameDecoder(expectPreface: false, maxBodyLength: 64 * 1024 * 1024)
     private var buffer = ByteBuffer()
@@ -47,20 +49,39 @@ final class RawConnection {
         sendFrame(code: method.rawValue, requestID: requestID, body: try! message.serializedBytes())
     }
 
+    private func onIOThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
     /// Preface plus HELLO, returning HELLO_OK.
-    func handshake(lz4: Bool = false) throws -> Srp_HelloResponse {
+    func handshake(lz4: Bool = false) async throws -> Srp_HelloResponse {
+        try await onIOThread { try self.blockingHandshake(lz4: lz4) }
+    }
+
+    /// The next frame, or nil when the server closed the connection.
+    func readFrame() async throws -> Frame? {
+        try await onIOThread { try self.blockingReadFrame() }
+    }
+
+    /// Reads until the server closes; returns the GOAWAY seen on the way, if any.
+    func readUntilClosed() async throws -> Frame? {
+        try await onIOThread { try self.blockingReadUntilClosed() }
+    }
+
+    private func blockingHandshake(lz4: Bool) throws -> Srp_HelloResponse {
         send(SRPPreface.bytes)
         sendRequest(.hello, requestID: 0, Srp_HelloRequest.with {
             $0.protocolVersions = [1]
             $0.clientName = "raw"
             $0.compressions = lz4 ? [.lz4] : []
         })
-        guard let frame = try readFrame(), frame.header.code == 0 else { throw POSIXError(.EPROTO) }
+        guard let frame = try blockingReadFrame(), frame.header.code == 0 else { throw POSIXError(.EPROTO) }
         return try Srp_HelloResponse(serializedBytes: Array(frame.body.readableBytesView))
     }
 
-    /// The next frame, or nil when the server closed the connection.
-    func readFrame() throws -> Frame? {
+    private func blockingReadFrame() throws -> Frame? {
         while true {
             if case .frame(let frame)? = try decoder.decode(buffer: &buffer) { return frame }
             var chunk = [UInt8](repeating: 0, count: 65536)
@@ -71,10 +92,9 @@ final class RawConnection {
         }
     }
 
-    /// Reads until the server closes; returns the GOAWAY seen on the way, if any.
-    func readUntilClosed() throws -> Frame? {
+    private func blockingReadUntilClosed() throws -> Frame? {
         var goAway: Frame?
-        while let frame = try readFrame() {
+        while let frame = try blockingReadFrame() {
             if frame.header.kind == .goAway { goAway = frame }
         }
         return goAway

@@ -1,0 +1,56 @@
+import ArgumentParser
+import SRPWire
+
+/// `info`: what the server is and how much it holds.
+struct InfoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Show the server's id, version, store and counts.",
+        discussion: """
+            Also a quick way to check that the server answers (exit 6 if it does not).
+
+            Example:
+              schema-registry info
+              server    schema-registry-1
+              version   0.1.0
+              store     sqlite
+              schemas   120
+              subjects  31
+              uptime    2h 5m 12s
+            """)
+
+    @OptionGroup(title: "Connection and output") var connection: ConnectionOptions
+
+    func run() async throws {
+        try await connection.withSession { session in
+            let info = try await session.client().serverInfo(.init(), options: session.callOptions)
+            session.output.emit([
+                "serverId": info.serverID, "serverVersion": info.serverVersion, "store": info.store,
+                "schemaCount": Int(info.schemaCount), "subjectCount": Int(info.subjectCount),
+                "uptimeMs": Int(info.uptimeMs), "protocolVersions": info.protocolVersions.map { Int($0) },
+                "schemaTypes": info.schemaTypes.map(Names.schemaType),
+            ]) {
+                TextView.table([
+                    ["server", info.serverID], ["version", info.serverVersion], ["store", info.store],
+                    ["schemas", String(info.schemaCount)], ["subjects", String(info.subjectCount)],
+                    ["uptime", Self.duration(milliseconds: info.uptimeMs)],
+                    ["protocol", info.protocolVersions.map(String.init).joined(separator: ", ")],
+                    ["types", info.schemaTypes.map(Names.schemaType).joined(separator: ", ")],
+                ])
+            }
+        }
+    }
+
+    /// `2h 5m 12s`, `5m 0s`, `12s`, `340ms`.
+    static func duration(milliseconds: UInt64) -> String {
+        guard milliseconds >= 1000 else { return "\(milliseconds)ms" }
+        let seconds = milliseconds / 1000
+        let (days, hours, minutes) = (seconds / 86400, seconds / 3600 % 24, seconds / 60 % 60)
+        var parts: [String] = []
+        if days > 0 { parts.append("\(days)d") }
+        if days > 0 || hours > 0 { parts.append("\(hours)h") }
+        if days > 0 || hours > 0 || minutes > 0 { parts.append("\(minutes)m") }
+        parts.append("\(seconds % 60)s")
+        return parts.joined(separator: " ")
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NIOPosix
+import SQLiteStore
+import SchemaFormats
+import SchemaRegistryCore
+import SchemaRegistryServer
+import ServiceLifecycle
+
+/// `schema-registry serve`: runs the server on the embedded SQLite store.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the registry server (SRP over TCP) on the embedded SQLite store.",
+        discussion: """
+            Settings come from flags, then SCHEMA_REGISTRY_* environment variables, then --config FILE
+            (key = value lines), then defaults. Keys: \(ServerSettings.keys.map(\.key).joined(separator: ", ")).
+            Run `schema-registry serve --print-defaults` to see each with its meaning and default.
+            SIGTERM or SIGINT: GOAWAY to every client, in-flight requests drain, then exit.
+            """)
+
+    @Option(help: "A config file of `key = value` lines.") var config: String?
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
+    @Option(help: "TCP port (default 7911).") var port: Int?
+    @Option(name: .customLong("data-dir"), help: "Data directory (default ./data).") var dataDirectory: String?
+    @Option(name: .customLong("set"), help: "Any setting as key=value; repeatable.") var overrides: [String] = []
+    @Option(help: "trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+    @Flag(help: "Print every setting with its default and exit.") var printDefaults = false
+
+    func run() async throws {
+        if printDefaults {
+            for (key, meaning, value) in ServerSettings.keys {
+                print("\(key.padding(toLength: 24, withPad: " ", startingAt: 0)) \(value.padding(toLength: 20, withPad: " ", startingAt: 0)) \(meaning)")
+            }
+            return
+        }
+        let configuration = try resolveConfiguration()
+        var logger = Logger(label: "schema-registry")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        let databasePath = (configuration.dataDirectory as NSString).appendingPathComponent("registry.db")
+        let store = try SQLiteStore(path: databasePath)
+        let cache = EncodedSchemaCache(
+            capacityBytes: configuration.cacheBytes, compressionThreshold: configuration.compressionThreshold)
+        let service = RegistryService(
+            store: store, formats: SchemaFormatCatalog.standard(), configuration: configuration.registry,
+            onRegistered: { cache.insert($0) })
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
+        let server = SRPServer(
+            configuration: configuration, service: service, cache: cache, group: group, logger: logger)
+        logger.info("opening store", metadata: ["path": "\(databasePath)"])
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
+        try await store.close()
+        try await group.shutdownGracefully()
+    }
+
+    private func resolveConfiguration() throws -> ServerConfiguration {
+        var settings: [String: String] = [:]
+        if let config {
+            let text = try String(contentsOfFile: config, encoding: .utf8)
+            settings.merge(try ServerSettings.parseFile(text)) { _, file in file }
+        }
+        settings.merge(ServerSettings.fromEnvironment(ProcessInfo.processInfo.environment)) { _, env in env }
+        for override in overrides {
+            let parts = override.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--set expects key=value, got '\(override)'") }
+            settings[parts[0]] = parts[1]
+        }
+        if let host { settings["host"] = host }
+        if let port { settings["port"] = String(port) }
+        if let dataDirectory { settings["data-dir"] = dataDirectory }
+        var configuration = ServerConfiguration()
+        do {
+            try ServerSettings.apply(settings, to: &configuration)
+        } catch let error as ServerSettings.InvalidSetting {
+            throw ValidationError(error.description)
+        }
+        return configuration
+    }
+}

@@ -1,0 +1,110 @@
+import SRPWire
+import SchemaRegistryCore
+
+/// Named settings for ``ServerConfiguration``, shared by the config file, the environment
+/// and the command line, so each key is spelled and parsed once.
+///
+/// Precedence: command-line flag > environment variable (`SCHEMA_REGISTRY_` + key in upper
+/// case with `-` as `_`, e.g. `SCHEMA_REGISTRY_DATA_DIR`) > config file (`key = value`
+/// lines, `#` comments) > default.
+public enum ServerSettings {
+    /// Every key with its meaning and default, for `--help` and the README.
+    public static let keys: [(key: String, meaning: String, defaultValue: String)] = [
+        ("host", "address to listen on", "127.0.0.1"),
+        ("port", "TCP port", "7911"),
+        ("data-dir", "directory of the SQLite database", "./data"),
+        ("event-loop-threads", "NIO event loop threads", "number of cores"),
+        ("max-frame-bytes", "largest frame body after the handshake", "4194304"),
+        ("max-in-flight", "requests processed at once per connection", "1024"),
+        ("token-rate", "token bucket refill, tokens/s per connection (0 = off)", "100000"),
+        ("token-burst", "token bucket capacity", "20000"),
+        ("compression", "offer LZ4 (on/off)", "on"),
+        ("compression-threshold", "smallest body compressed, bytes", "512"),
+        ("handshake-timeout-ms", "time allowed to complete HELLO", "10000"),
+        ("idle-timeout-ms", "close connections silent this long", "300000"),
+        ("drain-timeout-ms", "time in-flight requests get on shutdown", "10000"),
+        ("cache-bytes", "L1 cache size", "268435456"),
+        ("warmup-schemas", "schemas loaded into L1 at start", "100000"),
+        ("default-compatibility", "global level when none is set", "BACKWARD"),
+        ("max-schema-bytes", "largest schema accepted", "1048576"),
+        ("server-id", "name in HELLO_OK and server info", "schema-registry-1"),
+    ]
+
+    public struct InvalidSetting: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Parses `key = value` lines.
+    public static func parseFile(_ text: String) throws -> [String: String] {
+        var settings: [String: String] = [:]
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            guard !line.allSatisfy(\.isWhitespace) else { continue }
+            let parts = line.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else {
+                throw InvalidSetting(description: "config line \(number + 1): expected 'key = value', got '\(rawLine)'")
+            }
+            settings[parts[0].trimmingSpaces] = parts[1].trimmingSpaces
+        }
+        return settings
+    }
+
+    /// The settings found in an environment.
+    public static func fromEnvironment(_ environment: [String: String]) -> [String: String] {
+        var settings: [String: String] = [:]
+        for (key, _, _) in keys {
+            let name = "SCHEMA_REGISTRY_" + key.uppercased().replacing("-", with: "_")
+            if let value = environment[name] { settings[key] = value }
+        }
+        return settings
+    }
+
+    /// Applies settings to a configuration; unknown keys and bad values are errors.
+    public static func apply(_ settings: [String: String], to configuration: inout ServerConfiguration) throws {
+        for (key, value) in settings.sorted(by: { $0.key < $1.key }) {
+            func int() throws -> Int {
+                guard let number = Int(value), number >= 0 else {
+                    throw InvalidSetting(description: "\(key): '\(value)' is not a non-negative integer")
+                }
+                return number
+            }
+            func milliseconds() throws -> Duration { .milliseconds(try int()) }
+            switch key {
+            case "host": configuration.host = value
+            case "port": configuration.port = try int()
+            case "data-dir": configuration.dataDirectory = value
+            case "event-loop-threads": configuration.eventLoopThreads = max(1, try int())
+            case "max-frame-bytes": configuration.connection.maxBody = max(1024, try int())
+            case "max-in-flight": configuration.connection.maxInFlight = max(1, try int())
+            case "token-rate": configuration.connection.tokenRate = Double(try int())
+            case "token-burst": configuration.connection.tokenBurst = Double(max(1, try int()))
+            case "compression":
+                guard ["on", "off", "true", "false"].contains(value) else {
+                    throw InvalidSetting(description: "compression: '\(value)' is not on or off")
+                }
+                configuration.compression = value == "on" || value == "true"
+            case "compression-threshold": configuration.compressionThreshold = try int()
+            case "handshake-timeout-ms": configuration.handshakeTimeout = try milliseconds()
+            case "idle-timeout-ms": configuration.idleTimeout = try milliseconds()
+            case "drain-timeout-ms": configuration.drainTimeout = try milliseconds()
+            case "cache-bytes": configuration.cacheBytes = try int()
+            case "warmup-schemas": configuration.warmupSchemas = try int()
+            case "default-compatibility":
+                guard let level = CompatibilityLevel(rawValue: value.uppercased()) else {
+                    throw InvalidSetting(description: "default-compatibility: '\(value)' is not a compatibility level")
+                }
+                configuration.registry.defaultCompatibility = level
+            case "max-schema-bytes": configuration.registry.maxSchemaBytes = try int()
+            case "server-id": configuration.serverID = value
+            default:
+                throw InvalidSetting(description: "unknown setting '\(key)'")
+            }
+        }
+    }
+}
+
+extension Substring {
+    fileprivate var trimmingSpaces: String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}
