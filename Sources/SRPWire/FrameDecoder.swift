@@ -73,7 +73,8 @@ public struct SRPFrameDecoder: NIOSingleStepByteToMessageDecoder {
         _ = (magicHigh, magicLow)
         guard version == SRPPreface.version else {
             throw ProtocolViolation(
-                .unsupportedVersion, "framing version \(version) is not supported; this server speaks \(SRPPreface.version)")
+                .unsupportedVersion,
+                "framing version \(version) is not supported; this server speaks \(SRPPreface.version)")
         }
         state = .awaitingFrames
         return .preface(version: version)

@@ -85,7 +85,8 @@ public struct ServerConnectionStateMachine: Sendable {
                 state = .closed
                 return .goAwayAndClose(
                     status: .handshakeRequired,
-                    message: "the first frame must be a HELLO request (method 1); got \(header.kind) code \(header.code)")
+                    message:
+                        "the first frame must be a HELLO request (method 1); got \(header.kind) code \(header.code)")
             }
             return .handshake(requestID: header.requestID)
         case .ready, .draining:

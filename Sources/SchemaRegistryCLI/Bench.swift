@@ -82,7 +82,9 @@ struct Bench: AsyncParsableCommand {
         let after = try await snapshot(channels)
         let elapsed = ContinuousClock.now - started
         for (channel, handler, done) in channels {
-            try await channel.eventLoop.submit { handler.value.stop(try channel.pipeline.syncOperations.context(handler: handler.value)) }.get()
+            try await channel.eventLoop.submit {
+                handler.value.stop(try channel.pipeline.syncOperations.context(handler: handler.value))
+            }.get()
             _ = try? await done.get()
             try? await channel.close()
         }
@@ -157,18 +159,21 @@ struct Bench: AsyncParsableCommand {
             let client = SchemaRegistryClient(configuration: .init(host: host, port: port))
             defer { Task { await client.close() } }
             let subject = "bench-\(payloadBytes)"
-            _ = try await client.setConfig(.with {
-                $0.subject = subject
-                $0.compatibility = .none
-            })
-            let registered = try await client.registerSchema(.with {
-                $0.subject = subject
-                $0.schema = payload
-            })
+            _ = try await client.setConfig(
+                .with {
+                    $0.subject = subject
+                    $0.compatibility = .none
+                })
+            let registered = try await client.registerSchema(
+                .with {
+                    $0.subject = subject
+                    $0.schema = payload
+                })
             var frame = ByteBuffer()
             frame.writeFrame(
                 kind: .request, code: SRPMethod.getSchemaById.rawValue, requestID: 1,
-                body: ByteBuffer(bytes: try Srp_GetSchemaByIdRequest.with { $0.id = registered.id }.serializedBytes() as [UInt8]))
+                body: ByteBuffer(
+                    bytes: try Srp_GetSchemaByIdRequest.with { $0.id = registered.id }.serializedBytes() as [UInt8]))
             return frame
         }
     }
@@ -183,7 +188,8 @@ enum BenchPayload {
         repeat {
             fields.append(#"{"name":"field_\#(index)","type":["null","string"],"default":null,"doc":"f\#(index)"}"#)
             index += 1
-            text = #"{"type":"record","name":"Bench\#(bytes)","namespace":"bench","fields":[\#(fields.joined(separator: ","))]}"#
+            text =
+                #"{"type":"record","name":"Bench\#(bytes)","namespace":"bench","fields":[\#(fields.joined(separator: ","))]}"#
         } while text.utf8.count < bytes
         return text
     }

@@ -30,7 +30,9 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         if printDefaults {
             for (key, meaning, value) in ServerSettings.keys {
-                print("\(key.padding(toLength: 24, withPad: " ", startingAt: 0)) \(value.padding(toLength: 20, withPad: " ", startingAt: 0)) \(meaning)")
+                print(
+                    "\(key.padding(toLength: 24, withPad: " ", startingAt: 0)) \(value.padding(toLength: 20, withPad: " ", startingAt: 0)) \(meaning)"
+                )
             }
             return
         }

@@ -130,7 +130,8 @@ final class ClientChannelHandler: ChannelInboundHandler {
     private func handle(_ frame: Frame, context: ChannelHandlerContext) throws {
         switch frame.header.kind {
         case .response:
-            let body = try frame.decodedBody(maxSize: maxBody, lz4Allowed: compression.lz4, allocator: context.channel.allocator)
+            let body = try frame.decodedBody(
+                maxSize: maxBody, lz4Allowed: compression.lz4, allocator: context.channel.allocator)
             let status = StatusCode(rawValue: frame.header.code)
             if frame.header.requestID == 0 {
                 try completeHandshake(status: status, body: body)
@@ -145,7 +146,8 @@ final class ClientChannelHandler: ChannelInboundHandler {
             scheduleFlush(context)
         case .goAway:
             let reason = (try? Srp_ErrorBody(serializedBytes: Array(frame.body.readableBytesView)))?.message ?? ""
-            goAwayAndFail(lastRequestID: frame.header.requestID, status: StatusCode(rawValue: frame.header.code), reason)
+            goAwayAndFail(
+                lastRequestID: frame.header.requestID, status: StatusCode(rawValue: frame.header.code), reason)
         case .pong, .request:
             break
         }
@@ -156,7 +158,8 @@ final class ClientChannelHandler: ChannelInboundHandler {
         handshakeFinished = true
         guard status == .ok else {
             let error = Srp_ErrorBody.from(body)
-            helloPromise.fail(SchemaRegistryClientError(code: .server(status), message: error?.message ?? "handshake refused"))
+            helloPromise.fail(
+                SchemaRegistryClientError(code: .server(status), message: error?.message ?? "handshake refused"))
             return
         }
         let answer = try Srp_HelloResponse(serializedBytes: Array(body.readableBytesView))

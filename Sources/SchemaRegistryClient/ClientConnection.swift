@@ -15,7 +15,8 @@ final class ClientConnection: Sendable {
     }
 
     /// Connects, sends the preface and HELLO, and waits for HELLO_OK.
-    static func connect(configuration: ClientConfiguration, group: any EventLoopGroup) async throws -> ClientConnection {
+    static func connect(configuration: ClientConfiguration, group: any EventLoopGroup) async throws -> ClientConnection
+    {
         let hello = Srp_HelloRequest.with {
             $0.protocolVersions = [UInt32(SRPPreface.version)]
             $0.clientName = configuration.clientName
@@ -64,7 +65,10 @@ final class ClientConnection: Sendable {
     func send(method: SRPMethod, body: ByteBuffer, timeout: Duration?) async throws -> ResponseFrame {
         let eventLoop = channel.eventLoop
         let promise = eventLoop.makePromise(of: ResponseFrame.self)
-        let amount = timeout.map { TimeAmount.nanoseconds(Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000) }
+        let amount = timeout.map {
+            TimeAmount.nanoseconds(
+                Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000)
+        }
         if eventLoop.inEventLoop {
             handler.value.send(method: method, plainBody: body, timeout: amount, promise: promise)
         } else {

@@ -27,7 +27,9 @@ public final class SchemaRegistryClient: Sendable {
 
     private let connection = Mutex<ConnectionState?>(nil)
 
-    public init(configuration: ClientConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    public init(
+        configuration: ClientConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
         self.configuration = configuration
         self.group = eventLoopGroup
     }
@@ -73,7 +75,8 @@ public final class SchemaRegistryClient: Sendable {
             }
             attempt += 1
             if frame.status == .shuttingDown { forget(connection) }
-            try await Task.sleep(for: Self.backoff(attempt: attempt, retryAfterMilliseconds: error.retryAfterMilliseconds))
+            try await Task.sleep(
+                for: Self.backoff(attempt: attempt, retryAfterMilliseconds: error.retryAfterMilliseconds))
         }
     }
 

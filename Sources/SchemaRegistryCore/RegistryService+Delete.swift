@@ -51,14 +51,16 @@ extension RegistryService {
             guard target.deleted else {
                 throw RegistryError(
                     .versionNotSoftDeleted,
-                    "Subject '\(subject)' Version \(target.version) was not deleted first before being permanently deleted.")
+                    "Subject '\(subject)' Version \(target.version) was not deleted first before being permanently deleted."
+                )
             }
             _ = try await store.permanentlyDelete(subject: subject, versions: [target.version])
         } else {
             guard !target.deleted else {
                 throw RegistryError(
                     .versionSoftDeleted,
-                    "Subject '\(subject)' Version \(target.version) was soft deleted. Set permanent=true to delete permanently.")
+                    "Subject '\(subject)' Version \(target.version) was soft deleted. Set permanent=true to delete permanently."
+                )
             }
             _ = try await store.softDelete(subject: subject, versions: [target.version])
         }

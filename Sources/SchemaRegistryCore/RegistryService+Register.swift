@@ -81,13 +81,16 @@ extension RegistryService {
     ) async throws -> RegistrationResult {
         for attempt in 0..<16 {
             if attempt > 0 { try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt)))) }
-            if let existing = try await store.version(subject: request.subject, matching: identity, includeDeleted: false) {
+            if let existing = try await store.version(
+                subject: request.subject, matching: identity, includeDeleted: false)
+            {
                 return RegistrationResult(id: existing.schema.id, version: existing.version, created: false)
             }
             let history = try await store.versions(subject: request.subject, includeDeleted: true)
             let latest = history.last?.version ?? 0
             if mode != .import {
-                try await checkCompatibility(of: parsed, subject: request.subject, against: history.filter { !$0.deleted })
+                try await checkCompatibility(
+                    of: parsed, subject: request.subject, against: history.filter { !$0.deleted })
             }
             let write = RegistrationWrite(
                 subject: request.subject, schema: identity, metadata: request.metadata, tags: request.tags,
@@ -95,7 +98,8 @@ extension RegistryService {
             switch try await store.register(write) {
             case .registered(let id, let version):
                 notifyRegistered(
-                    StoredSchema(id: id, type: request.type, text: parsed.canonicalText, references: request.references))
+                    StoredSchema(id: id, type: request.type, text: parsed.canonicalText, references: request.references)
+                )
                 return RegistrationResult(id: id, version: version, created: true)
             case .existing(let id, let version):
                 return RegistrationResult(id: id, version: version, created: false)

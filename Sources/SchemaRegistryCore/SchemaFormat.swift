@@ -36,7 +36,8 @@ public struct ParsedSchema: Sendable {
     /// The format's own parsed representation, for checkers and validators.
     public var model: (any Sendable)?
 
-    public init(type: SchemaType, canonicalText: String, references: [ResolvedReference], model: (any Sendable)? = nil) {
+    public init(type: SchemaType, canonicalText: String, references: [ResolvedReference], model: (any Sendable)? = nil)
+    {
         self.type = type
         self.canonicalText = canonicalText
         self.references = references

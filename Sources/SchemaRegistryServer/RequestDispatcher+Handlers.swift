@@ -17,7 +17,8 @@ extension RequestDispatcher {
             $0.store = service.store.kind
             $0.schemaCount = UInt64(counts.schemas)
             $0.subjectCount = UInt64(counts.subjects)
-            $0.uptimeMs = UInt64(uptime.components.seconds * 1000 + uptime.components.attoseconds / 1_000_000_000_000_000)
+            $0.uptimeMs = UInt64(
+                uptime.components.seconds * 1000 + uptime.components.attoseconds / 1_000_000_000_000_000)
             $0.protocolVersions = [UInt32(SRPPreface.version)]
             $0.schemaTypes = service.formats.keys.sorted { $0.rawValue < $1.rawValue }.map(ProtoMapping.schemaType)
         }

@@ -8,7 +8,9 @@ struct Reply: Sendable {
     var status: StatusCode
     var body: ByteBuffer
 
-    static func error(_ status: StatusCode, _ message: String, retryAfterMilliseconds: UInt32 = 0, details: [String] = [])
+    static func error(
+        _ status: StatusCode, _ message: String, retryAfterMilliseconds: UInt32 = 0, details: [String] = []
+    )
         -> Reply
     {
         let error = Srp_ErrorBody.with {
@@ -49,7 +51,8 @@ struct RequestDispatcher: Sendable {
                 return .error(.internalError, error.message)
             }
             let retry: UInt32 = error.code == .unavailable ? 1000 : 0
-            return .error(StatusCode(rawValue: status), error.message, retryAfterMilliseconds: retry, details: error.details)
+            return .error(
+                StatusCode(rawValue: status), error.message, retryAfterMilliseconds: retry, details: error.details)
         } catch let error as MalformedRequest {
             return .error(.malformedRequest, error.message)
         } catch {

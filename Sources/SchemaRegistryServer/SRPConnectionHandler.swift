@@ -220,7 +220,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             $0.compressionThreshold = UInt32(shared.configuration.compressionThreshold)
             $0.serverVersion = SRPServer.version
         }
-        appendReply(Reply(status: .ok, body: ByteBuffer(bytes: try! answer.serializedBytes() as [UInt8])), requestID: requestID)
+        appendReply(
+            Reply(status: .ok, body: ByteBuffer(bytes: try! answer.serializedBytes() as [UInt8])), requestID: requestID)
         machine.handshakeCompleted(lz4: lz4)
         handshakeTimer?.cancel()
         logger[metadataKey: "client"] = "\(hello.clientName)"
@@ -241,7 +242,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             machine.requestCompleted()
             return
         }
-        if method == .getSchemaById, let id = FastRequestParser.schemaID(body), let entry = shared.cache.entry(for: id) {
+        if method == .getSchemaById, let id = FastRequestParser.schemaID(body), let entry = shared.cache.entry(for: id)
+        {
             if let compressed = entry.lz4, machine.lz4Negotiated {
                 output.writeFrame(kind: .response, flags: .lz4, code: 0, requestID: requestID, encodedBody: compressed)
             } else {
@@ -356,7 +358,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             closeAfterFlush(context)
             return
         }
-        drainTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(shared.configuration.drainTimeout)) {
+        drainTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(shared.configuration.drainTimeout))
+        {
             [weak self] in
             guard let self, let context = self.context else { return }
             self.logger.warning("drain deadline passed", metadata: ["in_flight": "\(self.machine.inFlight)"])

@@ -5,6 +5,7 @@ import NIOPosix
 import SRPWire
 import SchemaRegistryCore
 import ServiceLifecycle
+import Synchronization
 
 /// The SRP server: listens, serves connections, drains on graceful shutdown.
 ///
@@ -21,6 +22,9 @@ public final class SRPServer: Service, Sendable {
     private let logger: Logger
     private let quiesce: ServerQuiescingHelper
     private let listening: EventLoopPromise<SocketAddress>
+    /// Completed once every connection has drained and closed after a shutdown began.
+    private let drained: EventLoopPromise<Void>
+    private let shutdownStarted = Mutex(false)
 
     public init(
         configuration: ServerConfiguration, service: RegistryService, cache: EncodedSchemaCache,
@@ -33,6 +37,7 @@ public final class SRPServer: Service, Sendable {
         self.logger = logger
         self.quiesce = ServerQuiescingHelper(group: group)
         self.listening = group.next().makePromise(of: SocketAddress.self)
+        self.drained = group.next().makePromise(of: Void.self)
     }
 
     /// The address the server listens on, once bound (port 0 resolves to the real port).
@@ -57,7 +62,8 @@ public final class SRPServer: Service, Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                        try channel.pipeline.syncOperations.addHandler(
+                            quiesce.makeServerChannelHandler(channel: channel))
                     }
                 }
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -77,19 +83,29 @@ public final class SRPServer: Service, Sendable {
         listening.succeed(address)
         logger.info(
             "schema-registry listening",
-            metadata: ["address": "\(address)", "store": "\(service.store.kind)", "server_id": "\(configuration.serverID)"])
+            metadata: [
+                "address": "\(address)", "store": "\(service.store.kind)", "server_id": "\(configuration.serverID)",
+            ])
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()
+            // The listener closes first; connections may still be draining.
+            if shutdownStarted.withLock({ $0 }) { try await drained.futureResult.get() }
         } onGracefulShutdown: {
-            self.logger.info("graceful shutdown: sending GOAWAY and draining")
-            quiesce.initiateShutdown(promise: nil)
+            self.shutdown()
         }
         logger.info("schema-registry stopped")
     }
 
-    /// Starts draining without a ServiceGroup (tests and embedding).
+    /// Stops accepting, sends every connection GOAWAY and lets in-flight requests finish;
+    /// `run()` returns once all connections closed. Safe to call more than once.
     public func shutdown() {
-        quiesce.initiateShutdown(promise: nil)
+        let first = shutdownStarted.withLock { started in
+            defer { started = true }
+            return !started
+        }
+        guard first else { return }
+        logger.info("graceful shutdown: sending GOAWAY and draining")
+        quiesce.initiateShutdown(promise: drained)
     }
 
     /// Loads the newest schemas into L1 so the first reads after a restart are hits.
@@ -103,7 +119,9 @@ public final class SRPServer: Service, Sendable {
             for chunk in stride(from: 0, to: ids.count, by: 1000).map({ Array(ids[$0..<min($0 + 1000, ids.count)]) }) {
                 for schema in try await service.store.schemas(ids: chunk) { cache.insert(schema) }
                 loaded += chunk.count
-                if loaded % 20_000 == 0 { logger.info("warm-up", metadata: ["loaded": "\(loaded)", "of": "\(ids.count)"]) }
+                if loaded % 20_000 == 0 {
+                    logger.info("warm-up", metadata: ["loaded": "\(loaded)", "of": "\(ids.count)"])
+                }
             }
             logger.info(
                 "warm-up done", metadata: ["schemas": "\(ids.count)", "took": "\(clock.now - started)"])

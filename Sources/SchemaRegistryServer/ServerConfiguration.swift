@@ -1,3 +1,4 @@
+import NIOCore
 import SRPWire
 import SchemaRegistryCore
 
@@ -34,5 +35,3 @@ public struct ServerConfiguration: Sendable {
 
     public init() {}
 }
-
-import NIOCore

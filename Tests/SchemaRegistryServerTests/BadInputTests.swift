@@ -17,10 +17,12 @@ struct BadInputTests {
     private func withBystander(_ attack: (TestServer) async throws -> Void) async throws {
         try await withServer({ $0.handshakeTimeout = .milliseconds(300) }) { server in
             let bystander = server.client()
-            let id = try await bystander.registerSchema(.with {
-                $0.subject = "bystander"
-                $0.schema = avroRecord("Bystander")
-            }).id
+            let id = try await bystander.registerSchema(
+                .with {
+                    $0.subject = "bystander"
+                    $0.schema = avroRecord("Bystander")
+                }
+            ).id
             try await attack(server)
             #expect(try await bystander.getSchemaById(.with { $0.id = id }).schema.id == id)
             await bystander.close()
@@ -118,10 +120,12 @@ struct BadInputTests {
             let raw = try RawConnection(port: server.port)
             _ = try await raw.handshake(lz4: true)
             let compressed = try #require(
-                LZ4Body.compress(ByteBuffer(bytes: Array(repeating: UInt8(ascii: "a"), count: 4000)), allocator: .init()))
+                LZ4Body.compress(
+                    ByteBuffer(bytes: Array(repeating: UInt8(ascii: "a"), count: 4000)), allocator: .init()))
             var lying = compressed
             lying.setInteger(UInt32(5000), at: lying.readerIndex)  // the block really holds 4000
-            raw.sendFrame(flags: .lz4, code: SRPMethod.ping.rawValue, requestID: 1, body: Array(lying.readableBytesView))
+            raw.sendFrame(
+                flags: .lz4, code: SRPMethod.ping.rawValue, requestID: 1, body: Array(lying.readableBytesView))
             let first = try #require(try await raw.readFrame())
             #expect(first.header.code == StatusCode.badCompression.rawValue)
             #expect(RawConnection.errorMessage(first).contains("declared 5000"))

@@ -13,7 +13,9 @@ import Testing
             #expect(first.stdout.contains("version 1"), "\(first)")
             #expect(!first.stdout.contains("already registered"))
 
-            let again = try await CLI.run(["register", "orders", "--schema", avroRecord("A"), "--port", "\(server.port)"])
+            let again = try await CLI.run([
+                "register", "orders", "--schema", avroRecord("A"), "--port", "\(server.port)",
+            ])
             #expect(again.status == 0, "\(again)")
             #expect(again.stdout.contains("version 1 (already registered)"), "\(again)")
 
@@ -63,7 +65,9 @@ import Testing
             _ = try await CLI.run(["register", "alpha", "--schema", avroRecord("Alpha"), "--port", "\(server.port)"])
             _ = try await CLI.run(["register", "beta", "--schema", avroRecord("Beta"), "--port", "\(server.port)"])
 
-            let listed = try await CLI.run(["subjects", "--json", "--all", "--page-size", "1", "--port", "\(server.port)"])
+            let listed = try await CLI.run([
+                "subjects", "--json", "--all", "--page-size", "1", "--port", "\(server.port)",
+            ])
             #expect(listed.status == 0, "\(listed)")
             let subjects = try #require(try CLI.json(listed.stdout)["subjects"] as? [String])
             #expect(subjects == ["alpha", "beta"])
@@ -86,6 +90,18 @@ import Testing
             #expect(missing.status == 2, "\(missing)")
             #expect(missing.stderr.hasPrefix("error: "), "\(missing)")
             #expect(missing.stdout.isEmpty)
+
+            let noVersion = try await CLI.run(["get", "--subject", "nobody", "--port", "\(server.port)"])
+            #expect(noVersion.status == 2, "\(noVersion)")
+
+            let noSchema = try await CLI.run([
+                "validate", "--id", "424242", "--payload", "{}", "--port", "\(server.port)",
+            ])
+            #expect(noSchema.status == 2, "\(noSchema)")
+
+            let usage = try await CLI.run(["get", "--port", "\(server.port)"])
+            #expect(usage.status == 1, "\(usage)")
+            #expect(usage.stderr.hasPrefix("error: "), "\(usage)")
         }
     }
 
@@ -127,7 +143,9 @@ import Testing
             let global = try await CLI.run(["config", "--port", "\(server.port)"])
             #expect(global.stdout == "FULL\n", "\(global)")
 
-            let subject = try await CLI.run(["config", "orders", "--set", "backward-transitive", "--port", "\(server.port)"])
+            let subject = try await CLI.run([
+                "config", "orders", "--set", "backward-transitive", "--port", "\(server.port)",
+            ])
             #expect(subject.stdout == "BACKWARD_TRANSITIVE\n", "\(subject)")
             let json = try await CLI.run(["config", "orders", "--json", "--port", "\(server.port)"])
             #expect(try CLI.json(json.stdout)["compatibility"] as? String == "BACKWARD_TRANSITIVE")
@@ -148,7 +166,9 @@ import Testing
             #expect(set.status == 0, "\(set)")
             #expect(set.stdout == "READONLY\n", "\(set)")
 
-            let refused = try await CLI.run(["register", "orders", "--schema", avroRecord("A"), "--port", "\(server.port)"])
+            let refused = try await CLI.run([
+                "register", "orders", "--schema", avroRecord("A"), "--port", "\(server.port)",
+            ])
             #expect(refused.status == 5, "\(refused)")
             #expect(refused.stderr.hasPrefix("error: "), "\(refused)")
         }
@@ -161,6 +181,11 @@ import Testing
                 ["check", "orders", "--schema", avroRecord("A", fields: 3), "--port", "\(server.port)", "--verbose"])
             #expect(check.status == 0, "\(check)")
             #expect(check.stdout.hasPrefix("compatible (level NONE)"), "\(check)")
+
+            let piped = try await CLI.run(
+                ["check", "orders", "--json", "--port", "\(server.port)"], stdin: avroRecord("B"))
+            #expect(piped.status == 0, "\(piped)")
+            #expect(try CLI.json(piped.stdout)["isCompatible"] as? Bool == true)
         }
     }
 
@@ -196,6 +221,15 @@ import Testing
 
             let json = try await CLI.run(["info", "--json", "--port", "\(server.port)"])
             #expect(try CLI.json(json.stdout)["store"] as? String == "sqlite")
+
+            // A URL with a scheme works too, and flags beat the environment.
+            let scheme = try await CLI.run(
+                ["info"], environment: ["SCHEMA_REGISTRY_URL": "srp://127.0.0.1:\(server.port)/"])
+            #expect(scheme.status == 0, "\(scheme)")
+            let unused = try await CLI.unusedPort()
+            let flagWins = try await CLI.run(
+                ["info", "--port", "\(server.port)"], environment: ["SCHEMA_REGISTRY_URL": "127.0.0.1:\(unused)"])
+            #expect(flagWins.status == 0, "\(flagWins)")
         }
     }
 

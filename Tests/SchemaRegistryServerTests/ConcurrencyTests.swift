@@ -13,10 +13,11 @@ struct ConcurrencyTests {
             defer { Task { await client.close() } }
             var ids: [UInt32] = []
             for index in 0..<50 {
-                let registered = try await client.registerSchema(.with {
-                    $0.subject = "subject-\(index)"
-                    $0.schema = avroRecord("R\(index)", seed: index)
-                })
+                let registered = try await client.registerSchema(
+                    .with {
+                        $0.subject = "subject-\(index)"
+                        $0.schema = avroRecord("R\(index)", seed: index)
+                    })
                 ids.append(registered.id)
             }
             let idList = ids
@@ -43,10 +44,11 @@ struct ConcurrencyTests {
     @Test func twoHundredConnectionsAtOnce() async throws {
         try await withServer { server in
             let setup = server.client()
-            let registered = try await setup.registerSchema(.with {
-                $0.subject = "shared"
-                $0.schema = avroRecord("Shared")
-            })
+            let registered = try await setup.registerSchema(
+                .with {
+                    $0.subject = "shared"
+                    $0.schema = avroRecord("Shared")
+                })
             await setup.close()
             let clients = (0..<200).map { _ in server.client() }
             let answered = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -75,10 +77,12 @@ struct ConcurrencyTests {
             let versions = try await withThrowingTaskGroup(of: Int32.self) { group in
                 for index in 0..<64 {
                     group.addTask {
-                        try await client.registerSchema(.with {
-                            $0.subject = "racing"
-                            $0.schema = avroRecord("Race", seed: index)
-                        }).version
+                        try await client.registerSchema(
+                            .with {
+                                $0.subject = "racing"
+                                $0.schema = avroRecord("Race", seed: index)
+                            }
+                        ).version
                     }
                 }
                 return try await group.reduce(into: [Int32]()) { $0.append($1) }
@@ -88,10 +92,12 @@ struct ConcurrencyTests {
             let ids = try await withThrowingTaskGroup(of: UInt32.self) { group in
                 for _ in 0..<32 {
                     group.addTask {
-                        try await client.registerSchema(.with {
-                            $0.subject = "same"
-                            $0.schema = avroRecord("Same")
-                        }).id
+                        try await client.registerSchema(
+                            .with {
+                                $0.subject = "same"
+                                $0.schema = avroRecord("Same")
+                            }
+                        ).id
                     }
                 }
                 return try await group.reduce(into: Set<UInt32>()) { $0.insert($1) }

@@ -8,14 +8,16 @@ struct FlowControlTests {
     @Test func lz4IsNegotiatedAndOnlyLargeBodiesAreCompressed() async throws {
         try await withServer { server in
             let client = server.client()
-            let big = try await client.registerSchema(.with {
-                $0.subject = "big"
-                $0.schema = avroRecord("Big", fields: 80)
-            })
-            let small = try await client.registerSchema(.with {
-                $0.subject = "small"
-                $0.schema = #""string""#
-            })
+            let big = try await client.registerSchema(
+                .with {
+                    $0.subject = "big"
+                    $0.schema = avroRecord("Big", fields: 80)
+                })
+            let small = try await client.registerSchema(
+                .with {
+                    $0.subject = "small"
+                    $0.schema = #""string""#
+                })
             #expect(try await client.handshake().compression == .lz4)
             // The client decompresses transparently.
             #expect(try await client.getSchemaById(.with { $0.id = big.id }).schema.schema.contains("f79_0"))
@@ -42,8 +44,10 @@ struct FlowControlTests {
             // LZ4 request bodies are accepted when negotiated.
             let request = try Srp_GetSchemaByIdRequest.with { $0.id = big.id }.serializedBytes() as [UInt8]
             var padded = Srp_ListSubjectsRequest.with { $0.prefix = String(repeating: "b", count: 2000) }
-            let body = try #require(LZ4Body.compress(ByteBuffer(bytes: try padded.serializedBytes() as [UInt8]), allocator: .init()))
-            raw.sendFrame(flags: .lz4, code: SRPMethod.listSubjects.rawValue, requestID: 3, body: Array(body.readableBytesView))
+            let body = try #require(
+                LZ4Body.compress(ByteBuffer(bytes: try padded.serializedBytes() as [UInt8]), allocator: .init()))
+            raw.sendFrame(
+                flags: .lz4, code: SRPMethod.listSubjects.rawValue, requestID: 3, body: Array(body.readableBytesView))
             let listed = try #require(try await raw.readFrame())
             #expect(listed.header.code == 0 && listed.header.requestID == 3)
             padded.prefix = ""
@@ -95,7 +99,25 @@ struct FlowControlTests {
             _ = try await raw.handshake()
             raw.sendFrame(kind: .ping, code: 0, requestID: 77, body: [1, 2, 3])
             let pong = try #require(try await raw.readFrame())
-            #expect(pong.header.kind == .pong && pong.header.requestID == 77 && Array(pong.body.readableBytesView) == [1, 2, 3])
+            #expect(
+                pong.header.kind == .pong && pong.header.requestID == 77
+                    && Array(pong.body.readableBytesView) == [1, 2, 3])
         }
+    }
+
+    /// Shutdown: every connection gets GOAWAY SHUTTING_DOWN naming the last request it
+    /// processes, answers already dispatched still arrive, then the connection closes.
+    @Test func shutdownSendsGoAwayAndDrains() async throws {
+        let server = try await TestServer.start()
+        let raw = try RawConnection(port: server.port)
+        _ = try await raw.handshake()
+        raw.sendRequest(.ping, requestID: 41, Srp_PingRequest())
+        let answered = try #require(try await raw.readFrame())
+        #expect(answered.header.requestID == 41 && answered.header.code == 0)
+        server.server.shutdown()
+        let goAway = try #require(try await raw.readUntilClosed())
+        #expect(goAway.header.code == StatusCode.shuttingDown.rawValue)
+        #expect(goAway.header.requestID == 41)
+        await server.stop()
     }
 }

@@ -41,7 +41,8 @@ final class RawConnection: @unchecked Sendable {
 
     func sendFrame(kind: FrameKind = .request, flags: FrameFlags = [], code: UInt16, requestID: UInt32, body: [UInt8]) {
         var frame = ByteBuffer()
-        frame.writeFrame(kind: kind, flags: flags, code: code, requestID: requestID, encodedBody: ByteBuffer(bytes: body))
+        frame.writeFrame(
+            kind: kind, flags: flags, code: code, requestID: requestID, encodedBody: ByteBuffer(bytes: body))
         send(frame)
     }
 
@@ -72,11 +73,13 @@ final class RawConnection: @unchecked Sendable {
 
     private func blockingHandshake(lz4: Bool) throws -> Srp_HelloResponse {
         send(SRPPreface.bytes)
-        sendRequest(.hello, requestID: 0, Srp_HelloRequest.with {
-            $0.protocolVersions = [1]
-            $0.clientName = "raw"
-            $0.compressions = lz4 ? [.lz4] : []
-        })
+        sendRequest(
+            .hello, requestID: 0,
+            Srp_HelloRequest.with {
+                $0.protocolVersions = [1]
+                $0.clientName = "raw"
+                $0.compressions = lz4 ? [.lz4] : []
+            })
         guard let frame = try blockingReadFrame(), frame.header.code == 0 else { throw POSIXError(.EPROTO) }
         return try Srp_HelloResponse(serializedBytes: Array(frame.body.readableBytesView))
     }

@@ -9,8 +9,12 @@ struct CLIError: Error, CustomStringConvertible {
     var description: String { message }
 
     /// Options that do not fit together, or a value that does not parse.
-    static func usage(_ message: String) -> CLIError { CLIError(message: message, exitCode: CLIExitCode.usageOrUnexpected) }
+    static func usage(_ message: String) -> CLIError {
+        CLIError(message: message, exitCode: CLIExitCode.usageOrUnexpected)
+    }
 
     /// Input (a schema, a payload, a file) that cannot be used.
-    static func invalidInput(_ message: String) -> CLIError { CLIError(message: message, exitCode: CLIExitCode.invalidInput) }
+    static func invalidInput(_ message: String) -> CLIError {
+        CLIError(message: message, exitCode: CLIExitCode.invalidInput)
+    }
 }

@@ -61,6 +61,8 @@ extension ConnectionOptions {
         switch (error.code, error.registryErrorCode) {
         case (.connectionFailed, _):
             "is the server running? Point at it with --host/--port or SCHEMA_REGISTRY_URL=host:port."
+        case (.badResponse, _):
+            "the other end does not seem to speak SRP: is that the registry's port?"
         case (.server(let status), _) where status.rawValue >= 1 && status.rawValue <= 8:
             "the other end does not seem to speak SRP: is that the registry's port?"
         case (_, 40408): "the subject inherits the global level; --default-to-global shows it."
@@ -101,10 +103,14 @@ extension ConnectionOptions {
             }
             let timer = Task {
                 guard (try? await Task.sleep(for: timeout)) != nil else { return }
-                let milliseconds = timeout.components.seconds * 1000
+                let milliseconds =
+                    timeout.components.seconds * 1000
                     + timeout.components.attoseconds / 1_000_000_000_000_000
-                finish(.failure(SchemaRegistryClientError(
-                    code: .deadlineExceeded, message: "no handshake with the server within \(milliseconds) ms")))
+                finish(
+                    .failure(
+                        SchemaRegistryClientError(
+                            code: .deadlineExceeded, message: "no handshake with the server within \(milliseconds) ms"))
+                )
             }
             Task {
                 do {

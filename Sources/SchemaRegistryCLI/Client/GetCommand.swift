@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import SRPWire
 
 /// `get`: fetches a schema by id, several by id, or a subject's version.

@@ -64,12 +64,13 @@ struct SearchCommand: AsyncParsableCommand {
                 token = page.nextPageToken
             } while all && !token.isEmpty
             session.output.emit(["results": results.map(JSONView.version), "nextPageToken": PageToken.display(token)]) {
-                TextView.table(results.map { result in
-                    [
-                        result.subject, "version \(result.version)", "id \(result.id)",
-                        Names.schemaType(result.schemaType) + (result.deleted ? " (deleted)" : ""),
-                    ]
-                })
+                TextView.table(
+                    results.map { result in
+                        [
+                            result.subject, "version \(result.version)", "id \(result.id)",
+                            Names.schemaType(result.schemaType) + (result.deleted ? " (deleted)" : ""),
+                        ]
+                    })
             }
             if !token.isEmpty, !session.output.json {
                 session.output.note("(more results: --all, or --page-token \(PageToken.display(token)))")

@@ -47,7 +47,9 @@ struct SubjectsCommand: AsyncParsableCommand {
                 subjects += page.subjects
                 token = page.nextPageToken
             } while all && !token.isEmpty
-            session.output.emit(["subjects": subjects, "nextPageToken": PageToken.display(token)]) { subjects.joined(separator: "\n") }
+            session.output.emit(["subjects": subjects, "nextPageToken": PageToken.display(token)]) {
+                subjects.joined(separator: "\n")
+            }
             if !token.isEmpty, !session.output.json {
                 session.output.note("(more subjects: --all, or --page-token \(PageToken.display(token)))")
             }

@@ -59,11 +59,13 @@ struct ValidateCommand: AsyncParsableCommand {
                 },
             ]) {
                 guard !result.valid else { return "valid" }
-                return (["invalid"] + result.errors.map { error in
-                    let place = error.instanceLocation.isEmpty ? "(root)" : error.instanceLocation
-                    let schema = error.schemaLocation.isEmpty ? "" : " (schema: \(error.schemaLocation))"
-                    return "  - \(place): \(error.message)\(schema)"
-                }).joined(separator: "\n")
+                return
+                    (["invalid"]
+                    + result.errors.map { error in
+                        let place = error.instanceLocation.isEmpty ? "(root)" : error.instanceLocation
+                        let schema = error.schemaLocation.isEmpty ? "" : " (schema: \(error.schemaLocation))"
+                        return "  - \(place): \(error.message)\(schema)"
+                    }).joined(separator: "\n")
             }
             return result
         }
