@@ -103,6 +103,8 @@ let package = Package(
                 "SRPWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "SchemaRegistryCore"]),
         .testTarget(

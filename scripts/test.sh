@@ -28,9 +28,12 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 id postgres >/dev/null 2>&1 || useradd --system --home "$work" --shell /bin/sh postgres
 pg_port=$(free_port)
-install -d -o postgres "$work/pg" "$work/pg-socket"
-su postgres -s /bin/sh -c "$pg_bin/initdb -D '$work/pg' -U postgres --auth=trust -E UTF8 >'$work/initdb.log' 2>&1"
-su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D '$work/pg' -l '$work/pg.log' -w -o \"-p $pg_port -k $work/pg-socket -c listen_addresses=127.0.0.1 -c fsync=on\" start" >/dev/null
+install -d -o postgres "$work/pg" "$work/pg-run"
+if ! su postgres -s /bin/sh -c "$pg_bin/initdb -D '$work/pg' -U postgres --auth=trust -E UTF8 >'$work/pg-run/initdb.log' 2>&1"; then
+  cat "$work/pg-run/initdb.log" >&2
+  exit 1
+fi
+su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D '$work/pg' -l '$work/pg-run/postgres.log' -w -o \"-p $pg_port -k $work/pg-run -c listen_addresses=127.0.0.1\" start" >/dev/null
 pg_pid=$(head -1 "$work/pg/postmaster.pid")
 export SR_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
 

@@ -49,7 +49,13 @@ public enum LZ4Body {
                 .badCompression,
                 "LZ4 body declares \(declared) bytes from a \(blockSize)-byte block, beyond LZ4's 255:1 ratio")
         }
-        if declared == 0 { return allocator.buffer(capacity: 0) }
+        if declared == 0 {
+            // The only valid block for empty input is the single token byte 00.
+            guard blockSize == 1, body.getInteger(at: body.readerIndex, as: UInt8.self) == 0 else {
+                throw ProtocolViolation(.badCompression, "LZ4 body declares 0 bytes but its block is not the empty block")
+            }
+            return allocator.buffer(capacity: 0)
+        }
         var output = allocator.buffer(capacity: Int(declared))
         let produced = body.withUnsafeReadableBytes { input in
             output.writeWithUnsafeMutableBytes(minimumWritableBytes: Int(declared)) { out in

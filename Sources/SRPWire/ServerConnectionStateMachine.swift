@@ -20,7 +20,7 @@ public struct ServerConnectionStateMachine: Sendable {
 
     /// What to do with a frame.
     public enum FrameAction: Sendable, Hashable {
-        /// A HELLO: answer it, then call ``handshakeCompleted(compression:)``.
+        /// A HELLO: answer it, then call ``handshakeCompleted(lz4:)``.
         case handshake(requestID: UInt32)
         /// Run the request (admitted by the bucket, counted in flight).
         case dispatch(method: UInt16, requestID: UInt32)

@@ -20,7 +20,8 @@ final class ClientChannelHandler: ChannelInboundHandler {
         var timeout: Scheduled<Void>?
     }
 
-    private var decoder = SRPFrameDecoder(expectPreface: false, maxBodyLength: 64 * 1024 * 1024)
+    /// 16 KiB until HELLO_OK says how large frames may be.
+    private var decoder = SRPFrameDecoder(expectPreface: false, maxBodyLength: 16 * 1024)
     private var inbound: ByteBuffer?
     private var output: ByteBuffer
     private var flushScheduled = false
@@ -148,8 +149,10 @@ final class ClientChannelHandler: ChannelInboundHandler {
             let reason = (try? Srp_ErrorBody(serializedBytes: Array(frame.body.readableBytesView)))?.message ?? ""
             goAwayAndFail(
                 lastRequestID: frame.header.requestID, status: StatusCode(rawValue: frame.header.code), reason)
-        case .pong, .request:
+        case .pong:
             break
+        case .request:
+            throw SchemaRegistryClientError(code: .badResponse, message: "the server sent a REQUEST frame")
         }
     }
 

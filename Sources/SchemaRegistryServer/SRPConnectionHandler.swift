@@ -273,6 +273,14 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     }
 
     private func appendReply(_ reply: Reply, requestID: UInt32) {
+        let limit = shared.configuration.connection.maxBody
+        if reply.body.readableBytes > limit {
+            // Never send what the client agreed not to accept; say why instead.
+            let tooLarge = Reply.error(
+                .internalError, "response of \(reply.body.readableBytes) bytes exceeds the frame limit of \(limit)")
+            output.writeFrame(kind: .response, code: tooLarge.status.rawValue, requestID: requestID, body: tooLarge.body)
+            return
+        }
         output.writeFrame(
             kind: .response, code: reply.status.rawValue, requestID: requestID, body: reply.body,
             compression: compression)

@@ -12,7 +12,8 @@ struct FrameDecoderTests {
         kind: FrameKind, flags: FrameFlags = [], code: UInt16 = 0, requestID: UInt32, body: [UInt8]
     ) -> ByteBuffer {
         var buffer = ByteBuffer()
-        buffer.writeFrame(kind: kind, flags: flags, code: code, requestID: requestID, encodedBody: ByteBuffer(bytes: body))
+        buffer.writeFrame(
+            kind: kind, flags: flags, code: code, requestID: requestID, encodedBody: ByteBuffer(bytes: body))
         return buffer
     }
 
@@ -66,11 +67,12 @@ struct FrameDecoderTests {
             while let next = try decoder.decode(buffer: &buffer) { decoded.append((offset + 1, next)) }
         }
         #expect(decoded.map(\.offset) == [8, 8 + 15, 8 + 15 + 14])
-        #expect(decoded.map(\.value) == [
-            .preface(version: 1),
-            frame(kind: .request, code: 1, requestID: 1, body: [0x0A, 0x01, 0x01]),
-            frame(kind: .request, code: 10, requestID: 2, body: [0x08, 0x2A]),
-        ])
+        #expect(
+            decoded.map(\.value) == [
+                .preface(version: 1),
+                frame(kind: .request, code: 1, requestID: 1, body: [0x0A, 0x01, 0x01]),
+                frame(kind: .request, code: 10, requestID: 2, body: [0x08, 0x2A]),
+            ])
         #expect(buffer.readableBytes == 0)
     }
 

@@ -136,7 +136,8 @@ struct ServerConnectionStateMachineTests {
         configuration.tokenBurst = 1
         var machine = ready(configuration)
         for code: UInt16 in [0, 4, 9, 18, 45, 999, .max] {
-            let action = machine.frameReceived(FrameHeader(bodyLength: 0, kind: .request, code: code, requestID: 3), now: 0)
+            let action = machine.frameReceived(
+                FrameHeader(bodyLength: 0, kind: .request, code: code, requestID: 3), now: 0)
             guard case .reject(3, .unknownMethod, _, 0) = action else {
                 Issue.record("method \(code): \(action)")
                 continue
@@ -170,8 +171,9 @@ struct ServerConnectionStateMachineTests {
         #expect(!machine.mayDecodeRequests(now: 100 * Self.millisecond - 1))
         #expect(machine.mayDecodeRequests(now: 100 * Self.millisecond))
         // The refusal spent nothing: exactly the advised wait is enough.
-        #expect(machine.frameReceived(request(.registerSchema, id: 4), now: 100 * Self.millisecond)
-            == .dispatch(method: 20, requestID: 4))
+        #expect(
+            machine.frameReceived(request(.registerSchema, id: 4), now: 100 * Self.millisecond)
+                == .dispatch(method: 20, requestID: 4))
     }
 
     @Test("retry-after is rounded up to whole milliseconds")
@@ -200,7 +202,9 @@ struct ServerConnectionStateMachineTests {
         configuration.methodCosts = [SRPMethod.getSchemaById.rawValue: 3]
         var machine = ready(configuration)
         #expect(machine.frameReceived(request(.getSchemaById, id: 2), now: 0) == .dispatch(method: 10, requestID: 2))
-        #expect(status(of: machine.frameReceived(request(.ping, id: 3), now: 0)) == .throttled, "bucket emptied by a cost of 3")
+        #expect(
+            status(of: machine.frameReceived(request(.ping, id: 3), now: 0)) == .throttled,
+            "bucket emptied by a cost of 3")
     }
 
     @Test("rate 0 disables throttling")
@@ -210,7 +214,8 @@ struct ServerConnectionStateMachineTests {
         configuration.maxInFlight = .max
         var machine = ready(configuration)
         for id in UInt32(2)..<5002 {
-            #expect(machine.frameReceived(request(.registerSchema, id: id), now: 0) == .dispatch(method: 20, requestID: id))
+            #expect(
+                machine.frameReceived(request(.registerSchema, id: id), now: 0) == .dispatch(method: 20, requestID: id))
         }
     }
 
@@ -221,7 +226,8 @@ struct ServerConnectionStateMachineTests {
         var machine = ready(configuration)
         for id in UInt32(2)...4 {
             #expect(machine.mayDecodeRequests(now: 0))
-            #expect(machine.frameReceived(request(.getSchemaById, id: id), now: 0) == .dispatch(method: 10, requestID: id))
+            #expect(
+                machine.frameReceived(request(.getSchemaById, id: id), now: 0) == .dispatch(method: 10, requestID: id))
         }
         #expect(machine.inFlight == 3)
         #expect(!machine.mayDecodeRequests(now: 0))
@@ -240,7 +246,9 @@ struct ServerConnectionStateMachineTests {
         configuration.tokenRate = 1
         configuration.tokenBurst = 1
         var machine = ready(configuration)
-        for id in UInt32(1)...100 { #expect(machine.frameReceived(header(.ping, id: id), now: 0) == .pong(requestID: id)) }
+        for id in UInt32(1)...100 {
+            #expect(machine.frameReceived(header(.ping, id: id), now: 0) == .pong(requestID: id))
+        }
         #expect(machine.frameReceived(header(.pong, id: 9), now: 0) == .ignore)
         #expect(machine.inFlight == 0)
         #expect(machine.frameReceived(request(.getSchemaById, id: 2), now: 0) == .dispatch(method: 10, requestID: 2))
@@ -278,10 +286,12 @@ struct ServerConnectionStateMachineTests {
                 continue
             }
         }
-        #expect(machine.frameReceived(FrameHeader(bodyLength: 0, kind: .request, code: 999, requestID: 10), now: 0)
-            == .reject(
-                requestID: 10, status: .shuttingDown, message: "the server is shutting down; retry on a new connection",
-                retryAfterMilliseconds: 0))
+        #expect(
+            machine.frameReceived(FrameHeader(bodyLength: 0, kind: .request, code: 999, requestID: 10), now: 0)
+                == .reject(
+                    requestID: 10, status: .shuttingDown,
+                    message: "the server is shutting down; retry on a new connection",
+                    retryAfterMilliseconds: 0))
         #expect(machine.frameReceived(header(.ping, id: 5), now: 0) == .pong(requestID: 5), "PING still answered")
         #expect(machine.inFlight == 2)
         machine.requestCompleted()

@@ -43,7 +43,9 @@ struct TestVector: Sendable, CustomTestStringConvertible {
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
-            guard let colon = line.firstIndex(of: ":") else { throw VectorFormatError("\(file): no colon in '\(line)'") }
+            guard let colon = line.firstIndex(of: ":") else {
+                throw VectorFormatError("\(file): no colon in '\(line)'")
+            }
             let key = String(line[..<colon])
             guard fields[key] == nil else { throw VectorFormatError("\(file): duplicate key \(key)") }
             fields[key] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)

@@ -134,7 +134,8 @@ struct TestVectorTests {
         let plain = try frame.decodedBody(
             maxSize: vector.maxBody, lz4Allowed: vector.lz4Negotiated, allocator: ByteBufferAllocator())
         if frame.header.flags.contains(.lz4) {
-            let expected = try #require(try vector.hexField("plain_body_hex"), "\(vector.file): LZ4 without plain_body_hex")
+            let expected = try #require(
+                try vector.hexField("plain_body_hex"), "\(vector.file): LZ4 without plain_body_hex")
             #expect(plain.readableArray == expected, "\(vector.file): decompressed body")
             #expect(Array(body.prefix(4)) == withUnsafeBytes(of: UInt32(expected.count).bigEndian, Array.init))
         } else {
