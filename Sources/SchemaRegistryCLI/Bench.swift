@@ -57,16 +57,22 @@ struct Bench: AsyncParsableCommand {
         for _ in 0..<connections {
             let loop = group.next()
             let done = loop.makePromise(of: Void.self)
-            let handler = BenchConnectionHandler(wire: wire, depth: inFlight, request: request, lz4: lz4, done: done)
-            let bound = NIOLoopBound(handler, eventLoop: loop)
+            let lz4 = self.lz4
+            let depth = inFlight
             let channel = try await ClientBootstrap(group: loop)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(bound.value)
+                        try channel.pipeline.syncOperations.addHandler(
+                            BenchConnectionHandler(wire: wire, depth: depth, request: request, lz4: lz4, done: done))
                     }
                 }
                 .connect(host: host, port: port).get()
+            let bound = try await channel.eventLoop.submit {
+                NIOLoopBound(
+                    try channel.pipeline.syncOperations.handler(type: BenchConnectionHandler.self),
+                    eventLoop: channel.eventLoop)
+            }.get()
             channels.append((channel, bound, done.futureResult))
         }
 

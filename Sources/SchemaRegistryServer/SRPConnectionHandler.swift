@@ -141,71 +141,94 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         context.read()
     }
 
+    /// An empty buffer parked in `output` while a batch writes to a local one.
+    private static let parked = ByteBuffer()
+
     private func decodeFrames(_ context: ChannelHandlerContext) {
-        guard var buffer = inbound else { return }
+        guard !closing, var buffer = inbound else { return }
         inbound = nil
-        defer {
-            if buffer.readableBytes > 0 {
-                if buffer.readerIndex > 64 * 1024 { buffer.discardReadBytes() }
-                inbound = buffer
-            }
-        }
-        while !closing {
-            let now = Self.now
-            if machine.isReady, !machine.mayDecodeRequests(now: now) { return }
+        // The batch's answers go to a local buffer: one swap per read instead of a dynamically
+        // checked access to `self.output` per frame (that check was ~10% of the cached path).
+        var out = output
+        output = Self.parked
+        // One clock read per batch: every frame of a read arrived at the same moment anyway.
+        let now = Self.now
+        var closeReason: (StatusCode, String)?
+        decoding: while true {
+            if machine.isReady, !machine.mayDecodeRequests(now: now) { break }
             decoder.maxBodyLength = machine.maxBodyLength
             do {
-                guard let item = try decoder.decode(buffer: &buffer) else { return }
+                guard let item = try decoder.decode(buffer: &buffer) else { break }
                 switch item {
                 case .preface:
                     machine.prefaceReceived()
                 case .frame(let frame):
-                    handle(frame, now: now, context)
+                    if let reason = handle(frame, now: now, into: &out, context) {
+                        closeReason = reason
+                        break decoding
+                    }
                 }
             } catch let violation as ProtocolViolation {
-                goAwayAndClose(context, violation.status, violation.message)
-                return
+                closeReason = (violation.status, violation.message)
+                break
             } catch {
-                goAwayAndClose(context, .protocolError, "\(error)")
-                return
+                closeReason = (.protocolError, "\(error)")
+                break
             }
         }
+        // A task that finished before its callback was registered answers synchronously,
+        // into `output`: keep those answers too.
+        if output.readableBytes > 0 {
+            var late = output
+            out.writeBuffer(&late)
+        }
+        output = out
+        if buffer.readableBytes > 0 {
+            if buffer.readerIndex > 64 * 1024 { buffer.discardReadBytes() }
+            inbound = buffer
+        }
+        if let (status, message) = closeReason { goAwayAndClose(context, status, message) }
     }
 
-    private func handle(_ frame: Frame, now: UInt64, _ context: ChannelHandlerContext) {
+    /// Runs the machine's action for a frame; returns a reason when the connection must close.
+    private func handle(_ frame: Frame, now: UInt64, into out: inout ByteBuffer, _ context: ChannelHandlerContext)
+        -> (StatusCode, String)?
+    {
         switch machine.frameReceived(frame.header, now: now) {
         case .handshake(let requestID):
-            completeHandshake(frame, requestID: requestID, context)
+            return completeHandshake(frame, requestID: requestID, into: &out)
         case .dispatch(let method, let requestID):
-            dispatch(frame, method: SRPMethod(rawValue: method)!, requestID: requestID, context)
+            dispatch(frame, method: SRPMethod(rawValue: method)!, requestID: requestID, into: &out, context)
         case .reject(let requestID, let status, let message, let retryAfter):
-            appendReply(.error(status, message, retryAfterMilliseconds: retryAfter), requestID: requestID)
+            appendReply(.error(status, message, retryAfterMilliseconds: retryAfter), requestID: requestID, into: &out)
         case .pong(let requestID):
-            output.writeFrame(kind: .pong, flags: [], code: 0, requestID: requestID, encodedBody: frame.body)
+            out.writeFrame(kind: .pong, flags: [], code: 0, requestID: requestID, encodedBody: frame.body)
         case .ignore:
             break
         case .goAwayAndClose(let status, let message):
-            goAwayAndClose(context, status, message)
+            return (status, message)
         }
+        return nil
     }
 
     // MARK: Handshake
 
-    private func completeHandshake(_ frame: Frame, requestID: UInt32, _ context: ChannelHandlerContext) {
+    private func completeHandshake(_ frame: Frame, requestID: UInt32, into out: inout ByteBuffer)
+        -> (StatusCode, String)?
+    {
         guard frame.header.flags.isEmpty,
             let hello = try? Srp_HelloRequest(serializedBytes: Array(frame.body.readableBytesView))
         else {
             machine.handshakeFailed()
-            goAwayAndClose(context, .malformedRequest, "HELLO body is not a valid uncompressed HelloRequest")
-            return
+            return (.malformedRequest, "HELLO body is not a valid uncompressed HelloRequest")
         }
         let version = UInt32(SRPPreface.version)
         guard hello.protocolVersions.isEmpty || hello.protocolVersions.contains(version) else {
             machine.handshakeFailed()
-            goAwayAndClose(
-                context, .unsupportedVersion,
-                "client speaks protocol versions \(hello.protocolVersions); this server speaks \(version)")
-            return
+            return (
+                .unsupportedVersion,
+                "client speaks protocol versions \(hello.protocolVersions); this server speaks \(version)"
+            )
         }
         let lz4 = shared.configuration.compression && hello.compressions.contains(.lz4)
         let limits = shared.configuration.connection
@@ -221,16 +244,20 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             $0.serverVersion = SRPServer.version
         }
         appendReply(
-            Reply(status: .ok, body: ByteBuffer(bytes: try! answer.serializedBytes() as [UInt8])), requestID: requestID)
+            Reply(status: .ok, body: ByteBuffer(bytes: try! answer.serializedBytes() as [UInt8])), requestID: requestID, into: &out)
         machine.handshakeCompleted(lz4: lz4)
         handshakeTimer?.cancel()
         logger[metadataKey: "client"] = "\(hello.clientName)"
         logger.debug("handshake complete", metadata: ["lz4": "\(lz4)"])
+        return nil
     }
 
     // MARK: Requests
 
-    private func dispatch(_ frame: Frame, method: SRPMethod, requestID: UInt32, _ context: ChannelHandlerContext) {
+    private func dispatch(
+        _ frame: Frame, method: SRPMethod, requestID: UInt32, into out: inout ByteBuffer,
+        _ context: ChannelHandlerContext
+    ) {
         let body: ByteBuffer
         do {
             body = try frame.decodedBody(
@@ -238,16 +265,16 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                 allocator: context.channel.allocator)
         } catch {
             let violation = error as? ProtocolViolation
-            appendReply(.error(.badCompression, violation?.message ?? "\(error)"), requestID: requestID)
+            appendReply(.error(.badCompression, violation?.message ?? "\(error)"), requestID: requestID, into: &out)
             machine.requestCompleted()
             return
         }
         if method == .getSchemaById, let id = FastRequestParser.schemaID(body), let entry = shared.cache.entry(for: id)
         {
             if let compressed = entry.lz4, machine.lz4Negotiated {
-                output.writeFrame(kind: .response, flags: .lz4, code: 0, requestID: requestID, encodedBody: compressed)
+                out.writeFrame(kind: .response, flags: .lz4, code: 0, requestID: requestID, encodedBody: compressed)
             } else {
-                output.writeFrame(kind: .response, flags: [], code: 0, requestID: requestID, encodedBody: entry.plain)
+                out.writeFrame(kind: .response, flags: [], code: 0, requestID: requestID, encodedBody: entry.plain)
             }
             machine.requestCompleted()
             return
@@ -264,7 +291,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     private func complete(_ reply: Reply, requestID: UInt32) {
         machine.requestCompleted()
         guard let context, !machine.isClosed else { return }
-        appendReply(reply, requestID: requestID)
+        appendReply(reply, requestID: requestID, into: &output)
         if !readingBatch { scheduleFlush(context) }
         // The cap may have paused decoding with frames still buffered, or held a read.
         if inbound != nil, machine.mayDecodeRequests(now: Self.now) { decodeFrames(context) }
@@ -272,16 +299,16 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         if closing || machine.drained, machine.inFlight == 0, drainTimer != nil { closeAfterFlush(context) }
     }
 
-    private func appendReply(_ reply: Reply, requestID: UInt32) {
+    private func appendReply(_ reply: Reply, requestID: UInt32, into out: inout ByteBuffer) {
         let limit = shared.configuration.connection.maxBody
         if reply.body.readableBytes > limit {
             // Never send what the client agreed not to accept; say why instead.
             let tooLarge = Reply.error(
                 .internalError, "response of \(reply.body.readableBytes) bytes exceeds the frame limit of \(limit)")
-            output.writeFrame(kind: .response, code: tooLarge.status.rawValue, requestID: requestID, body: tooLarge.body)
+            out.writeFrame(kind: .response, code: tooLarge.status.rawValue, requestID: requestID, body: tooLarge.body)
             return
         }
-        output.writeFrame(
+        out.writeFrame(
             kind: .response, code: reply.status.rawValue, requestID: requestID, body: reply.body,
             compression: compression)
     }
