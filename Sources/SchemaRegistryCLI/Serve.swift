@@ -49,15 +49,30 @@ struct Serve: AsyncParsableCommand {
             store: store, formats: SchemaFormatCatalog.standard(), configuration: configuration.registry,
             onRegistered: { cache.insert($0) })
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
+        logger.info("opening store", metadata: ["path": "\(databasePath)"])
+        do {
+            try await serve(configuration, service: service, cache: cache, group: group, logger: logger)
+        } catch {
+            try? await store.close()
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        try await store.close()
+        try await group.shutdownGracefully()
+    }
+
+    /// Runs until SIGTERM/SIGINT. The server (and NIOExtras' quiescing helper inside it, whose
+    /// deinit touches an event loop) is released when this returns, before the group shuts down.
+    private func serve(
+        _ configuration: ServerConfiguration, service: RegistryService, cache: EncodedSchemaCache,
+        group: MultiThreadedEventLoopGroup, logger: Logger
+    ) async throws {
         let server = SRPServer(
             configuration: configuration, service: service, cache: cache, group: group, logger: logger)
-        logger.info("opening store", metadata: ["path": "\(databasePath)"])
         let services = ServiceGroup(
             configuration: .init(
                 services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
-        try await store.close()
-        try await group.shutdownGracefully()
     }
 
     private func resolveConfiguration() throws -> ServerConfiguration {

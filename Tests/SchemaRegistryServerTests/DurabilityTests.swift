@@ -10,16 +10,20 @@ import Testing
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
+    /// Where the server's log (stderr) goes.
+    let logPath: String
 
     init(dataDirectory: String, port: Int) throws {
         self.port = port
+        self.logPath = dataDirectory + ".log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: try CLI.binary())
         process.arguments = [
-            "serve", "--port", String(port), "--data-dir", dataDirectory, "--log-level", "warning",
+            "serve", "--port", String(port), "--data-dir", dataDirectory, "--log-level", "notice",
             "--set", "default-compatibility=NONE",
         ]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: logPath)
         try process.run()
     }
 
@@ -52,6 +56,7 @@ struct DurabilityTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let port = try await CLI.unusedPort()
 
+        defer { try? FileManager.default.removeItem(atPath: directory + ".log") }
         let first = try ServerProcess(dataDirectory: directory, port: port)
         let client = try await first.connectedClient()
         var acknowledged: [(UInt32, String)] = []
@@ -90,6 +95,10 @@ struct DurabilityTests {
         server.terminate()
         #expect(server.process.terminationReason == .exit)
         #expect(server.process.terminationStatus == 0)
+        // Nothing may touch an event loop after the group shut down (NIO logs "ERROR: Cannot schedule").
+        let log = try String(contentsOfFile: server.logPath, encoding: .utf8)
+        #expect(!log.contains("ERROR"), "\(log)")
         await client.close()
+        try? FileManager.default.removeItem(atPath: server.logPath)
     }
 }

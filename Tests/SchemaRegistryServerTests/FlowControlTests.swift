@@ -120,4 +120,35 @@ struct FlowControlTests {
         #expect(goAway.header.requestID == 41)
         await server.stop()
     }
+
+    /// At the in-flight cap the server stops reading instead of failing: 200 pipelined
+    /// requests that each go to the store, with a cap of 2, are all answered OK.
+    @Test func inFlightCapPausesReadingWithoutErrors() async throws {
+        try await withServer({ $0.connection.maxInFlight = 2 }) { server in
+            let raw = try RawConnection(port: server.port)
+            #expect(try await raw.handshake().maxInFlight == 2)
+            var burst = ByteBuffer()
+            for id in 1...200 {
+                let body = ByteBuffer(bytes: try Srp_ListSubjectsRequest().serializedBytes() as [UInt8])
+                burst.writeFrame(kind: .request, code: SRPMethod.listSubjects.rawValue, requestID: UInt32(id), body: body)
+            }
+            raw.send(burst)
+            var answered = Set<UInt32>()
+            for _ in 1...200 {
+                let frame = try #require(try await raw.readFrame())
+                #expect(frame.header.code == 0, "request \(frame.header.requestID): \(RawConnection.errorMessage(frame))")
+                answered.insert(frame.header.requestID)
+            }
+            #expect(answered == Set(1...200))
+        }
+    }
+
+    @Test func idleConnectionGetsGoAway() async throws {
+        try await withServer({ $0.idleTimeout = .milliseconds(300) }) { server in
+            let raw = try RawConnection(port: server.port)
+            _ = try await raw.handshake()
+            let goAway = try #require(try await raw.readUntilClosed())
+            #expect(goAway.header.code == StatusCode.idleTimeout.rawValue)
+        }
+    }
 }

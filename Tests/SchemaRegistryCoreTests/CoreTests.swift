@@ -1,0 +1,86 @@
+import Testing
+
+@testable import SchemaRegistryCore
+
+@Suite("Core")
+struct CoreTests {
+    @Test func fingerprintSeparatesTypeTextAndReferences() {
+        let base = SchemaIdentity(type: .avro, canonicalText: #""string""#, references: [])
+        var otherType = base
+        otherType.type = .json
+        var withReference = base
+        withReference.references = [SchemaReference(name: "a", subject: "b", version: 1)]
+        let fingerprints = Set([base, otherType, withReference].map(\.fingerprint))
+        #expect(fingerprints.count == 3)
+        #expect(base.fingerprint == SchemaIdentity(type: .avro, canonicalText: #""string""#, references: []).fingerprint)
+        #expect(base.fingerprint.count == 16)
+    }
+
+    @Test func fnvMatchesKnownVectors() {
+        // Published FNV-1a 64 test vectors.
+        var empty = FNV1a64()
+        #expect(empty.value == 0xcbf2_9ce4_8422_2325)
+        empty.add("a")
+        #expect(empty.value == 0xaf63_dc4c_8601_ec8c)
+        var foobar = FNV1a64()
+        foobar.add("foobar")
+        #expect(foobar.value == 0x8594_4171_f739_67e8)
+    }
+
+    @Test func levelsKnowTheirDirections() {
+        #expect(CompatibilityLevel.full.checksBackward && CompatibilityLevel.full.checksForward)
+        #expect(CompatibilityLevel.backwardTransitive.isTransitive && !CompatibilityLevel.backward.isTransitive)
+        #expect(!CompatibilityLevel.none.checksBackward && !CompatibilityLevel.none.checksForward)
+        #expect(SchemaType(name: "json") == .json && SchemaType(name: "xml") == nil)
+    }
+
+    @Test func pageTokensRoundTrip() {
+        let position = SubjectVersion(subject: "a\u{0}b", version: 12)
+        #expect(RegistryService.decodePageToken(RegistryService.encodePageToken(position)) == position)
+        #expect(RegistryService.decodePageToken("garbage") == nil)
+    }
+
+    @Test func subjectsAreValidated() {
+        #expect(throws: RegistryError.self) { try RegistryService.validateSubject("") }
+        #expect(throws: RegistryError.self) { try RegistryService.validateSubject("a\nb") }
+        #expect(throws: Never.self) { try RegistryService.validateSubject("orders-value") }
+    }
+
+    /// Holders of one key run one at a time and in arrival order; other keys do not wait.
+    @Test func keyedLockSerialisesPerKey() async throws {
+        let lock = KeyedAsyncLock()
+        let log = Log()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<50 {
+                group.addTask {
+                    try await lock.withLock("k") {
+                        await log.enter()
+                        try await Task.sleep(for: .microseconds(200))
+                        await log.leave(index)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(await log.maximumConcurrent == 1)
+        #expect(await log.finished.count == 50)
+        let other = try await lock.withLock("other") { 42 }
+        #expect(other == 42)
+    }
+
+    private actor Log {
+        var current = 0
+        var maximumConcurrent = 0
+        var finished: [Int] = []
+
+        func enter() {
+            current += 1
+            maximumConcurrent = max(maximumConcurrent, current)
+        }
+
+        func leave(_ index: Int) {
+            current -= 1
+            finished.append(index)
+        }
+    }
+}

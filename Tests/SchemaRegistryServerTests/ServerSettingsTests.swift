@@ -1,0 +1,58 @@
+import SchemaRegistryCore
+import SchemaRegistryServer
+import Testing
+
+@Suite("Server settings")
+struct ServerSettingsTests {
+    @Test func configFileLinesParse() throws {
+        let settings = try ServerSettings.parseFile(
+            """
+            # a comment
+            port = 9000
+            data-dir = /var/lib/sr   # trailing comment
+
+            default-compatibility = full_transitive
+            """)
+        #expect(settings == ["port": "9000", "data-dir": "/var/lib/sr", "default-compatibility": "full_transitive"])
+        var configuration = ServerConfiguration()
+        try ServerSettings.apply(settings, to: &configuration)
+        #expect(configuration.port == 9000)
+        #expect(configuration.dataDirectory == "/var/lib/sr")
+        #expect(configuration.registry.defaultCompatibility == .fullTransitive)
+    }
+
+    @Test func environmentNamesAreDerivedFromKeys() {
+        let settings = ServerSettings.fromEnvironment([
+            "SCHEMA_REGISTRY_DATA_DIR": "/data", "SCHEMA_REGISTRY_TOKEN_RATE": "50", "UNRELATED": "x",
+        ])
+        #expect(settings == ["data-dir": "/data", "token-rate": "50"])
+    }
+
+    @Test func everyDocumentedKeyIsAccepted() throws {
+        var configuration = ServerConfiguration()
+        let values: [String: String] = [
+            "compression": "off", "default-compatibility": "NONE", "host": "::1", "data-dir": "/tmp/x",
+            "server-id": "a",
+        ]
+        for (key, _, _) in ServerSettings.keys {
+            try ServerSettings.apply([key: values[key] ?? "7"], to: &configuration)
+        }
+        #expect(configuration.compression == false)
+        #expect(configuration.connection.maxInFlight == 7)
+    }
+
+    @Test func badSettingsAreRefusedWithTheirName() {
+        var configuration = ServerConfiguration()
+        for (settings, mention) in [
+            (["colour": "blue"], "unknown setting 'colour'"), (["port": "-1"], "port"),
+            (["compression": "maybe"], "compression"), (["default-compatibility": "SIDEWAYS"], "SIDEWAYS"),
+        ] {
+            #expect {
+                try ServerSettings.apply(settings, to: &configuration)
+            } throws: { error in
+                "\(error)".contains(mention)
+            }
+        }
+        #expect(throws: ServerSettings.InvalidSetting.self) { try ServerSettings.parseFile("no equals sign") }
+    }
+}
