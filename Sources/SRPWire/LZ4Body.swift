@@ -52,7 +52,8 @@ public enum LZ4Body {
         if declared == 0 {
             // The only valid block for empty input is the single token byte 00.
             guard blockSize == 1, body.getInteger(at: body.readerIndex, as: UInt8.self) == 0 else {
-                throw ProtocolViolation(.badCompression, "LZ4 body declares 0 bytes but its block is not the empty block")
+                throw ProtocolViolation(
+                    .badCompression, "LZ4 body declares 0 bytes but its block is not the empty block")
             }
             return allocator.buffer(capacity: 0)
         }

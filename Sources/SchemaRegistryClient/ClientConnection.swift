@@ -29,7 +29,7 @@ final class ClientConnection: Sendable {
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: eventLoop)
-                .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000))
+                .connectTimeout(TimeAmount(configuration.connectTimeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -44,7 +44,24 @@ final class ClientConnection: Sendable {
                 code: .connectionFailed,
                 message: "cannot connect to \(configuration.host):\(configuration.port): \(error)")
         }
-        let answer = try await helloPromise.futureResult.get()
+        // A peer that accepts but never answers HELLO must not hang the caller.
+        let handshakeTimeout = channel.eventLoop.scheduleTask(in: TimeAmount(configuration.connectTimeout)) {
+            helloPromise.fail(
+                SchemaRegistryClientError(
+                    code: .connectionFailed,
+                    message:
+                        "no HELLO_OK from \(configuration.host):\(configuration.port) within \(configuration.connectTimeout)"
+                ))
+        }
+        let answer: Srp_HelloResponse
+        do {
+            answer = try await helloPromise.futureResult.get()
+            handshakeTimeout.cancel()
+        } catch {
+            handshakeTimeout.cancel()
+            try? await channel.close()
+            throw error
+        }
         let handler = try await channel.eventLoop.submit {
             let handler = try channel.pipeline.syncOperations.handler(type: ClientChannelHandler.self)
             let lz4 = answer.compression == .lz4
@@ -65,10 +82,7 @@ final class ClientConnection: Sendable {
     func send(method: SRPMethod, body: ByteBuffer, timeout: Duration?) async throws -> ResponseFrame {
         let eventLoop = channel.eventLoop
         let promise = eventLoop.makePromise(of: ResponseFrame.self)
-        let amount = timeout.map {
-            TimeAmount.nanoseconds(
-                Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000)
-        }
+        let amount = timeout.map(TimeAmount.init)
         if eventLoop.inEventLoop {
             handler.value.send(method: method, plainBody: body, timeout: amount, promise: promise)
         } else {
@@ -81,5 +95,12 @@ final class ClientConnection: Sendable {
 
     func close() async {
         try? await channel.close()
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -244,7 +244,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             $0.serverVersion = SRPServer.version
         }
         appendReply(
-            Reply(status: .ok, body: ByteBuffer(bytes: try! answer.serializedBytes() as [UInt8])), requestID: requestID, into: &out)
+            Reply(status: .ok, body: ByteBuffer(bytes: try! answer.serializedBytes() as [UInt8])), requestID: requestID,
+            into: &out)
         machine.handshakeCompleted(lz4: lz4)
         handshakeTimer?.cancel()
         logger[metadataKey: "client"] = "\(hello.clientName)"

@@ -12,7 +12,8 @@ struct CoreTests {
         withReference.references = [SchemaReference(name: "a", subject: "b", version: 1)]
         let fingerprints = Set([base, otherType, withReference].map(\.fingerprint))
         #expect(fingerprints.count == 3)
-        #expect(base.fingerprint == SchemaIdentity(type: .avro, canonicalText: #""string""#, references: []).fingerprint)
+        #expect(
+            base.fingerprint == SchemaIdentity(type: .avro, canonicalText: #""string""#, references: []).fingerprint)
         #expect(base.fingerprint.count == 16)
     }
 

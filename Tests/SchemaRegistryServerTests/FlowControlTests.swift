@@ -130,13 +130,15 @@ struct FlowControlTests {
             var burst = ByteBuffer()
             for id in 1...200 {
                 let body = ByteBuffer(bytes: try Srp_ListSubjectsRequest().serializedBytes() as [UInt8])
-                burst.writeFrame(kind: .request, code: SRPMethod.listSubjects.rawValue, requestID: UInt32(id), body: body)
+                burst.writeFrame(
+                    kind: .request, code: SRPMethod.listSubjects.rawValue, requestID: UInt32(id), body: body)
             }
             raw.send(burst)
             var answered = Set<UInt32>()
             for _ in 1...200 {
                 let frame = try #require(try await raw.readFrame())
-                #expect(frame.header.code == 0, "request \(frame.header.requestID): \(RawConnection.errorMessage(frame))")
+                #expect(
+                    frame.header.code == 0, "request \(frame.header.requestID): \(RawConnection.errorMessage(frame))")
                 answered.insert(frame.header.requestID)
             }
             #expect(answered == Set(1...200))

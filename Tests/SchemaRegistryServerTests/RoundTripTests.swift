@@ -1,3 +1,4 @@
+import Foundation
 import SRPWire
 import SchemaRegistryClient
 import Testing
@@ -272,6 +273,73 @@ struct RoundTripTests {
                     })
             }
             #expect(dangling?.registryErrorCode == 42201)
+        }
+    }
+
+    @Test func searchBatchCheckAndInfo() async throws {
+        try await withServer { server in
+            let client = server.client()
+            defer { Task { await client.close() } }
+            var ids: [UInt32] = []
+            for (index, team) in ["payments", "payments", "search"].enumerated() {
+                ids.append(
+                    try await client.registerSchema(
+                        .with {
+                            $0.subject = "\(team)-\(index)"
+                            $0.schema = avroRecord("Event\(index)", seed: index)
+                            $0.metadata = ["owner": team]
+                            $0.tags = index == 0 ? ["pii"] : []
+                        }
+                    ).id)
+            }
+            let byOwner = try await client.searchSchemas(.with { $0.metadata = ["owner": "payments"] })
+            #expect(byOwner.results.map(\.subject) == ["payments-0", "payments-1"])
+            #expect(byOwner.results.first?.metadata["owner"] == "payments")
+            let byTag = try await client.searchSchemas(.with { $0.tags = ["pii"] })
+            #expect(byTag.results.map(\.subject) == ["payments-0"])
+            let byText = try await client.searchSchemas(.with { $0.text = "Event2" })
+            #expect(byText.results.map(\.id) == [ids[2]])
+            let byPrefix = try await client.searchSchemas(
+                .with {
+                    $0.subjectPrefix = "pay"
+                    $0.pageSize = 1
+                })
+            #expect(byPrefix.results.count == 1 && !byPrefix.nextPageToken.isEmpty)
+            let nextPage = try await client.searchSchemas(
+                .with {
+                    $0.subjectPrefix = "pay"
+                    $0.pageSize = 1
+                    $0.pageToken = byPrefix.nextPageToken
+                })
+            #expect(nextPage.results.map(\.subject) == ["payments-1"])
+
+            let batch = try await client.getSchemasByIds(.with { $0.ids = [ids[1], 999_999, ids[0]] })
+            #expect(batch.schemas.map(\.id) == [ids[1], ids[0]])
+            #expect(batch.missingIds == [999_999])
+
+            let check = try await client.checkCompatibility(
+                .with {
+                    $0.subject = "payments-0"
+                    $0.schema = avroRecord("Event0", fields: 3)
+                    $0.verbose = true
+                })
+            #expect(check.isCompatible && check.level == .none)
+
+            let info = try await client.serverInfo(.init())
+            #expect(info.store == "sqlite" && info.schemaCount == 3 && info.subjectCount == 3)
+            #expect(info.schemaTypes == [.avro, .json])
+
+            let paged = try await client.listSubjects(.with { $0.pageSize = 2 })
+            #expect(paged.subjects == ["payments-0", "payments-1"] && paged.nextPageToken == "payments-1")
+            let rest = try await client.listSubjects(
+                .with {
+                    $0.pageSize = 2
+                    $0.pageToken = paged.nextPageToken
+                })
+            #expect(rest.subjects == ["search-2"] && rest.nextPageToken.isEmpty)
+
+            let ping = try await client.ping(.with { $0.payload = Data([1, 2]) })
+            #expect(ping.payload == Data([1, 2]))
         }
     }
 }

@@ -23,8 +23,10 @@ final class TestServer: Sendable {
         self.task = task
     }
 
-    static func start(_ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
-        let directory = NSTemporaryDirectory() + "sr-test-\(UUID().uuidString)"
+    static func start(
+        directory existing: String? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestServer {
+        let directory = existing ?? NSTemporaryDirectory() + "sr-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var configuration = ServerConfiguration()
         configuration.port = 0
@@ -56,11 +58,11 @@ final class TestServer: Sendable {
         return SchemaRegistryClient(configuration: configuration)
     }
 
-    func stop() async {
+    func stop(keepData: Bool = false) async {
         server.shutdown()
         _ = try? await task.value
         try? await server.service.store.close()
-        try? FileManager.default.removeItem(atPath: directory)
+        if !keepData { try? FileManager.default.removeItem(atPath: directory) }
     }
 }
 
@@ -68,7 +70,7 @@ final class TestServer: Sendable {
 func withServer(
     _ configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Void
 ) async throws {
-    let server = try await TestServer.start(configure)
+    let server = try await TestServer.start(directory: nil, configure)
     do {
         try await body(server)
     } catch {
