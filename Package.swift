@@ -97,6 +97,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "SchemaRegistryCoreTests", dependencies: ["SchemaRegistryCore"]),
+        .testTarget(name: "SchemaFormatsTests", dependencies: ["SchemaFormats", "SchemaRegistryCore"]),
         .testTarget(
             name: "SRPWireTests",
             dependencies: [

@@ -40,10 +40,3 @@ public struct JSONDocumentFormat: SchemaFormat {
         return (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? nsError.localizedDescription
     }
 }
-
-/// The formats this build knows, by type.
-public enum SchemaFormatCatalog {
-    public static func standard() -> [SchemaType: any SchemaFormat] {
-        [.avro: JSONDocumentFormat(type: .avro), .json: JSONDocumentFormat(type: .json)]
-    }
-}

@@ -1,0 +1,11 @@
+import SchemaRegistryCore
+
+/// The formats this build knows, by type.
+public enum SchemaFormatCatalog {
+    public static func standard() -> [SchemaType: any SchemaFormat] {
+        [
+            .avro: JSONDocumentFormat(type: .avro),
+            .json: JSONDocumentFormat(type: .json),
+        ]
+    }
+}

@@ -1,0 +1,48 @@
+import Testing
+
+@testable import SchemaFormats
+
+@Suite("JSON parser")
+struct JSONParserTests {
+    private func parse(_ text: String) throws -> JSONValue { try JSONParser().parse(text) }
+
+    @Test func keepsMemberOrderAndNumberText() throws {
+        let value = try parse(#"{"b": 1.50, "a": [true, null, "x\u00e9\n"], "big": 12345678901234567890}"#)
+        #expect(value.objectValue?.keys == ["b", "a", "big"])
+        #expect(value["b"]?.numberValue?.text == "1.50")
+        #expect(value["a"]?.arrayValue?[2].stringValue == "xé\n")
+        #expect(value["big"]?.numberValue?.text == "12345678901234567890")
+        #expect(value.serialized() == #"{"b":1.50,"a":[true,null,"xé\n"],"big":12345678901234567890}"#)
+        #expect(value.serialized(sortedKeys: true) == #"{"a":[true,null,"xé\n"],"b":1.50,"big":12345678901234567890}"#)
+    }
+
+    @Test func equalityIsJSONs() throws {
+        #expect(try parse(#"{"a":1,"b":2}"#) == parse(#"{"b":2.0,"a":1}"#))
+        #expect(try parse("[1,2]") != parse("[2,1]"))
+        #expect(try parse("1.0").typeName == "integer")
+        #expect(try parse("1.5").typeName == "number")
+        #expect(try parse(#""\ud83d\ude00""#).stringValue == "😀")
+    }
+
+    @Test func errorsSayWhatAndWhere() {
+        let cases: [(String, String)] = [
+            ("{\"a\": 1,}", "expected a string key"), ("[1 2]", "expected ',' or ']'"),
+            ("{\"a\":1,\"a\":2}", "duplicate key 'a'"), ("01", "unexpected text after"), ("\"abc", "unterminated"),
+            ("tru", "invalid literal"), ("{\n  \"a\": x\n}", "line 2, column 8"), ("1.", "digits after '.'"),
+            (#""\ud800""#, "unpaired"), ("", "unexpected end of input"),
+        ]
+        for (text, expected) in cases {
+            #expect {
+                _ = try JSONParser().parse(text)
+            } throws: { error in
+                "\(error)".contains(expected)
+            }
+        }
+    }
+
+    @Test func nestingIsBounded() {
+        let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
+        #expect(throws: JSONParser.Error.self) { _ = try JSONParser(maximumDepth: 256).parse(deep) }
+        #expect(throws: Never.self) { _ = try JSONParser(maximumDepth: 300).parse(deep) }
+    }
+}
