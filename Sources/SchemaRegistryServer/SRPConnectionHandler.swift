@@ -131,8 +131,14 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         context.fireChannelReadComplete()
     }
 
-    /// Backpressure: a read is passed on only while the machine accepts more requests.
+    /// Backpressure: a read is passed on only while the machine accepts more requests and the
+    /// socket takes our writes (a client that pipelines but never reads its answers must not
+    /// grow the outbound buffer without bound).
     func read(context: ChannelHandlerContext) {
+        if !context.channel.isWritable {
+            readHeld = true
+            return
+        }
         if machine.isReady, !machine.mayDecodeRequests(now: Self.now) {
             readHeld = true
             scheduleResumeAfterMute(context)
@@ -334,8 +340,13 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
 
     // MARK: Flow control
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { resumeReadIfAllowed(context) }
+        context.fireChannelWritabilityChanged()
+    }
+
     private func resumeReadIfAllowed(_ context: ChannelHandlerContext) {
-        guard readHeld, machine.mayDecodeRequests(now: Self.now) else { return }
+        guard readHeld, context.channel.isWritable, machine.mayDecodeRequests(now: Self.now) else { return }
         readHeld = false
         context.read()
     }

@@ -153,4 +153,41 @@ struct FlowControlTests {
             #expect(goAway.header.code == StatusCode.idleTimeout.rawValue)
         }
     }
+
+    /// A client that pipelines thousands of large requests and reads nothing for a while:
+    /// other clients are served meanwhile, and once it reads, every answer arrives. (That the
+    /// server holds its reads while the socket is unwritable, so memory stays bounded, is by
+    /// design; memory is measured by benchmarks, not asserted here.)
+    @Test func clientThatDoesNotReadIsBackpressured() async throws {
+        try await withServer { server in
+            let client = server.client()
+            let big = try await client.registerSchema(
+                .with {
+                    $0.subject = "big"
+                    $0.schema = avroRecord("Big", fields: 200)
+                })
+            let raw = try RawConnection(port: server.port, receiveTimeoutSeconds: 20)
+            _ = try await raw.handshake(lz4: false)
+            var burst = ByteBuffer()
+            let count = 5000
+            for id in 1...count {
+                let body = ByteBuffer(
+                    bytes: try Srp_GetSchemaByIdRequest.with { $0.id = big.id }.serializedBytes() as [UInt8])
+                burst.writeFrame(
+                    kind: .request, code: SRPMethod.getSchemaById.rawValue, requestID: UInt32(id), body: body)
+            }
+            async let sent: Void = raw.sendInBackground(burst)
+            try await Task.sleep(for: .milliseconds(300))
+            // Meanwhile another client is served.
+            #expect(try await client.getSchemaById(.with { $0.id = big.id }).schema.id == big.id)
+            var answered = 0
+            while answered < count, let frame = try await raw.readFrame() {
+                #expect(frame.header.code == 0)
+                answered += 1
+            }
+            try await sent
+            #expect(answered == count)
+            await client.close()
+        }
+    }
 }

@@ -56,6 +56,11 @@ final class RawConnection: @unchecked Sendable {
         }
     }
 
+    /// Sends on a Dispatch thread: a large send blocks until the peer reads.
+    func sendInBackground(_ buffer: ByteBuffer) async throws {
+        try await onIOThread { self.send(buffer) }
+    }
+
     /// Preface plus HELLO, returning HELLO_OK.
     func handshake(lz4: Bool = false) async throws -> Srp_HelloResponse {
         try await onIOThread { try self.blockingHandshake(lz4: lz4) }

@@ -33,22 +33,13 @@ struct SearchCommand: AsyncParsableCommand {
     @Flag(help: "Only the latest version of each subject.")
     var latest = false
 
-    @Option(help: "Results per page (default: the server's).")
-    var pageSize: UInt32 = 0
-
-    @Option(help: "Continue from this page (a previous answer's next page token).")
-    var pageToken: String = ""
-
-    @Flag(help: "Follow the pages to the end.")
-    var all = false
+    @OptionGroup(title: "Paging") var paging: PagingOptions
 
     @OptionGroup(title: "Connection and output") var connection: ConnectionOptions
 
     func run() async throws {
         try await connection.withSession { session in
-            var results: [Srp_SchemaVersion] = []
-            var token = PageToken.parse(pageToken)
-            repeat {
+            let (results, token) = try await paging.collect { pageSize, token in
                 let page = try await session.client().searchSchemas(
                     .with {
                         $0.subjectPrefix = subjectPrefix
@@ -60,9 +51,8 @@ struct SearchCommand: AsyncParsableCommand {
                         $0.pageSize = pageSize
                         $0.pageToken = token
                     }, options: session.callOptions)
-                results += page.results
-                token = page.nextPageToken
-            } while all && !token.isEmpty
+                return (page.results, page.nextPageToken)
+            }
             session.output.emit(["results": results.map(JSONView.version), "nextPageToken": PageToken.display(token)]) {
                 TextView.table(
                     results.map { result in

@@ -21,22 +21,13 @@ struct SubjectsCommand: AsyncParsableCommand {
     @Flag(help: "Include soft-deleted subjects.")
     var deleted = false
 
-    @Option(help: "Subjects per page (default: the server's).")
-    var pageSize: UInt32 = 0
-
-    @Option(help: "Continue from this page (a previous answer's next page token).")
-    var pageToken: String = ""
-
-    @Flag(help: "Follow the pages to the end.")
-    var all = false
+    @OptionGroup(title: "Paging") var paging: PagingOptions
 
     @OptionGroup(title: "Connection and output") var connection: ConnectionOptions
 
     func run() async throws {
         try await connection.withSession { session in
-            var subjects: [String] = []
-            var token = PageToken.parse(pageToken)
-            repeat {
+            let (subjects, token) = try await paging.collect { pageSize, token in
                 let page = try await session.client().listSubjects(
                     .with {
                         $0.prefix = prefix
@@ -44,9 +35,8 @@ struct SubjectsCommand: AsyncParsableCommand {
                         $0.pageSize = pageSize
                         $0.pageToken = token
                     }, options: session.callOptions)
-                subjects += page.subjects
-                token = page.nextPageToken
-            } while all && !token.isEmpty
+                return (page.subjects, page.nextPageToken)
+            }
             session.output.emit(["subjects": subjects, "nextPageToken": PageToken.display(token)]) {
                 subjects.joined(separator: "\n")
             }
