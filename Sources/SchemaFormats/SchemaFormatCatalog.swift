@@ -4,7 +4,7 @@ import SchemaRegistryCore
 public enum SchemaFormatCatalog {
     public static func standard() -> [SchemaType: any SchemaFormat] {
         [
-            .avro: JSONDocumentFormat(type: .avro),
+            .avro: AvroFormat(),
             .json: JSONDocumentFormat(type: .json),
         ]
     }

@@ -356,12 +356,19 @@ enum CLI {
     }
 
     /// A loopback port nothing listens on (bound, then released).
+    /// Picked below Linux's ephemeral range (32768-60999), where servers bound to port 0 and
+    /// client sockets of parallel tests get their ports, so no other test can take it meanwhile.
     static func unusedPort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
+        for _ in 0..<100 {
+            let candidate = Int.random(in: 20_000..<32_000)
+            guard
+                let channel = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .bind(host: "127.0.0.1", port: candidate).get()
+            else { continue }
+            try await channel.close()
+            return candidate
+        }
+        throw BinaryMissing(description: "no free loopback port found in 20000-31999")
     }
 }
 

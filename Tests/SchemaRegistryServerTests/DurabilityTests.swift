@@ -9,17 +9,17 @@ import Testing
 /// The real `schema-registry serve` process, for tests that must kill it.
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
-    let port: Int
     /// Where the server's log (stderr) goes.
     let logPath: String
 
-    init(dataDirectory: String, port: Int) throws {
-        self.port = port
+    /// Starts on port 0 (a port picked by the kernel at bind time, so parallel tests cannot
+    /// race for it); ``connectedClient()`` reads the real port from the log.
+    init(dataDirectory: String) throws {
         self.logPath = dataDirectory + ".log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: try CLI.binary())
         process.arguments = [
-            "serve", "--port", String(port), "--data-dir", dataDirectory, "--log-level", "notice",
+            "serve", "--port", "0", "--data-dir", dataDirectory, "--log-level", "info",
             "--set", "default-compatibility=NONE",
         ]
         process.standardOutput = FileHandle.nullDevice
@@ -27,14 +27,29 @@ final class ServerProcess: @unchecked Sendable {
         try process.run()
     }
 
-    /// A client once the server accepts connections (up to 30 s for a cold start).
+    /// A client once the server listens (up to 30 s for a cold start).
     func connectedClient() async throws -> SchemaRegistryClient {
-        let client = SchemaRegistryClient(configuration: .init(host: "127.0.0.1", port: port))
         for _ in 0..<300 {
-            if (try? await client.handshake()) != nil { return client }
+            if let port = listeningPort() {
+                let client = SchemaRegistryClient(configuration: .init(host: "127.0.0.1", port: port))
+                _ = try await client.handshake()
+                return client
+            }
+            guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw SchemaRegistryClientError(code: .connectionFailed, message: "server on \(port) never came up")
+        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        throw SchemaRegistryClientError(code: .connectionFailed, message: "server never listened; log:\n\(log)")
+    }
+
+    /// The port from the "listening" log line (`address=[IPv4]127.0.0.1/127.0.0.1:PORT`).
+    private func listeningPort() -> Int? {
+        guard let log = try? String(contentsOfFile: logPath, encoding: .utf8),
+            let line = log.split(separator: "\n").first(where: { $0.contains("listening") }),
+            let address = line.split(separator: " ").first(where: { $0.hasPrefix("address=") }),
+            let port = address.split(separator: ":").last.flatMap({ Int($0) })
+        else { return nil }
+        return port
     }
 
     func kill9() {
@@ -54,10 +69,8 @@ struct DurabilityTests {
     @Test func acknowledgedRegistrationSurvivesKill9() async throws {
         let directory = NSTemporaryDirectory() + "sr-durability-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let port = try await CLI.unusedPort()
-
         defer { try? FileManager.default.removeItem(atPath: directory + ".log") }
-        let first = try ServerProcess(dataDirectory: directory, port: port)
+        let first = try ServerProcess(dataDirectory: directory)
         let client = try await first.connectedClient()
         var acknowledged: [(UInt32, String)] = []
         for index in 0..<20 {
@@ -73,7 +86,8 @@ struct DurabilityTests {
         first.kill9()
         #expect(first.process.terminationReason == .uncaughtSignal)
 
-        let second = try ServerProcess(dataDirectory: directory, port: port)
+        try? FileManager.default.removeItem(atPath: first.logPath)
+        let second = try ServerProcess(dataDirectory: directory)
         defer { second.terminate() }
         let reader = try await second.connectedClient()
         for (id, marker) in acknowledged {
@@ -89,7 +103,7 @@ struct DurabilityTests {
     @Test func sigtermShutsDownGracefully() async throws {
         let directory = NSTemporaryDirectory() + "sr-sigterm-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let server = try ServerProcess(dataDirectory: directory, port: try await CLI.unusedPort())
+        let server = try ServerProcess(dataDirectory: directory)
         let client = try await server.connectedClient()
         _ = try await client.ping(.init())
         server.terminate()

@@ -127,8 +127,10 @@ extension JSONValue: Equatable, Hashable {
         switch (lhs, rhs) {
         case (.null, .null): true
         case (.bool(let a), .bool(let b)): a == b
-        case (.number(let a), .number(let b)): a.double == b.double && (a.int64 == nil || b.int64 == nil || a.int64 == b.int64)
-        case (.string(let a), .string(let b)): a == b
+        case (.number(let a), .number(let b)):
+            a.double == b.double && (a.int64 == nil || b.int64 == nil || a.int64 == b.int64)
+        // JSON compares strings by code points; Swift's == would equate "é" with "e\u{301}".
+        case (.string(let a), .string(let b)): a.unicodeScalars.elementsEqual(b.unicodeScalars)
         case (.array(let a), .array(let b)): a == b
         case (.object(let a), .object(let b)):
             a.count == b.count && a.members.allSatisfy { member in b[member.key] == member.value }
@@ -141,7 +143,9 @@ extension JSONValue: Equatable, Hashable {
         case .null: hasher.combine(0)
         case .bool(let value): hasher.combine(value)
         case .number(let number): hasher.combine(number.double)
-        case .string(let value): hasher.combine(value)
+        case .string(let value):
+            hasher.combine(value.unicodeScalars.count)
+            for scalar in value.unicodeScalars { hasher.combine(scalar.value) }
         case .array(let values): hasher.combine(values)
         case .object(let object):
             hasher.combine(object.count)

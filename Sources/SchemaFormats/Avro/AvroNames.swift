@@ -1,0 +1,38 @@
+/// Avro's name rules: `[A-Za-z_][A-Za-z0-9_]*` per component, fullnames as
+/// `namespace.name`, and the null namespace written as "".
+enum AvroNames {
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, isStart(first) else { return false }
+        return name.utf8.allSatisfy { isStart($0) || ($0 >= 0x30 && $0 <= 0x39) }
+    }
+
+    /// A namespace is "" or dot-separated valid names.
+    static func isValidNamespace(_ namespace: String) -> Bool {
+        namespace.isEmpty
+            || namespace.split(separator: ".", omittingEmptySubsequences: false).allSatisfy {
+                isValidName(String($0))
+            }
+    }
+
+    static func unqualified(_ fullname: String) -> String {
+        guard let dot = fullname.lastIndex(of: ".") else { return fullname }
+        return String(fullname[fullname.index(after: dot)...])
+    }
+
+    static func namespace(of fullname: String) -> String {
+        guard let dot = fullname.lastIndex(of: ".") else { return "" }
+        return String(fullname[..<dot])
+    }
+
+    /// The fullname of `name` written inside `namespace`: names with a dot are already full.
+    static func fullname(_ name: String, in namespace: String) -> String {
+        // ".X" names X in the null namespace, as Avro Java reads it.
+        if name.hasPrefix("."), !name.dropFirst().contains(".") { return String(name.dropFirst()) }
+        if name.contains(".") || namespace.isEmpty { return name }
+        return namespace + "." + name
+    }
+
+    private static func isStart(_ byte: UInt8) -> Bool {
+        (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
+    }
+}

@@ -1,0 +1,33 @@
+import SchemaRegistryCore
+
+/// Keywords the checker does not model (conditionals, dependencies, `contains`,
+/// `unevaluated*`): the reader's must be textually equal to the writer's, or the change is
+/// reported, because their effect on inclusion is not worked out here.
+extension JSCompatComparison {
+    private static let unmodelled: [(keywords: [String], type: String?)] = [
+        (["if", "then", "else"], nil),
+        (["dependencies"], "object"), (["dependentRequired"], "object"), (["dependentSchemas"], "object"),
+        (["unevaluatedProperties"], "object"),
+        (["contains", "minContains", "maxContains"], "array"), (["unevaluatedItems"], "array"),
+    ]
+
+    func compareUnmodelledKeywords(reader: JSCompatNode, writer: JSCompatNode, types: Set<String>) -> [Incompatibility]
+    {
+        var found: [Incompatibility] = []
+        for group in Self.unmodelled where group.type.map({ types.contains($0) }) ?? true {
+            guard let first = group.keywords.first(where: { reader[$0] != nil }) else { continue }
+            // `then`/`else` without `if` and `min/maxContains` without `contains` do nothing.
+            if group.keywords.count > 1 && reader[group.keywords[0]] == nil { continue }
+            let same = group.keywords.allSatisfy { keyword in
+                reader[keyword] == writer[keyword] && !JSCompatNode.containsReference(reader[keyword] ?? .null)
+            }
+            if same { continue }
+            found.append(
+                Incompatibility(
+                    kind: Kind.keywordChanged, location: reader.location(first),
+                    message: "`\(group.keywords.joined(separator: "`/`"))` differs from the writer's and this checker "
+                        + "cannot prove the change keeps writer documents valid; keep it identical to the writer's"))
+        }
+        return found
+    }
+}

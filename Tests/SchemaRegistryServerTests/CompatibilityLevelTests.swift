@@ -1,0 +1,212 @@
+import Foundation
+import SRPWire
+import SchemaRegistryClient
+import Testing
+
+/// The seven levels enforced on register and reported by check, through the real server,
+/// with real Avro schemas. Versions: v1 {a}, v2 {a, b with default}, v3 {a, b without default}.
+/// v3 reads v2 data (b is there) but not v1 data (b missing, no default): so BACKWARD accepts
+/// v3 and BACKWARD_TRANSITIVE refuses it.
+@Suite("Compatibility levels through the registry")
+struct CompatibilityLevelTests {
+    static let v1 = #"{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}"#
+    static let v2 =
+        #"{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string","default":"x"}]}"#
+    static let v3 = #"{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string"}]}"#
+    /// Drops `a` (no default anywhere): old readers cannot read it.
+    static let withoutA = #"{"type":"record","name":"R","fields":[{"name":"b","type":"string","default":"x"}]}"#
+
+    private func registerHistory(_ client: SchemaRegistryClient, subject: String, level: Srp_CompatibilityLevel)
+        async throws
+    {
+        _ = try await client.setConfig(
+            .with {
+                $0.subject = subject
+                $0.compatibility = .none
+            })
+        for schema in [Self.v1, Self.v2] {
+            _ = try await client.registerSchema(
+                .with {
+                    $0.subject = subject
+                    $0.schema = schema
+                })
+        }
+        _ = try await client.setConfig(
+            .with {
+                $0.subject = subject
+                $0.compatibility = level
+            })
+    }
+
+    private func register(_ client: SchemaRegistryClient, _ subject: String, _ schema: String) async -> Int? {
+        do {
+            _ = try await client.registerSchema(
+                .with {
+                    $0.subject = subject
+                    $0.schema = schema
+                })
+            return nil
+        } catch let error as SchemaRegistryClientError {
+            return error.registryErrorCode
+        } catch {
+            return -1
+        }
+    }
+
+    @Test(arguments: [
+        (Srp_CompatibilityLevel.none, true, true),
+        (.backward, true, true),
+        (.backwardTransitive, false, true),
+        (.forward, true, false),
+        (.forwardTransitive, true, false),
+        (.full, true, false),
+        (.fullTransitive, false, false),
+    ])
+    func levelIsEnforced(level: Srp_CompatibilityLevel, acceptsV3: Bool, acceptsWithoutA: Bool) async throws {
+        try await withServer { server in
+            let client = server.client()
+            defer { Task { await client.close() } }
+            try await registerHistory(client, subject: "v3", level: level)
+            try await registerHistory(client, subject: "drop", level: level)
+
+            let v3Code = await register(client, "v3", Self.v3)
+            #expect(acceptsV3 ? v3Code == nil : v3Code == 40901, "v3 under \(level): \(String(describing: v3Code))")
+            let dropCode = await register(client, "drop", Self.withoutA)
+            #expect(
+                acceptsWithoutA ? dropCode == nil : dropCode == 40901,
+                "dropping a under \(level): \(String(describing: dropCode))")
+        }
+    }
+
+    @Test func checkReportsReasonsWhenVerbose() async throws {
+        try await withServer { server in
+            let client = server.client()
+            defer { Task { await client.close() } }
+            try await registerHistory(client, subject: "s", level: .backwardTransitive)
+            let latestOnly = try await client.checkCompatibility(
+                .with {
+                    $0.subject = "s"
+                    $0.schema = Self.v3
+                    $0.verbose = true
+                })
+            #expect(latestOnly.isCompatible)
+            let all = try await client.checkCompatibility(
+                .with {
+                    $0.subject = "s"
+                    $0.schema = Self.v3
+                    $0.allVersions = true
+                    $0.verbose = true
+                })
+            #expect(!all.isCompatible && all.level == .backwardTransitive)
+            #expect(
+                all.messages.contains { $0.contains("READER_FIELD_MISSING_DEFAULT_VALUE") && $0.contains("Version 1") })
+            let quiet = try await client.checkCompatibility(
+                .with {
+                    $0.subject = "s"
+                    $0.schema = Self.v3
+                    $0.allVersions = true
+                })
+            #expect(!quiet.isCompatible && quiet.messages.isEmpty)
+
+            // Registration refused with the reasons in the error's details.
+            let refused = await #expect(throws: SchemaRegistryClientError.self) {
+                try await client.registerSchema(
+                    .with {
+                        $0.subject = "s"
+                        $0.schema = Self.v3
+                    })
+            }
+            #expect(refused?.registryErrorCode == 40901)
+            #expect(refused?.details.contains { $0.contains("READER_FIELD_MISSING_DEFAULT_VALUE") } == true)
+        }
+    }
+
+    /// Whitespace and key order never mint a new id.
+    @Test func canonicalEqualitySharesTheID() async throws {
+        try await withServer { server in
+            let client = server.client()
+            defer { Task { await client.close() } }
+            let first = try await client.registerSchema(
+                .with {
+                    $0.subject = "a"
+                    $0.schema = Self.v2
+                })
+            let reordered = #"""
+                { "fields": [ {"type": "int", "name": "a"},
+                              {"default": "x", "name": "b", "type": "string"} ],
+                  "name": "R", "type": "record" }
+                """#
+            let second = try await client.registerSchema(
+                .with {
+                    $0.subject = "b"
+                    $0.schema = reordered
+                })
+            #expect(second.id == first.id)
+        }
+    }
+
+    @Test func invalidAvroIsRejectedWithTheProblem() async throws {
+        try await withServer { server in
+            let client = server.client()
+            defer { Task { await client.close() } }
+            let error = await #expect(throws: SchemaRegistryClientError.self) {
+                try await client.registerSchema(
+                    .with {
+                        $0.subject = "bad"
+                        $0.schema = #"{"type":"record","name":"R","fields":[{"name":"a","type":"long","default":"x"}]}"#
+                    })
+            }
+            #expect(error?.registryErrorCode == 42201)
+            #expect(error?.message.contains("'a'") == true)
+        }
+    }
+
+    @Test func payloadsValidateByIDAndBySubjectVersion() async throws {
+        try await withServer { server in
+            let client = server.client()
+            defer { Task { await client.close() } }
+            let avro = try await client.registerSchema(
+                .with {
+                    $0.subject = "avro"
+                    $0.schema = Self.v2
+                })
+            let good = try await client.validatePayload(
+                .with {
+                    $0.id = avro.id
+                    $0.payload = Data(#"{"a": 1, "b": "y"}"#.utf8)
+                })
+            #expect(good.valid && good.errors.isEmpty)
+            let bad = try await client.validatePayload(
+                .with {
+                    $0.subjectVersion = .with {
+                        $0.subject = "avro"
+                        $0.version = 1
+                    }
+                    $0.payload = Data(#"{"a": "one", "b": "y"}"#.utf8)
+                })
+            #expect(!bad.valid && bad.errors.first?.instanceLocation == "/a")
+        }
+    }
+
+    @Test(.disabled("until the JSON Schema validator is wired into the catalog"))
+    func jsonPayloadsValidate() async throws {
+        try await withServer { server in
+            let client = server.client()
+            defer { Task { await client.close() } }
+            let json = try await client.registerSchema(
+                .with {
+                    $0.subject = "json"
+                    $0.schemaType = .json
+                    $0.schema =
+                        #"{"type":"object","properties":{"age":{"type":"integer","minimum":0}},"required":["age"]}"#
+                })
+            let invalid = try await client.validatePayload(
+                .with {
+                    $0.id = json.id
+                    $0.payload = Data(#"{"age": -1}"#.utf8)
+                })
+            #expect(!invalid.valid)
+            #expect(invalid.errors.contains { $0.instanceLocation == "/age" && $0.schemaLocation.hasSuffix("minimum") })
+        }
+    }
+}

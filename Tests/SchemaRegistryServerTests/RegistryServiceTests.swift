@@ -1,0 +1,61 @@
+import Foundation
+import SQLiteStore
+import SchemaFormats
+import SchemaRegistryCore
+import Testing
+
+/// RegistryService rules that need no socket, on a real SQLite file.
+@Suite("Registry service")
+struct RegistryServiceTests {
+    private func withService(
+        formats: [SchemaType: any SchemaFormat], _ body: (RegistryService) async throws -> Void
+    ) async throws {
+        let directory = NSTemporaryDirectory() + "sr-service-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(path: directory + "/registry.db")
+        try await body(RegistryService(store: store, formats: formats))
+        try await store.close()
+    }
+
+    /// A format without a checker cannot enforce a level: registration says so, by name.
+    @Test func levelWithoutAChecker() async throws {
+        try await withService(formats: [.json: JSONDocumentFormat(type: .json)]) { service in
+            _ = try await service.register(.init(subject: "s", type: .json, text: #"{"type":"string"}"#))
+            await #expect {
+                _ = try await service.register(.init(subject: "s", type: .json, text: #"{"type":"integer"}"#))
+            } throws: { error in
+                let error = error as? RegistryError
+                return error?.code == .compatibilityCheckerMissing && error?.message.contains("JSON") == true
+                    && error?.message.contains("NONE") == true
+            }
+            // NONE needs no checker.
+            try await service.setCompatibility(.none, subject: "s")
+            let second = try await service.register(.init(subject: "s", type: .json, text: #"{"type":"integer"}"#))
+            #expect(second.version == 2)
+        }
+    }
+
+    @Test func protobufIsReservedNotSupported() async throws {
+        try await withService(formats: SchemaFormatCatalog.standard()) { service in
+            await #expect {
+                _ = try await service.register(.init(subject: "p", type: .protobuf, text: "syntax = \"proto3\";"))
+            } throws: { error in
+                (error as? RegistryError)?.code == .invalidSchema && "\(error)".contains("PROTOBUF")
+            }
+        }
+    }
+
+    @Test func oversizedSchemaIsRefused() async throws {
+        try await withService(formats: SchemaFormatCatalog.standard()) { service in
+            let huge =
+                #"{"type":"record","name":"R","doc":""# + String(repeating: "x", count: 2 << 20)
+                + #"","fields":[]}"#
+            await #expect {
+                _ = try await service.register(.init(subject: "big", text: huge))
+            } throws: { error in
+                (error as? RegistryError)?.code == .invalidSchema && "\(error)".contains("exceeds the limit")
+            }
+        }
+    }
+}
