@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SchemaRegistryServer", targets: ["SchemaRegistryServer"]),
         .library(name: "SRPWire", targets: ["SRPWire"]),
         .library(name: "SchemaRegistryCore", targets: ["SchemaRegistryCore"]),
+        .library(name: "SchemaFormats", targets: ["SchemaFormats"]),
         .executable(name: "srp-codegen", targets: ["SRPCodegenTool"]),
     ],
     dependencies: [
@@ -97,7 +98,10 @@ let package = Package(
             ]),
 
         .testTarget(name: "SchemaRegistryCoreTests", dependencies: ["SchemaRegistryCore"]),
-        .testTarget(name: "SchemaFormatsTests", dependencies: ["SchemaFormats", "SchemaRegistryCore"]),
+        .testTarget(
+            name: "SchemaFormatsTests", dependencies: ["SchemaFormats", "SchemaRegistryCore"],
+            // Read by the tests from disk via #filePath; not resources of the module.
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "SRPWireTests",
             dependencies: [

@@ -5,7 +5,7 @@ public enum SchemaFormatCatalog {
     public static func standard() -> [SchemaType: any SchemaFormat] {
         [
             .avro: AvroFormat(),
-            .json: JSONDocumentFormat(type: .json),
+            .json: JSONSchemaFormat(),
         ]
     }
 }

@@ -188,8 +188,7 @@ struct CompatibilityLevelTests {
         }
     }
 
-    @Test(.disabled("until the JSON Schema validator is wired into the catalog"))
-    func jsonPayloadsValidate() async throws {
+    @Test func jsonPayloadsValidate() async throws {
         try await withServer { server in
             let client = server.client()
             defer { Task { await client.close() } }

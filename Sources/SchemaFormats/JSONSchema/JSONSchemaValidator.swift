@@ -1,0 +1,54 @@
+import SchemaRegistryCore
+
+/// A compiled JSON Schema (drafts 4, 6, 7, 2019-09 and 2020-12): compile once, validate
+/// many instances. References resolve only against the schema itself, the embedded
+/// official meta-schemas and the `documents` given at compile time — never the network.
+public struct JSONSchemaValidator: Sendable {
+    /// How schemas are compiled and instances checked.
+    public struct Options: Sendable {
+        /// The draft for schemas without (or with an unknown) `$schema`.
+        public var defaultDraft: JSONSchemaDraft
+        /// Whether `format` asserts (by default it is only an annotation).
+        public var formatAssertion: Bool
+
+        public init(defaultDraft: JSONSchemaDraft = .draft2020_12, formatAssertion: Bool = false) {
+            self.defaultDraft = defaultDraft
+            self.formatAssertion = formatAssertion
+        }
+    }
+
+    let root: SchemaNode
+    let options: Options
+    /// The draft the schema's root is written in.
+    public let draft: JSONSchemaDraft
+
+    /// Compiles `schema`. `documents` maps URIs to further schema documents that `$ref`
+    /// may name (e.g. schemas the registry holds); `baseURI` is the schema's retrieval URI.
+    public init(
+        schema: JSONValue, documents: [String: JSONValue] = [:], baseURI: String = "", options: Options = Options()
+    ) throws(JSONSchemaError) {
+        var index = SchemaIndex(defaultDraft: options.defaultDraft)
+        for (uri, document) in documents { index.pending[URIResolution.split(uri).resource] = document }
+        let main = index.add(schema, uri: baseURI, isMain: true)
+        var compiler = SchemaCompiler(index: index)
+        self.root = try compiler.compileDocument(main)
+        self.draft = compiler.index.documents[main].draft
+        self.options = options
+    }
+
+    /// Every way `instance` fails the schema; empty when it is valid.
+    public func validate(_ instance: JSONValue) -> [PayloadError] {
+        var evaluator = Evaluator(formatAssertion: options.formatAssertion)
+        var none: Annotations? = nil
+        _ = evaluator.evaluate(root, instance, &none)
+        return evaluator.errors
+    }
+
+    /// Whether `instance` is valid (stops at the first failure).
+    public func isValid(_ instance: JSONValue) -> Bool {
+        var evaluator = Evaluator(formatAssertion: options.formatAssertion)
+        evaluator.recording = false
+        var none: Annotations? = nil
+        return evaluator.evaluate(root, instance, &none)
+    }
+}
