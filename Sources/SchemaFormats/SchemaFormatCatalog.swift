@@ -2,10 +2,13 @@ import SchemaRegistryCore
 
 /// The formats this build knows, by type.
 public enum SchemaFormatCatalog {
-    public static func standard() -> [SchemaType: any SchemaFormat] {
+    /// - Parameter jsonSchemaDefaultDraft: the draft of JSON schemas that carry no `$schema`.
+    public static func standard(jsonSchemaDefaultDraft: JSONSchemaDraft = .draft2020_12) -> [SchemaType:
+        any SchemaFormat]
+    {
         [
             .avro: AvroFormat(),
-            .json: JSONSchemaFormat(),
+            .json: JSONSchemaFormat(options: .init(defaultDraft: jsonSchemaDefaultDraft)),
         ]
     }
 }

@@ -46,7 +46,9 @@ struct Serve: AsyncParsableCommand {
         let cache = EncodedSchemaCache(
             capacityBytes: configuration.cacheBytes, compressionThreshold: configuration.compressionThreshold)
         let service = RegistryService(
-            store: store, formats: SchemaFormatCatalog.standard(), configuration: configuration.registry,
+            store: store,
+            formats: SchemaFormatCatalog.standard(jsonSchemaDefaultDraft: configuration.jsonSchemaDefaultDraft),
+            configuration: configuration.registry,
             onRegistered: { cache.insert($0) })
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
         logger.info("opening store", metadata: ["path": "\(databasePath)"])

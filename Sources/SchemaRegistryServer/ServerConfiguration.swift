@@ -1,5 +1,6 @@
 import NIOCore
 import SRPWire
+import SchemaFormats
 import SchemaRegistryCore
 
 /// Everything `schema-registry serve` can be told. Defaults are documented in the README
@@ -30,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     public var warmupSchemas = 100_000
     /// Shown in HELLO_OK and server info.
     public var serverID = "schema-registry-1"
+    /// The draft of JSON schemas without `$schema`.
+    public var jsonSchemaDefaultDraft = JSONSchemaDraft.draft2020_12
     /// The registry's own settings (default compatibility, size limits).
     public var registry = RegistryService.Configuration()
 

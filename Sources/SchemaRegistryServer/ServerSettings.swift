@@ -1,4 +1,5 @@
 import SRPWire
+import SchemaFormats
 import SchemaRegistryCore
 
 /// Named settings for ``ServerConfiguration``, shared by the config file, the environment
@@ -27,6 +28,7 @@ public enum ServerSettings {
         ("warmup-schemas", "schemas loaded into L1 at start", "100000"),
         ("default-compatibility", "global level when none is set", "BACKWARD"),
         ("max-schema-bytes", "largest schema accepted", "1048576"),
+        ("json-schema-default-draft", "draft of JSON schemas without $schema (4, 6, 7, 2019-09, 2020-12)", "2020-12"),
         ("server-id", "name in HELLO_OK and server info", "schema-registry-1"),
     ]
 
@@ -96,6 +98,16 @@ public enum ServerSettings {
                 configuration.registry.defaultCompatibility = level
             case "max-schema-bytes": configuration.registry.maxSchemaBytes = try int()
             case "server-id": configuration.serverID = value
+            case "json-schema-default-draft":
+                let drafts: [String: JSONSchemaDraft] = [
+                    "4": .draft4, "6": .draft6, "7": .draft7, "2019-09": .draft2019_09, "2020-12": .draft2020_12,
+                ]
+                guard let draft = drafts[value.lowercased().replacing("draft", with: "")]
+                else {
+                    throw InvalidSetting(
+                        description: "json-schema-default-draft: '\(value)' is not 4, 6, 7, 2019-09 or 2020-12")
+                }
+                configuration.jsonSchemaDefaultDraft = draft
             default:
                 throw InvalidSetting(description: "unknown setting '\(key)'")
             }

@@ -1,6 +1,7 @@
 import Foundation
 import SRPWire
 import SchemaRegistryClient
+import SchemaRegistryServer
 import Testing
 
 /// The seven levels enforced on register and reported by check, through the real server,
@@ -206,6 +207,41 @@ struct CompatibilityLevelTests {
                 })
             #expect(!invalid.valid)
             #expect(invalid.errors.contains { $0.instanceLocation == "/age" && $0.schemaLocation.hasSuffix("minimum") })
+        }
+    }
+
+    /// A schema without `$schema` is read in the configured default draft: draft 4's boolean
+    /// `exclusiveMaximum` is valid there and invalid in 2020-12.
+    @Test func jsonSchemaDefaultDraftIsConfigurable() async throws {
+        let draft4Only = #"{"type":"number","maximum":5,"exclusiveMaximum":true}"#
+        try await withServer({ try! ServerSettings.apply(["json-schema-default-draft": "4"], to: &$0) }) { server in
+            let client = server.client()
+            let registered = try await client.registerSchema(
+                .with {
+                    $0.subject = "d4"
+                    $0.schemaType = .json
+                    $0.schema = draft4Only
+                })
+            let atBound = try await client.validatePayload(
+                .with {
+                    $0.id = registered.id
+                    $0.payload = Data("5".utf8)
+                })
+            #expect(!atBound.valid)
+            await client.close()
+        }
+        try await withServer { server in
+            let client = server.client()
+            let refused = await #expect(throws: SchemaRegistryClientError.self) {
+                try await client.registerSchema(
+                    .with {
+                        $0.subject = "d4"
+                        $0.schemaType = .json
+                        $0.schema = draft4Only
+                    })
+            }
+            #expect(refused?.registryErrorCode == 42201)
+            await client.close()
         }
     }
 }

@@ -37,7 +37,9 @@ final class TestServer: Sendable {
         let cache = EncodedSchemaCache(
             capacityBytes: configuration.cacheBytes, compressionThreshold: configuration.compressionThreshold)
         let service = RegistryService(
-            store: store, formats: SchemaFormatCatalog.standard(), configuration: configuration.registry,
+            store: store,
+            formats: SchemaFormatCatalog.standard(jsonSchemaDefaultDraft: configuration.jsonSchemaDefaultDraft),
+            configuration: configuration.registry,
             onRegistered: { cache.insert($0) })
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
