@@ -244,4 +244,55 @@ struct CompatibilityLevelTests {
             await client.close()
         }
     }
+
+    /// JSON Schema through the registry: key order and whitespace share the id; removing a
+    /// property from a closed model breaks BACKWARD (old documents with it become invalid).
+    @Test func jsonSchemaLevelsAndIdentity() async throws {
+        try await withServer({ $0.registry.defaultCompatibility = .backward }) { server in
+            let client = server.client()
+            defer { Task { await client.close() } }
+            let v1 =
+                #"{"type":"object","properties":{"id":{"type":"integer"},"name":{"type":"string"}},"additionalProperties":false}"#
+            let first = try await client.registerSchema(
+                .with {
+                    $0.subject = "customer"
+                    $0.schemaType = .json
+                    $0.schema = v1
+                })
+            let same = try await client.registerSchema(
+                .with {
+                    $0.subject = "customer-copy"
+                    $0.schemaType = .json
+                    $0.schema = #"""
+                        { "additionalProperties": false,
+                          "properties": { "name": {"type": "string"}, "id": {"type": "integer"} },
+                          "type": "object" }
+                        """#
+                })
+            #expect(same.id == first.id)
+
+            let narrowed = #"{"type":"object","properties":{"id":{"type":"integer"}},"additionalProperties":false}"#
+            let refused = await #expect(throws: SchemaRegistryClientError.self) {
+                try await client.registerSchema(
+                    .with {
+                        $0.subject = "customer"
+                        $0.schemaType = .json
+                        $0.schema = narrowed
+                    })
+            }
+            #expect(refused?.registryErrorCode == 40901)
+            #expect(refused?.details.contains { $0.contains("PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL") } == true)
+
+            // Widening a closed model's property type is backward compatible.
+            let widened =
+                #"{"type":"object","properties":{"id":{"type":"number"},"name":{"type":"string"}},"additionalProperties":false}"#
+            let accepted = try await client.registerSchema(
+                .with {
+                    $0.subject = "customer"
+                    $0.schemaType = .json
+                    $0.schema = widened
+                })
+            #expect(accepted.version == 2)
+        }
+    }
 }
