@@ -5,6 +5,7 @@
 //   SchemaRegistryServer -> SQLiteStore, SRPWire, SchemaFormats, SchemaRegistryCore
 //   SchemaRegistryClient -> SRPWire
 //   SQLiteStore -> SchemaRegistryCore, CSQLite
+//   PostgresStore -> SchemaRegistryCore, CLibPQ
 //   SRPWire -> SwiftProtobuf, NIOCore, CLZ4
 //   SchemaFormats -> SchemaRegistryCore
 import PackageDescription
@@ -59,6 +60,8 @@ let package = Package(
             ]),
         // The embedded store.
         .target(name: "SQLiteStore", dependencies: ["SchemaRegistryCore", "CSQLite"]),
+        // The production store on PostgreSQL (libpq).
+        .target(name: "PostgresStore", dependencies: ["SchemaRegistryCore", "CLibPQ"]),
         // The NIO server.
         .target(
             name: "SchemaRegistryServer",
@@ -112,6 +115,10 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "SchemaRegistryCore"]),
+        // One behavioural suite run against every store (SQLite always, PostgreSQL when the
+        // test command provides SR_TEST_POSTGRES_URL).
+        .testTarget(
+            name: "StoreConformanceTests", dependencies: ["SQLiteStore", "PostgresStore", "SchemaRegistryCore"]),
         .testTarget(
             name: "SchemaRegistryServerTests",
             dependencies: [

@@ -1,0 +1,1 @@
+// PostgresStore: work in progress (issue 4).
