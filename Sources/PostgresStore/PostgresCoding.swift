@@ -1,0 +1,113 @@
+import SchemaRegistryCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// How references (text), metadata and tags (jsonb) are stored, and how rows become model values.
+///
+/// JSON with sorted keys: deterministic for a given value, readable with psql, and
+/// off the hot path (identity is decided on decoded values, never on this text).
+enum PostgresCoding {
+    private struct Reference: Codable {
+        var name: String
+        var subject: String
+        var version: Int
+    }
+
+    // The common cases, written and read without a JSON round trip.
+    private static let emptyArray = "[]"
+    private static let emptyObject = "{}"
+
+    private static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    private static func encode<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder().encode(value), as: UTF8.self)
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ text: String, column: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(text.utf8))
+        } catch {
+            throw RegistryError(.storeError, "postgres: unreadable \(column) column: \(error)")
+        }
+    }
+
+    static func encode(references: [SchemaReference]) throws -> String {
+        if references.isEmpty { return emptyArray }
+        return try encode(references.map { Reference(name: $0.name, subject: $0.subject, version: $0.version) })
+    }
+
+    static func decodeReferences(_ text: String) throws -> [SchemaReference] {
+        if text == emptyArray { return [] }
+        return try decode([Reference].self, text, column: "refs").map {
+            SchemaReference(name: $0.name, subject: $0.subject, version: $0.version)
+        }
+    }
+
+    static func encode(metadata: [String: String]) throws -> String {
+        metadata.isEmpty ? emptyObject : try encode(metadata)
+    }
+
+    static func decodeMetadata(_ text: String) throws -> [String: String] {
+        text == emptyObject ? [:] : try decode([String: String].self, text, column: "metadata")
+    }
+
+    static func encode(tags: [String]) throws -> String {
+        tags.isEmpty ? emptyArray : try encode(tags)
+    }
+
+    static func decodeTags(_ text: String) throws -> [String] {
+        text == emptyArray ? [] : try decode([String].self, text, column: "tags")
+    }
+
+    static func schemaType(_ raw: Int) throws -> SchemaType {
+        guard let type = SchemaType(rawValue: raw) else {
+            throw RegistryError(.storeError, "postgres: unknown schema type \(raw) in the database")
+        }
+        return type
+    }
+
+    // MARK: Rows
+
+    /// The columns `schema(from:_:at:)` reads, for a query on `schemas` aliased `s`.
+    static let schemaColumns = "s.id, s.schema_type, s.canonical, s.refs"
+
+    /// A schema from the four `schemaColumns` of row `row`, starting at column `first`.
+    static func schema(from rows: PostgresRows, _ row: Int, at first: Int = 0) throws -> StoredSchema {
+        StoredSchema(
+            id: rows.int(row, first), type: try schemaType(rows.int(row, first + 1)), text: rows.text(row, first + 2),
+            references: try decodeReferences(rows.text(row, first + 3)))
+    }
+
+    /// Every row of a `schemaColumns` result.
+    static func schemas(from rows: PostgresRows) throws -> [StoredSchema] {
+        try (0..<rows.count).map { try schema(from: rows, $0) }
+    }
+
+    /// The columns `versionRecord(from:_:)` reads, for `subject_versions sv JOIN schemas s`.
+    static let versionColumns = "sv.subject, sv.version, sv.deleted, sv.metadata, sv.tags, " + schemaColumns
+
+    /// The SQL that joins a version to its schema; callers append WHERE and ORDER BY.
+    static let versionSelect = """
+        SELECT \(versionColumns) FROM subject_versions sv JOIN schemas s ON s.id = sv.schema_id
+        """
+
+    static func versionRecord(from rows: PostgresRows, _ row: Int) throws -> VersionRecord {
+        VersionRecord(
+            subject: rows.text(row, 0), version: rows.int(row, 1), schema: try schema(from: rows, row, at: 5),
+            metadata: try decodeMetadata(rows.text(row, 3)), tags: try decodeTags(rows.text(row, 4)),
+            deleted: rows.bool(row, 2))
+    }
+
+    /// Every row of a `versionSelect` result.
+    static func versionRecords(from rows: PostgresRows) throws -> [VersionRecord] {
+        try (0..<rows.count).map { try versionRecord(from: rows, $0) }
+    }
+}
