@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "SchemaRegistryCLI",
             dependencies: [
-                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire",
+                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore", "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

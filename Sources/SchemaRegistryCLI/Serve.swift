@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import NIOPosix
+import PostgresStore
 import SQLiteStore
 import SchemaFormats
 import SchemaRegistryCore
@@ -23,6 +24,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "TCP port (default 7911).") var port: Int?
     @Option(name: .customLong("data-dir"), help: "Data directory (default ./data).") var dataDirectory: String?
+    @Option(help: "sqlite (default) or a postgres:// URL.") var store: String?
     @Option(name: .customLong("set"), help: "Any setting as key=value; repeatable.") var overrides: [String] = []
     @Option(help: "trace, debug, info, notice, warning, error.") var logLevel: String = "info"
     @Flag(help: "Print every setting with its default and exit.") var printDefaults = false
@@ -40,9 +42,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "schema-registry")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 
-        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        let databasePath = (configuration.dataDirectory as NSString).appendingPathComponent("registry.db")
-        let store = try SQLiteStore(path: databasePath)
+        let store = try await openStore(configuration, logger: logger)
         let cache = EncodedSchemaCache(
             capacityBytes: configuration.cacheBytes, compressionThreshold: configuration.compressionThreshold)
         let service = RegistryService(
@@ -51,7 +51,6 @@ struct Serve: AsyncParsableCommand {
             configuration: configuration.registry,
             onRegistered: { cache.insert($0) })
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
-        logger.info("opening store", metadata: ["path": "\(databasePath)"])
         do {
             try await serve(configuration, service: service, cache: cache, group: group, logger: logger)
         } catch {
@@ -77,6 +76,18 @@ struct Serve: AsyncParsableCommand {
         try await services.run()
     }
 
+    /// The embedded SQLite store under the data directory, or PostgreSQL for a postgres:// URL.
+    private func openStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> any SchemaStore {
+        if configuration.store != "sqlite" {
+            logger.info("opening store", metadata: ["store": "postgres"])
+            return try await PostgresStore(url: configuration.store)
+        }
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        let path = (configuration.dataDirectory as NSString).appendingPathComponent("registry.db")
+        logger.info("opening store", metadata: ["path": "\(path)"])
+        return try SQLiteStore(path: path)
+    }
+
     private func resolveConfiguration() throws -> ServerConfiguration {
         var settings: [String: String] = [:]
         if let config {
@@ -92,6 +103,7 @@ struct Serve: AsyncParsableCommand {
         if let host { settings["host"] = host }
         if let port { settings["port"] = String(port) }
         if let dataDirectory { settings["data-dir"] = dataDirectory }
+        if let store { settings["store"] = store }
         var configuration = ServerConfiguration()
         do {
             try ServerSettings.apply(settings, to: &configuration)

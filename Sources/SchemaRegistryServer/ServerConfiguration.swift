@@ -10,6 +10,8 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// Default 7911. 0 picks a free port (tests).
     public var port = 7911
+    /// `sqlite` (the embedded store under `dataDirectory`) or a `postgres://` URL.
+    public var store = "sqlite"
     /// Where the SQLite database lives. Default `./data`.
     public var dataDirectory = "./data"
     /// Event-loop threads; default one per core.

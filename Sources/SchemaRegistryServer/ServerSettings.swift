@@ -13,6 +13,7 @@ public enum ServerSettings {
     public static let keys: [(key: String, meaning: String, defaultValue: String)] = [
         ("host", "address to listen on", "127.0.0.1"),
         ("port", "TCP port", "7911"),
+        ("store", "sqlite, or a postgres://user@host:port/db URL", "sqlite"),
         ("data-dir", "directory of the SQLite database", "./data"),
         ("event-loop-threads", "NIO event loop threads", "number of cores"),
         ("max-frame-bytes", "largest frame body after the handshake", "4194304"),
@@ -75,6 +76,11 @@ public enum ServerSettings {
             case "host": configuration.host = value
             case "port": configuration.port = try int()
             case "data-dir": configuration.dataDirectory = value
+            case "store":
+                guard value == "sqlite" || value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") else {
+                    throw InvalidSetting(description: "store: '\(value)' is neither sqlite nor a postgres:// URL")
+                }
+                configuration.store = value
             case "event-loop-threads": configuration.eventLoopThreads = max(1, try int())
             case "max-frame-bytes": configuration.connection.maxBody = max(1024, try int())
             case "max-in-flight": configuration.connection.maxInFlight = max(1, try int())

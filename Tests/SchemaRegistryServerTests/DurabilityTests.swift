@@ -14,14 +14,14 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts on port 0 (a port picked by the kernel at bind time, so parallel tests cannot
     /// race for it); ``connectedClient()`` reads the real port from the log.
-    init(dataDirectory: String) throws {
+    init(dataDirectory: String, extraArguments: [String] = []) throws {
         self.logPath = dataDirectory + ".log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: try CLI.binary())
         process.arguments = [
             "serve", "--port", "0", "--data-dir", dataDirectory, "--log-level", "info",
             "--set", "default-compatibility=NONE",
-        ]
+        ] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: logPath)
         try process.run()

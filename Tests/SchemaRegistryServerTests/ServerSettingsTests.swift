@@ -32,12 +32,13 @@ struct ServerSettingsTests {
         var configuration = ServerConfiguration()
         let values: [String: String] = [
             "compression": "off", "default-compatibility": "NONE", "host": "::1", "data-dir": "/tmp/x",
-            "server-id": "a",
+            "server-id": "a", "store": "postgres://u@127.0.0.1:5432/db", "json-schema-default-draft": "2019-09",
         ]
         for (key, _, _) in ServerSettings.keys {
             try ServerSettings.apply([key: values[key] ?? "7"], to: &configuration)
         }
         #expect(configuration.compression == false)
+        #expect(configuration.store == "postgres://u@127.0.0.1:5432/db")
         #expect(configuration.connection.maxInFlight == 7)
     }
 
@@ -45,7 +46,8 @@ struct ServerSettingsTests {
         var configuration = ServerConfiguration()
         for (settings, mention) in [
             (["colour": "blue"], "unknown setting 'colour'"), (["port": "-1"], "port"),
-            (["compression": "maybe"], "compression"), (["default-compatibility": "SIDEWAYS"], "SIDEWAYS"),
+            (["compression": "maybe"], "compression"), (["store": "mysql://x"], "neither sqlite nor a postgres"),
+            (["default-compatibility": "SIDEWAYS"], "SIDEWAYS"),
         ] {
             #expect {
                 try ServerSettings.apply(settings, to: &configuration)

@@ -14,14 +14,14 @@ enum AvroCanonicalForm {
     static func parsingCanonicalForm(of model: AvroModel) -> String {
         var writer = Writer(model: model, full: false, keepDoc: false)
         writer.write(model.root, enclosingNamespace: "")
-        return writer.output
+        return writer.text
     }
 
     /// The normal form; `keepDoc: false` drops `doc` attributes (for `normalize: true`).
     static func normalForm(of model: AvroModel, keepDoc: Bool) -> String {
         var writer = Writer(model: model, full: true, keepDoc: keepDoc)
         writer.write(model.root, enclosingNamespace: "")
-        return writer.output
+        return writer.text
     }
 
     private struct Writer {
@@ -29,7 +29,8 @@ enum AvroCanonicalForm {
         /// Whether to write the normal form (true) or PCF (false).
         let full: Bool
         let keepDoc: Bool
-        var output = ""
+        /// UTF-8 of the text written so far; appending bytes is cheaper than growing a String.
+        var output: [UInt8] = []
         var written: Set<String> = []
 
         init(model: AvroModel, full: Bool, keepDoc: Bool) {
@@ -39,34 +40,38 @@ enum AvroCanonicalForm {
             self.written = model.externalNames
         }
 
+        var text: String { String(decoding: output, as: UTF8.self) }
+
+        private mutating func emit(_ text: String) { output.append(contentsOf: text.utf8) }
+
         mutating func write(_ schema: AvroSchema, enclosingNamespace: String) {
             switch schema {
             case .primitive(let primitive, let attributes):
                 if !full || attributes.properties.isEmpty {
                     string(primitive.rawValue)
                 } else {
-                    output += "{\"type\":"
+                    emit("{\"type\":")
                     string(primitive.rawValue)
                     properties(attributes.properties)
-                    output += "}"
+                    emit("}")
                 }
             case .array(let items, let attributes):
-                output += "{\"type\":\"array\",\"items\":"
+                emit("{\"type\":\"array\",\"items\":")
                 write(items, enclosingNamespace: enclosingNamespace)
                 if full { properties(attributes.properties) }
-                output += "}"
+                emit("}")
             case .map(let values, let attributes):
-                output += "{\"type\":\"map\",\"values\":"
+                emit("{\"type\":\"map\",\"values\":")
                 write(values, enclosingNamespace: enclosingNamespace)
                 if full { properties(attributes.properties) }
-                output += "}"
+                emit("}")
             case .union(let branches):
-                output += "["
+                emit("[")
                 for (index, branch) in branches.enumerated() {
-                    if index > 0 { output += "," }
+                    if index > 0 { emit(",") }
                     write(branch, enclosingNamespace: enclosingNamespace)
                 }
-                output += "]"
+                emit("]")
             case .named(let name):
                 if written.contains(name) || model.namedTypes[name] == nil {
                     string(name)
@@ -78,60 +83,63 @@ enum AvroCanonicalForm {
         }
 
         private mutating func writeDefinition(_ named: AvroNamedType, enclosingNamespace: String) {
-            output += "{\"name\":"
+            emit("{\"name\":")
             string(named.fullname)
             // A null-namespace name inside a namespaced type would otherwise inherit it.
-            if full, named.namespace.isEmpty, !enclosingNamespace.isEmpty { output += ",\"namespace\":\"\"" }
-            output += ",\"type\":"
+            if full, named.namespace.isEmpty, !enclosingNamespace.isEmpty { emit(",\"namespace\":\"\"") }
+            emit(",\"type\":")
             string(named.typeName)
             switch named.kind {
             case .record(let fields):
-                output += ",\"fields\":["
+                emit(",\"fields\":[")
                 for (index, field) in fields.enumerated() {
-                    if index > 0 { output += "," }
+                    if index > 0 { emit(",") }
                     writeField(field, namespace: named.namespace)
                 }
-                output += "]"
+                emit("]")
             case .enumeration(let symbols, let defaultSymbol):
-                output += ",\"symbols\":"
-                output += JSONValue.array(symbols.map(JSONValue.string)).serialized()
+                emit(",\"symbols\":")
+                emit(JSONValue.array(symbols.map(JSONValue.string)).serialized())
                 if full, let defaultSymbol {
-                    output += ",\"default\":"
+                    emit(",\"default\":")
                     string(defaultSymbol)
                 }
             case .fixed(let size):
-                output += ",\"size\":\(size)"
+                emit(",\"size\":\(size)")
             }
             if full {
                 aliasesAndDoc(named.aliases, named.doc)
                 properties(named.attributes.properties)
             }
-            output += "}"
+            emit("}")
         }
 
         private mutating func writeField(_ field: AvroField, namespace: String) {
-            output += "{\"name\":"
+            emit("{\"name\":")
             string(field.name)
-            output += ",\"type\":"
+            emit(",\"type\":")
             write(field.type, enclosingNamespace: namespace)
             if full {
-                if let value = field.defaultValue { output += ",\"default\":" + value.serialized(sortedKeys: true) }
+                if let value = field.defaultValue {
+                    emit(",\"default\":")
+                    json(value)
+                }
                 aliasesAndDoc(field.aliases, field.doc)
                 if let order = field.order {
-                    output += ",\"order\":"
+                    emit(",\"order\":")
                     string(order)
                 }
                 properties(field.properties)
             }
-            output += "}"
+            emit("}")
         }
 
         private mutating func aliasesAndDoc(_ aliases: [String], _ doc: String?) {
             if !aliases.isEmpty {
-                output += ",\"aliases\":" + JSONValue.array(aliases.map(JSONValue.string)).serialized()
+                emit(",\"aliases\":" + JSONValue.array(aliases.map(JSONValue.string)).serialized())
             }
             if keepDoc, let doc {
-                output += ",\"doc\":"
+                emit(",\"doc\":")
                 string(doc)
             }
         }
@@ -148,11 +156,35 @@ enum AvroCanonicalForm {
         }
 
         private mutating func member(_ key: String, _ value: JSONValue) {
-            output += ","
+            emit(",")
             string(key)
-            output += ":" + value.serialized(sortedKeys: true)
+            emit(":")
+            json(value)
         }
 
-        private mutating func string(_ text: String) { JSONValue.writeString(text, to: &output) }
+        /// `value.serialized(sortedKeys: true)`, appended in place; scalars skip the
+        /// intermediate string.
+        private mutating func json(_ value: JSONValue) {
+            switch value {
+            case .null: emit("null")
+            case .bool(let flag): emit(flag ? "true" : "false")
+            case .number(let number): emit(number.text)
+            case .string(let text): string(text)
+            case .array, .object: emit(value.serialized(sortedKeys: true))
+            }
+        }
+
+        private mutating func string(_ text: String) {
+            // Printable ASCII without quote or backslash is written as is by JSON escaping.
+            if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+                output.append(0x22)
+                output.append(contentsOf: text.utf8)
+                output.append(0x22)
+            } else {
+                var escaped = ""
+                JSONValue.writeString(text, to: &escaped)
+                emit(escaped)
+            }
+        }
     }
 }

@@ -2,6 +2,19 @@ extension AvroParser {
     private static let orders: Set<String> = ["ascending", "descending", "ignore"]
     private static let fieldKeys: Set<String> = ["name", "type", "default", "order", "aliases", "doc"]
 
+    /// A field's attributes other than the ones the spec defines (same as filtering by
+    /// `fieldKeys`, without hashing every key).
+    private static func extraProperties(_ object: JSONObject) -> JSONObject {
+        func isFieldKey(_ key: String) -> Bool {
+            switch key {
+            case "name", "type", "default", "order", "aliases", "doc": true
+            default: false
+            }
+        }
+        if object.members.allSatisfy({ isFieldKey($0.key) }) { return JSONObject() }
+        return JSONObject(object.members.filter { !fieldKeys.contains($0.key) })
+    }
+
     /// A record's fields: names valid and unique, types parsed in the record's namespace,
     /// defaults checked against their types (a union's against its first branch).
     mutating func parseFields(_ value: JSONValue?, record: String, namespace: String, path: String) throws(Failure)
@@ -12,30 +25,54 @@ extension AvroParser {
             throw Failure(subject: recordSubject, path: path + "/fields", problem: "'fields' must be an array")
         }
         var fields: [AvroField] = []
+        fields.reserveCapacity(array.count)
+        var fieldNames: Set<String> = []
+        fieldNames.reserveCapacity(array.count)
         for (index, element) in array.enumerated() {
             let fieldPath = "\(path)/fields/\(index)"
             guard let object = element.objectValue else {
                 throw Failure(subject: recordSubject, path: fieldPath, problem: "a field must be a JSON object")
             }
-            guard let name = object["name"]?.stringValue else {
+            // One pass over the members instead of a hashed lookup per attribute (member
+            // keys are unique, so this finds what the subscript would).
+            var nameValue: JSONValue? = nil
+            var typeMember: JSONValue? = nil
+            var defaultMember: JSONValue? = nil
+            var orderMember: JSONValue? = nil
+            var docMember: JSONValue? = nil
+            var aliasesMember: JSONValue? = nil
+            var hasExtra = false
+            for member in object.members {
+                switch member.key {
+                case "name": nameValue = member.value
+                case "type": typeMember = member.value
+                case "default": defaultMember = member.value
+                case "order": orderMember = member.value
+                case "doc": docMember = member.value
+                case "aliases": aliasesMember = member.value
+                default: hasExtra = true
+                }
+            }
+            guard let name = nameValue?.stringValue else {
                 throw Failure(subject: recordSubject, path: fieldPath, problem: "field has no string 'name'")
             }
-            let subject = "field '\(name)' of \(recordSubject)"
+            // Rendered only when an error (or a default's error) needs it.
+            var subject: String { "field '\(name)' of \(recordSubject)" }
             guard AvroNames.isValidName(name) else {
                 throw Failure(
                     subject: subject, path: fieldPath + "/name", problem: "'\(name)' is not a valid Avro name")
             }
-            if fields.contains(where: { $0.name == name }) {
+            if !fieldNames.insert(name).inserted {
                 throw Failure(subject: subject, path: fieldPath + "/name", problem: "duplicate field name '\(name)'")
             }
-            guard let typeValue = object["type"] else {
+            guard let typeValue = typeMember else {
                 throw Failure(subject: subject, path: fieldPath, problem: "field has no 'type'")
             }
             let type = try parse(typeValue, namespace: namespace, path: fieldPath + "/type")
             var field = AvroField(
-                name: name, type: type, defaultValue: object["default"], order: nil, aliases: [], doc: nil,
-                properties: JSONObject(object.members.filter { !Self.fieldKeys.contains($0.key) }))
-            if let order = object["order"] {
+                name: name, type: type, defaultValue: defaultMember, order: nil, aliases: [], doc: nil,
+                properties: hasExtra ? Self.extraProperties(object) : JSONObject())
+            if let order = orderMember {
                 guard let text = order.stringValue, Self.orders.contains(text) else {
                     throw Failure(
                         subject: subject, path: fieldPath + "/order",
@@ -43,13 +80,13 @@ extension AvroParser {
                 }
                 field.order = text
             }
-            if let doc = object["doc"] {
+            if let doc = docMember {
                 guard let text = doc.stringValue else {
                     throw Failure(subject: subject, path: fieldPath + "/doc", problem: "'doc' must be a string")
                 }
                 field.doc = text
             }
-            if let aliases = object["aliases"] {
+            if let aliases = aliasesMember {
                 guard let list = aliases.arrayValue?.compactMap(\.stringValue), list.count == aliases.arrayValue?.count,
                     list.allSatisfy(AvroNames.isValidName)
                 else {
@@ -62,7 +99,7 @@ extension AvroParser {
                 // Checked once the document is parsed: a default may hold a value of a
                 // record still being defined (a recursive type).
                 pendingDefaults.append(
-                    PendingDefault(subject: subject, path: fieldPath, value: defaultValue, type: type))
+                    PendingDefault(field: name, record: recordSubject, path: fieldPath, value: defaultValue, type: type))
             }
             fields.append(field)
         }
@@ -72,7 +109,10 @@ extension AvroParser {
 
 /// A field default to check once every type it may use is complete.
 struct PendingDefault {
-    var subject: String
+    /// The field's name and its record's subject, e.g. "record 'x.User'".
+    var field: String
+    var record: String
+    var subject: String { "field '\(field)' of \(record)" }
     var path: String
     var value: JSONValue
     var type: AvroSchema

@@ -65,21 +65,29 @@ struct AvroParser {
         -> AvroSchema
     {
         var parsed: [AvroSchema] = []
-        var seen: [String: Int] = [:]
+        parsed.reserveCapacity(branches.count)
+        // Branch names in order: unions are small, so a linear scan beats hashing.
+        var seen: [String] = []
+        seen.reserveCapacity(branches.count)
         for (index, branch) in branches.enumerated() {
-            let branchPath = "\(path)/\(index)"
-            let schema = try parse(branch, namespace: namespace, path: branchPath)
-            if case .union = schema {
-                throw Failure(subject: "", path: branchPath, problem: "unions may not immediately contain other unions")
+            let schema: AvroSchema
+            if case .string(let name) = branch, let primitive = AvroPrimitive(rawValue: name) {
+                // What `parse` gives for a primitive name, without building the branch's path.
+                schema = .primitive(primitive, .none)
+            } else {
+                schema = try parse(branch, namespace: namespace, path: "\(path)/\(index)")
             }
-            let model = AvroModel(root: schema, namedTypes: namedTypes, externalNames: [])
-            let key = model.branchName(schema)
-            if let first = seen[key] {
+            if case .union = schema {
                 throw Failure(
-                    subject: "", path: branchPath,
+                    subject: "", path: "\(path)/\(index)", problem: "unions may not immediately contain other unions")
+            }
+            let key = AvroModel.branchName(schema)
+            if let first = seen.firstIndex(of: key) {
+                throw Failure(
+                    subject: "", path: "\(path)/\(index)",
                     problem: "union contains '\(key)' twice (branches \(first) and \(index))")
             }
-            seen[key] = index
+            seen.append(key)
             parsed.append(schema)
         }
         return .union(parsed)

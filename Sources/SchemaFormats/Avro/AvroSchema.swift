@@ -108,7 +108,9 @@ extension AvroModel {
     }
 
     /// The name a union branch goes by in the JSON encoding and in duplicate checks.
-    func branchName(_ schema: AvroSchema) -> String {
+    func branchName(_ schema: AvroSchema) -> String { Self.branchName(schema) }
+
+    static func branchName(_ schema: AvroSchema) -> String {
         switch schema {
         case .primitive(let primitive, _): primitive.rawValue
         case .array: "array"
