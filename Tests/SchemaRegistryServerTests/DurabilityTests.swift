@@ -18,10 +18,11 @@ final class ServerProcess: @unchecked Sendable {
         self.logPath = dataDirectory + ".log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: try CLI.binary())
-        process.arguments = [
-            "serve", "--port", "0", "--data-dir", dataDirectory, "--log-level", "info",
-            "--set", "default-compatibility=NONE",
-        ] + extraArguments
+        process.arguments =
+            [
+                "serve", "--port", "0", "--data-dir", dataDirectory, "--log-level", "info",
+                "--set", "default-compatibility=NONE",
+            ] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: logPath)
         try process.run()

@@ -77,7 +77,8 @@ extension AvroResolution {
                     continue
                 }
                 guess = position + 1
-                found += check(readerFields[index].type, writerFields[position].type, location: location.fieldType(index))
+                found += check(
+                    readerFields[index].type, writerFields[position].type, location: location.fieldType(index))
             }
             return found
         default:

@@ -55,7 +55,9 @@ struct AvroResolution {
                 // those directly instead of building a mismatch report to throw away.
                 if let quick = Self.quickMatch(branch, w) { return quick }
                 return check(branch, w, location: location).isEmpty
-            }) { return [] }
+            }) {
+                return []
+            }
             return [
                 Incompatibility(
                     kind: "MISSING_UNION_BRANCH", location: location.text,

@@ -99,7 +99,8 @@ extension AvroParser {
                 // Checked once the document is parsed: a default may hold a value of a
                 // record still being defined (a recursive type).
                 pendingDefaults.append(
-                    PendingDefault(field: name, record: recordSubject, path: fieldPath, value: defaultValue, type: type))
+                    PendingDefault(field: name, record: recordSubject, path: fieldPath, value: defaultValue, type: type)
+                )
             }
             fields.append(field)
         }

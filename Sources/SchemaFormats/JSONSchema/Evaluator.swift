@@ -26,6 +26,8 @@ struct Evaluator {
     var recording = true
     /// The dynamic scope: resources entered, outermost first.
     var scope: [SchemaResource] = []
+    /// `scope.last`, by identity (compared per node without retaining it).
+    private var currentResource: ObjectIdentifier?
     let formatAssertion: Bool
     let integerIncludesZeroFraction: Bool
 
@@ -46,9 +48,18 @@ struct Evaluator {
             if !constant { fail(node.location, "no value is allowed here (the schema is false)") }
             return constant
         }
-        let entered = scope.last !== node.resource
-        if entered { scope.append(node.resource) }
-        defer { if entered { scope.removeLast() } }
+        let resource = ObjectIdentifier(node.resource)
+        let entered = currentResource != resource
+        if entered {
+            scope.append(node.resource)
+            currentResource = resource
+        }
+        defer {
+            if entered {
+                scope.removeLast()
+                currentResource = scope.last.map(ObjectIdentifier.init)
+            }
+        }
         var local: Annotations? = parent != nil || node.needsAnnotations ? Annotations() : nil
         var valid = true
         for keyword in node.keywords where !apply(keyword, instance, &local) {
@@ -62,9 +73,12 @@ struct Evaluator {
 
     /// Evaluates `node` against a child of the instance (no annotations flow back).
     mutating func evaluate(_ node: SchemaNode, _ instance: JSONValue, at token: PathToken) -> Bool {
+        var none: Annotations? = nil
+        // Locations only matter for recorded errors (`recording` is restored by `quietly`
+        // before this returns, so push and pop agree).
+        guard recording else { return evaluate(node, instance, &none) }
         instancePath.append(token)
         defer { instancePath.removeLast() }
-        var none: Annotations? = nil
         return evaluate(node, instance, &none)
     }
 

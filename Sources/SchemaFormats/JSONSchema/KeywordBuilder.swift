@@ -199,7 +199,7 @@ struct KeywordBuilder {
     private mutating func buildObjectApplicators(_ compiler: inout SchemaCompiler) throws(JSONSchemaError) {
         let properties = try schemaMap("properties", &compiler)
         if let properties {
-            add(.properties(Dictionary(properties, uniquingKeysWith: { first, _ in first })), "properties")
+            add(.properties(PropertyTable(properties.map { ($0.0, $0.1) })), "properties")
         }
         var patterns: [CompiledPattern] = []
         if let members = try schemaMap("patternProperties", &compiler) {
@@ -212,7 +212,7 @@ struct KeywordBuilder {
             add(.patternProperties(compiled), "patternProperties")
         }
         if let node = try sub("additionalProperties", &compiler) {
-            let known = Set(properties?.map(\.0) ?? [])
+            let known = PropertyTable((properties ?? []).map { ($0.0, nil) })
             add(.additionalProperties(node, known: known, patterns: patterns), "additionalProperties")
         }
         if let members = object["dependencies"]?.objectValue {

@@ -3,7 +3,6 @@ import SchemaRegistryCore
 extension Evaluator {
     /// Applies one keyword; false when the instance fails it.
     mutating func apply(_ compiled: CompiledKeyword, _ instance: JSONValue, _ annotations: inout Annotations?) -> Bool {
-        let location = compiled.location
         switch compiled.keyword {
         case .ref(let target):
             return evaluate(target, instance, &annotations)
@@ -25,7 +24,7 @@ extension Evaluator {
                 // Annotations need every matching branch; otherwise one match decides.
                 if annotations == nil { break }
             }
-            if !matched { fail(location, "the value matches none of the 'anyOf' schemas") }
+            if !matched { fail(compiled.location, "the value matches none of the 'anyOf' schemas") }
             return matched
         case .oneOf(let nodes):
             var branch: Annotations? = annotations == nil ? nil : Annotations()
@@ -43,7 +42,7 @@ extension Evaluator {
                 return true
             }
             fail(
-                location,
+                compiled.location,
                 matches.isEmpty
                     ? "the value matches none of the 'oneOf' schemas"
                     : "the value matches more than one 'oneOf' schema (\(matches[0]) and \(matches[1]))")
@@ -51,7 +50,7 @@ extension Evaluator {
         case .not(let node):
             var none: Annotations? = nil
             if quietly(node, instance, &none) {
-                fail(location, "the value must not match the 'not' schema")
+                fail(compiled.location, "the value must not match the 'not' schema")
                 return false
             }
             return true
@@ -70,17 +69,17 @@ extension Evaluator {
             return valid
         case .prefixItems, .items, .contains, .unevaluatedItems:
             guard case .array(let items) = instance else { return true }
-            return applyArray(compiled.keyword, items, location, &annotations)
+            return applyArray(compiled.keyword, items, compiled, &annotations)
         case .properties, .patternProperties, .additionalProperties, .propertyNames, .unevaluatedProperties:
             guard case .object(let object) = instance else { return true }
-            return applyObject(compiled.keyword, object, location, &annotations)
+            return applyObject(compiled.keyword, object, compiled, &annotations)
         default:
-            return assert(compiled.keyword, instance, location)
+            return assert(compiled.keyword, instance, compiled)
         }
     }
 
     private mutating func applyArray(
-        _ keyword: Keyword, _ items: [JSONValue], _ location: String, _ annotations: inout Annotations?
+        _ keyword: Keyword, _ items: [JSONValue], _ compiled: CompiledKeyword, _ annotations: inout Annotations?
     ) -> Bool {
         var valid = true
         switch keyword {
@@ -108,13 +107,14 @@ extension Evaluator {
             }
             if matched < minimum {
                 fail(
-                    location,
+                    compiled.location,
                     "the array must contain at least \(minimum) item(s) matching 'contains' (found \(matched))")
                 valid = false
             }
             if let maximum, matched > maximum {
                 fail(
-                    location, "the array must contain at most \(maximum) item(s) matching 'contains' (found \(matched))"
+                    compiled.location,
+                    "the array must contain at most \(maximum) item(s) matching 'contains' (found \(matched))"
                 )
                 valid = false
             }
@@ -134,13 +134,16 @@ extension Evaluator {
     }
 
     private mutating func applyObject(
-        _ keyword: Keyword, _ object: JSONObject, _ location: String, _ annotations: inout Annotations?
+        _ keyword: Keyword, _ object: JSONObject, _ compiled: CompiledKeyword, _ annotations: inout Annotations?
     ) -> Bool {
         var valid = true
         switch keyword {
-        case .properties(let nodes):
+        case .properties(let table):
+            var hint = 0
             for (name, value) in object.members {
-                guard let node = nodes[name] else { continue }
+                guard let position = table.position(of: name, hint: &hint), let node = table.nodes[position] else {
+                    continue
+                }
                 annotations?.properties.insert(name)
                 if !evaluate(node, value, at: .key(name)) {
                     valid = false
@@ -158,8 +161,9 @@ extension Evaluator {
                 }
             }
         case .additionalProperties(let node, let known, let patterns):
+            var hint = 0
             for (name, value) in object.members
-            where !known.contains(name) && !patterns.contains(where: { $0.matches(name) }) {
+            where known.position(of: name, hint: &hint) == nil && !patterns.contains(where: { $0.matches(name) }) {
                 annotations?.properties.insert(name)
                 if !evaluate(node, value, at: .key(name)) {
                     valid = false
