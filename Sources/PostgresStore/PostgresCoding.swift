@@ -1,78 +1,34 @@
 import SchemaRegistryCore
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// How references (text), metadata and tags (jsonb) are stored, and how rows become model values.
 ///
 /// JSON with sorted keys: deterministic for a given value, readable with psql, and
 /// off the hot path (identity is decided on decoded values, never on this text).
 enum PostgresCoding {
-    private struct Reference: Codable {
-        var name: String
-        var subject: String
-        var version: Int
-    }
-
-    // The common cases, written and read without a JSON round trip.
-    private static let emptyArray = "[]"
-    private static let emptyObject = "{}"
-
-    private static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
-    private static func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encoder().encode(value), as: UTF8.self)
-    }
-
-    private static func decode<T: Decodable>(_ type: T.Type, _ text: String, column: String) throws -> T {
-        do {
-            return try JSONDecoder().decode(type, from: Data(text.utf8))
-        } catch {
-            throw RegistryError(.storeError, "postgres: unreadable \(column) column: \(error)")
-        }
-    }
-
+    // The text encodings are shared by every store; these name this one in errors.
     static func encode(references: [SchemaReference]) throws -> String {
-        if references.isEmpty { return emptyArray }
-        return try encode(references.map { Reference(name: $0.name, subject: $0.subject, version: $0.version) })
+        try StoredValueCoding.encode(references: references)
     }
 
     static func decodeReferences(_ text: String) throws -> [SchemaReference] {
-        if text == emptyArray { return [] }
-        return try decode([Reference].self, text, column: "refs").map {
-            SchemaReference(name: $0.name, subject: $0.subject, version: $0.version)
-        }
+        try StoredValueCoding.decodeReferences(text, store: "postgres")
     }
 
     static func encode(metadata: [String: String]) throws -> String {
-        metadata.isEmpty ? emptyObject : try encode(metadata)
+        try StoredValueCoding.encode(metadata: metadata)
     }
 
     static func decodeMetadata(_ text: String) throws -> [String: String] {
-        text == emptyObject ? [:] : try decode([String: String].self, text, column: "metadata")
+        try StoredValueCoding.decodeMetadata(text, store: "postgres")
     }
 
-    static func encode(tags: [String]) throws -> String {
-        tags.isEmpty ? emptyArray : try encode(tags)
-    }
+    static func encode(tags: [String]) throws -> String { try StoredValueCoding.encode(tags: tags) }
 
     static func decodeTags(_ text: String) throws -> [String] {
-        text == emptyArray ? [] : try decode([String].self, text, column: "tags")
+        try StoredValueCoding.decodeTags(text, store: "postgres")
     }
 
-    static func schemaType(_ raw: Int) throws -> SchemaType {
-        guard let type = SchemaType(rawValue: raw) else {
-            throw RegistryError(.storeError, "postgres: unknown schema type \(raw) in the database")
-        }
-        return type
-    }
+    static func schemaType(_ raw: Int) throws -> SchemaType { try StoredValueCoding.schemaType(raw, store: "postgres") }
 
     // MARK: Rows
 

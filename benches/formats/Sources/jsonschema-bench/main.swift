@@ -12,7 +12,8 @@ func measure(_ label: String, iterations: Int, _ body: () -> Void) {
         let start = clock.now
         for _ in 0..<iterations { body() }
         let elapsed = clock.now - start
-        samples.append((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) / Double(iterations))
+        samples.append(
+            (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) / Double(iterations))
     }
     samples.sort()
     print("\(label): median \(String(format: "%.2f", samples[2] * 1e6)) us per validation (\(Int(1 / samples[2]))/s)")
