@@ -31,6 +31,10 @@ public enum ServerSettings {
         ("max-schema-bytes", "largest schema accepted", "1048576"),
         ("json-schema-default-draft", "draft of JSON schemas without $schema (4, 6, 7, 2019-09, 2020-12)", "2020-12"),
         ("server-id", "name in HELLO_OK and server info", "schema-registry-1"),
+        (
+            "cost.<Rpc>", "token cost of one call of that rpc, e.g. cost.RegisterSchema = 20",
+            "(srp.default_cost) in proto/"
+        ),
     ]
 
     public struct InvalidSetting: Error, CustomStringConvertible {
@@ -55,9 +59,15 @@ public enum ServerSettings {
     /// The settings found in an environment.
     public static func fromEnvironment(_ environment: [String: String]) -> [String: String] {
         var settings: [String: String] = [:]
-        for (key, _, _) in keys {
+        for (key, _, _) in keys where !key.hasPrefix("cost.") {
             let name = "SCHEMA_REGISTRY_" + key.uppercased().replacing("-", with: "_")
             if let value = environment[name] { settings[key] = value }
+        }
+        // SCHEMA_REGISTRY_COST_<RPC>=N, e.g. SCHEMA_REGISTRY_COST_REGISTERSCHEMA=20.
+        for method in SRPMethod.allCases {
+            if let value = environment["SCHEMA_REGISTRY_COST_" + method.name.uppercased()] {
+                settings["cost." + method.name] = value
+            }
         }
         return settings
     }
@@ -114,6 +124,12 @@ public enum ServerSettings {
                         description: "json-schema-default-draft: '\(value)' is not 4, 6, 7, 2019-09 or 2020-12")
                 }
                 configuration.jsonSchemaDefaultDraft = draft
+            case _ where key.hasPrefix("cost."):
+                let name = String(key.dropFirst("cost.".count))
+                guard let method = SRPMethod.allCases.first(where: { $0.name == name }) else {
+                    throw InvalidSetting(description: "\(key): no rpc named '\(name)' (names as in proto/srp.proto)")
+                }
+                configuration.connection.methodCosts[method.rawValue] = try int()
             default:
                 throw InvalidSetting(description: "unknown setting '\(key)'")
             }

@@ -1,3 +1,4 @@
+import SRPWire
 import SchemaRegistryCore
 import SchemaRegistryServer
 import Testing
@@ -34,7 +35,7 @@ struct ServerSettingsTests {
             "compression": "off", "default-compatibility": "NONE", "host": "::1", "data-dir": "/tmp/x",
             "server-id": "a", "store": "postgres://u@127.0.0.1:5432/db", "json-schema-default-draft": "2019-09",
         ]
-        for (key, _, _) in ServerSettings.keys {
+        for (key, _, _) in ServerSettings.keys where !key.hasPrefix("cost.") {
             try ServerSettings.apply([key: values[key] ?? "7"], to: &configuration)
         }
         #expect(configuration.compression == false)
@@ -56,5 +57,16 @@ struct ServerSettingsTests {
             }
         }
         #expect(throws: ServerSettings.InvalidSetting.self) { try ServerSettings.parseFile("no equals sign") }
+    }
+
+    @Test func methodCostsAreConfigurable() throws {
+        var configuration = ServerConfiguration()
+        try ServerSettings.apply(["cost.RegisterSchema": "25"], to: &configuration)
+        #expect(configuration.connection.methodCosts[SRPMethod.registerSchema.rawValue] == 25)
+        #expect(
+            ServerSettings.fromEnvironment(["SCHEMA_REGISTRY_COST_GETSCHEMABYID": "3"]) == ["cost.GetSchemaById": "3"])
+        #expect {
+            try ServerSettings.apply(["cost.Nope": "1"], to: &configuration)
+        } throws: { "\($0)".contains("no rpc named 'Nope'") }
     }
 }
