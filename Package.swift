@@ -6,6 +6,7 @@
 //   SchemaRegistryClient -> SRPWire
 //   SQLiteStore -> SchemaRegistryCore, CSQLite
 //   PostgresStore -> SchemaRegistryCore, CLibPQ
+//   RedisCache -> SchemaRegistryCore, CHiredis
 //   SRPWire -> SwiftProtobuf, NIOCore, CLZ4
 //   SchemaFormats -> SchemaRegistryCore
 import PackageDescription
@@ -62,6 +63,8 @@ let package = Package(
         .target(name: "SQLiteStore", dependencies: ["SchemaRegistryCore", "CSQLite"]),
         // The production store on PostgreSQL (libpq).
         .target(name: "PostgresStore", dependencies: ["SchemaRegistryCore", "CLibPQ"]),
+        // L2 cache shared by instances, on Redis (hiredis 0.14).
+        .target(name: "RedisCache", dependencies: ["SchemaRegistryCore", "CHiredis"]),
         // The NIO server.
         .target(
             name: "SchemaRegistryServer",
@@ -128,6 +131,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),
         .testTarget(name: "SRPCodegenTests", dependencies: ["SRPCodegen"]),
+        .testTarget(name: "RedisCacheTests", dependencies: ["RedisCache", "SchemaRegistryCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,1 @@
+// RedisCache: work in progress (issue 4).
