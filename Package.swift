@@ -131,7 +131,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),
         .testTarget(name: "SRPCodegenTests", dependencies: ["SRPCodegen"]),
-        .testTarget(name: "RedisCacheTests", dependencies: ["RedisCache", "SchemaRegistryCore"]),
+        .testTarget(name: "RedisCacheTests", dependencies: ["RedisCache", "SQLiteStore", "SchemaRegistryCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
