@@ -1,1 +1,0 @@
-// RedisCache: work in progress (issue 4).
