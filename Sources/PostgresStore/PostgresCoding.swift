@@ -5,30 +5,8 @@ import SchemaRegistryCore
 /// JSON with sorted keys: deterministic for a given value, readable with psql, and
 /// off the hot path (identity is decided on decoded values, never on this text).
 enum PostgresCoding {
-    // The text encodings are shared by every store; these name this one in errors.
-    static func encode(references: [SchemaReference]) throws -> String {
-        try StoredValueCoding.encode(references: references)
-    }
-
-    static func decodeReferences(_ text: String) throws -> [SchemaReference] {
-        try StoredValueCoding.decodeReferences(text, store: "postgres")
-    }
-
-    static func encode(metadata: [String: String]) throws -> String {
-        try StoredValueCoding.encode(metadata: metadata)
-    }
-
-    static func decodeMetadata(_ text: String) throws -> [String: String] {
-        try StoredValueCoding.decodeMetadata(text, store: "postgres")
-    }
-
-    static func encode(tags: [String]) throws -> String { try StoredValueCoding.encode(tags: tags) }
-
-    static func decodeTags(_ text: String) throws -> [String] {
-        try StoredValueCoding.decodeTags(text, store: "postgres")
-    }
-
-    static func schemaType(_ raw: Int) throws -> SchemaType { try StoredValueCoding.schemaType(raw, store: "postgres") }
+    /// The text encodings shared by every store, naming this one in errors.
+    static let values = StoredValueCoding(store: "postgres")
 
     // MARK: Rows
 
@@ -38,8 +16,9 @@ enum PostgresCoding {
     /// A schema from the four `schemaColumns` of row `row`, starting at column `first`.
     static func schema(from rows: PostgresRows, _ row: Int, at first: Int = 0) throws -> StoredSchema {
         StoredSchema(
-            id: rows.int(row, first), type: try schemaType(rows.int(row, first + 1)), text: rows.text(row, first + 2),
-            references: try decodeReferences(rows.text(row, first + 3)))
+            id: rows.int(row, first), type: try values.schemaType(rows.int(row, first + 1)),
+            text: rows.text(row, first + 2),
+            references: try values.decodeReferences(rows.text(row, first + 3)))
     }
 
     /// Every row of a `schemaColumns` result.
@@ -58,7 +37,7 @@ enum PostgresCoding {
     static func versionRecord(from rows: PostgresRows, _ row: Int) throws -> VersionRecord {
         VersionRecord(
             subject: rows.text(row, 0), version: rows.int(row, 1), schema: try schema(from: rows, row, at: 5),
-            metadata: try decodeMetadata(rows.text(row, 3)), tags: try decodeTags(rows.text(row, 4)),
+            metadata: try values.decodeMetadata(rows.text(row, 3)), tags: try values.decodeTags(rows.text(row, 4)),
             deleted: rows.bool(row, 2))
     }
 

@@ -109,8 +109,8 @@ extension PostgresStore {
         guard query.limit > 0 else { return [] }
         let bounds = Self.prefixBounds(query.subjectPrefix)
         // Metadata and tags are jsonb, so containment (@>) filters them in SQL and LIMIT counts matches.
-        let metadata = try PostgresCoding.encode(metadata: query.metadata)
-        let tags = try PostgresCoding.encode(tags: query.tags)
+        let metadata = try PostgresCoding.values.encode(metadata: query.metadata)
+        let tags = try PostgresCoding.values.encode(tags: query.tags)
         // Latest: the subject's highest version among those the query may show (live ones, or all),
         // decided before the other filters, as in the embedded store.
         let sql =

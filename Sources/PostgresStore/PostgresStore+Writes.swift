@@ -9,9 +9,9 @@ extension PostgresStore {
     /// - Throws: `idConflict` when `importID` holds a different schema, or the schema is already
     ///   stored under another id; `invalidVersion` when `importVersion` is below 1 or already used.
     public func register(_ write: RegistrationWrite) async throws -> RegistrationOutcome {
-        let metadata = try PostgresCoding.encode(metadata: write.metadata)
-        let tags = try PostgresCoding.encode(tags: write.tags)
-        let references = try PostgresCoding.encode(references: write.schema.references)
+        let metadata = try PostgresCoding.values.encode(metadata: write.metadata)
+        let tags = try PostgresCoding.values.encode(tags: write.tags)
+        let references = try PostgresCoding.values.encode(references: write.schema.references)
         return try await self.write { connection in
             // Serialises writers of this subject across every instance. An advisory lock, not a row
             // lock: a new subject has no row to lock yet (and SELECT ... FOR UPDATE on max(version)
@@ -192,7 +192,8 @@ extension PostgresStore {
             SELECT id, refs FROM schemas
             WHERE fingerprint = $1::text AND schema_type = $2::integer AND canonical = $3::text ORDER BY id
             """, [identity.fingerprint, String(identity.type.rawValue), identity.canonicalText])
-        for row in 0..<rows.count where try PostgresCoding.decodeReferences(rows.text(row, 1)) == identity.references {
+        for row in 0..<rows.count
+        where try PostgresCoding.values.decodeReferences(rows.text(row, 1)) == identity.references {
             return rows.int(row, 0)
         }
         return nil

@@ -5,30 +5,8 @@ import SchemaRegistryCore
 /// JSON with sorted keys: deterministic for a given value, readable with the sqlite3 shell, and
 /// off the hot path (identity is decided on decoded values, never on this text).
 enum SQLiteCoding {
-    // The text encodings are shared by every store; these name this one in errors.
-    static func encode(references: [SchemaReference]) throws -> String {
-        try StoredValueCoding.encode(references: references)
-    }
-
-    static func decodeReferences(_ text: String) throws -> [SchemaReference] {
-        try StoredValueCoding.decodeReferences(text, store: "sqlite")
-    }
-
-    static func encode(metadata: [String: String]) throws -> String {
-        try StoredValueCoding.encode(metadata: metadata)
-    }
-
-    static func decodeMetadata(_ text: String) throws -> [String: String] {
-        try StoredValueCoding.decodeMetadata(text, store: "sqlite")
-    }
-
-    static func encode(tags: [String]) throws -> String { try StoredValueCoding.encode(tags: tags) }
-
-    static func decodeTags(_ text: String) throws -> [String] {
-        try StoredValueCoding.decodeTags(text, store: "sqlite")
-    }
-
-    static func schemaType(_ raw: Int) throws -> SchemaType { try StoredValueCoding.schemaType(raw, store: "sqlite") }
+    /// The text encodings shared by every store, naming this one in errors.
+    static let values = StoredValueCoding(store: "sqlite")
 
     // MARK: Rows
 
@@ -38,8 +16,8 @@ enum SQLiteCoding {
     /// A schema from the four `schemaColumns`, starting at column `first`.
     static func schema(from row: SQLiteRow, at first: Int32 = 0) throws -> StoredSchema {
         StoredSchema(
-            id: row.int(first), type: try schemaType(row.int(first + 1)), text: row.text(first + 2),
-            references: try decodeReferences(row.text(first + 3)))
+            id: row.int(first), type: try values.schemaType(row.int(first + 1)), text: row.text(first + 2),
+            references: try values.decodeReferences(row.text(first + 3)))
     }
 
     /// The columns `versionRecord(from:)` reads, for `subject_versions sv JOIN schemas s`.
@@ -53,6 +31,7 @@ enum SQLiteCoding {
     static func versionRecord(from row: SQLiteRow) throws -> VersionRecord {
         VersionRecord(
             subject: row.text(0), version: row.int(1), schema: try schema(from: row, at: 5),
-            metadata: try decodeMetadata(row.text(3)), tags: try decodeTags(row.text(4)), deleted: row.bool(2))
+            metadata: try values.decodeMetadata(row.text(3)), tags: try values.decodeTags(row.text(4)),
+            deleted: row.bool(2))
     }
 }

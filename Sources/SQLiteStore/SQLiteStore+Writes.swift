@@ -14,9 +14,9 @@ extension SQLiteStore {
     ///   stored under another id; `invalidVersion` when `importVersion` is below 1 or already used.
     public func register(_ write: RegistrationWrite) async throws -> RegistrationOutcome {
         // Encoded before reaching the writer queue: nothing the writer does not need runs on it.
-        let metadata = try SQLiteCoding.encode(metadata: write.metadata)
-        let tags = try SQLiteCoding.encode(tags: write.tags)
-        let references = try SQLiteCoding.encode(references: write.schema.references)
+        let metadata = try SQLiteCoding.values.encode(metadata: write.metadata)
+        let tags = try SQLiteCoding.values.encode(tags: write.tags)
+        let references = try SQLiteCoding.values.encode(references: write.schema.references)
         let createdAt = Int(Date().timeIntervalSince1970 * 1000)
         return try await self.write { connection in
             // 1. The same schema, live under this subject: nothing to write.
@@ -142,7 +142,7 @@ extension SQLiteStore {
             "SELECT id, refs FROM schemas WHERE fingerprint = ? AND schema_type = ? AND canonical = ? ORDER BY id",
             [.text(identity.fingerprint), .int(identity.type.rawValue), .text(identity.canonicalText)]
         ) { row in
-            if try SQLiteCoding.decodeReferences(row.text(1)) == identity.references { found = row.int(0) }
+            if try SQLiteCoding.values.decodeReferences(row.text(1)) == identity.references { found = row.int(0) }
             return found == nil
         }
         return found

@@ -8,8 +8,15 @@
 ///
 /// JSON with sorted keys: deterministic for a given value, readable with the database's own
 /// shell, and off the hot path (identity is decided on decoded values, never on this text).
-/// `store` names the store in errors ("sqlite: unreadable refs column: ...").
-public enum StoredValueCoding {
+/// Each store keeps one value naming itself, for errors ("sqlite: unreadable refs column: ...").
+public struct StoredValueCoding: Sendable {
+    /// The store's name in error messages.
+    public let store: String
+
+    public init(store: String) {
+        self.store = store
+    }
+
     private struct Reference: Codable {
         var name: String
         var subject: String
@@ -26,8 +33,7 @@ public enum StoredValueCoding {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, _ text: String, column: String, store: String) throws -> T
-    {
+    private func decode<T: Decodable>(_ type: T.Type, _ text: String, column: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(text.utf8))
         } catch {
@@ -35,35 +41,35 @@ public enum StoredValueCoding {
         }
     }
 
-    public static func encode(references: [SchemaReference]) throws -> String {
-        if references.isEmpty { return emptyArray }
-        return try encode(references.map { Reference(name: $0.name, subject: $0.subject, version: $0.version) })
+    public func encode(references: [SchemaReference]) throws -> String {
+        if references.isEmpty { return Self.emptyArray }
+        return try Self.encode(references.map { Reference(name: $0.name, subject: $0.subject, version: $0.version) })
     }
 
-    public static func decodeReferences(_ text: String, store: String) throws -> [SchemaReference] {
-        if text == emptyArray { return [] }
-        return try decode([Reference].self, text, column: "refs", store: store).map {
+    public func decodeReferences(_ text: String) throws -> [SchemaReference] {
+        if text == Self.emptyArray { return [] }
+        return try decode([Reference].self, text, column: "refs").map {
             SchemaReference(name: $0.name, subject: $0.subject, version: $0.version)
         }
     }
 
-    public static func encode(metadata: [String: String]) throws -> String {
-        metadata.isEmpty ? emptyObject : try encode(metadata)
+    public func encode(metadata: [String: String]) throws -> String {
+        metadata.isEmpty ? Self.emptyObject : try Self.encode(metadata)
     }
 
-    public static func decodeMetadata(_ text: String, store: String) throws -> [String: String] {
-        text == emptyObject ? [:] : try decode([String: String].self, text, column: "metadata", store: store)
+    public func decodeMetadata(_ text: String) throws -> [String: String] {
+        text == Self.emptyObject ? [:] : try decode([String: String].self, text, column: "metadata")
     }
 
-    public static func encode(tags: [String]) throws -> String {
-        tags.isEmpty ? emptyArray : try encode(tags)
+    public func encode(tags: [String]) throws -> String {
+        tags.isEmpty ? Self.emptyArray : try Self.encode(tags)
     }
 
-    public static func decodeTags(_ text: String, store: String) throws -> [String] {
-        text == emptyArray ? [] : try decode([String].self, text, column: "tags", store: store)
+    public func decodeTags(_ text: String) throws -> [String] {
+        text == Self.emptyArray ? [] : try decode([String].self, text, column: "tags")
     }
 
-    public static func schemaType(_ raw: Int, store: String) throws -> SchemaType {
+    public func schemaType(_ raw: Int) throws -> SchemaType {
         guard let type = SchemaType(rawValue: raw) else {
             throw RegistryError(.storeError, "\(store): unknown schema type \(raw) in the database")
         }
