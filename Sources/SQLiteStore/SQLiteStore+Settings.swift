@@ -1,35 +1,7 @@
 import SchemaRegistryCore
 
-/// Compatibility levels, modes and counts. A nil subject is the global setting, stored under subject ''.
-extension SQLiteStore {
-    public func compatibility(subject: String?) async throws -> CompatibilityLevel? {
-        let raw = try await readSetting(table: "config", column: "compatibility", subject: subject)
-        return try raw.map { try Self.parse($0, as: CompatibilityLevel.self, column: "compatibility") }
-    }
-
-    public func setCompatibility(_ level: CompatibilityLevel, subject: String?) async throws {
-        try await writeSetting(table: "config", column: "compatibility", value: level.rawValue, subject: subject)
-    }
-
-    public func deleteCompatibility(subject: String?) async throws -> CompatibilityLevel? {
-        let raw = try await deleteSetting(table: "config", column: "compatibility", subject: subject)
-        return try raw.map { try Self.parse($0, as: CompatibilityLevel.self, column: "compatibility") }
-    }
-
-    public func mode(subject: String?) async throws -> RegistryMode? {
-        let raw = try await readSetting(table: "modes", column: "mode", subject: subject)
-        return try raw.map { try Self.parse($0, as: RegistryMode.self, column: "mode") }
-    }
-
-    public func setMode(_ mode: RegistryMode, subject: String?) async throws {
-        try await writeSetting(table: "modes", column: "mode", value: mode.rawValue, subject: subject)
-    }
-
-    public func deleteMode(subject: String?) async throws -> RegistryMode? {
-        let raw = try await deleteSetting(table: "modes", column: "mode", subject: subject)
-        return try raw.map { try Self.parse($0, as: RegistryMode.self, column: "mode") }
-    }
-
+/// The rows behind compatibility levels and modes (a nil subject is the global row, subject ''), and counts.
+extension SQLiteStore: TextSettingsStore {
     /// Stored schemas, and subjects with at least one live version.
     public func counts() async throws -> StoreCounts {
         try await read { connection in
@@ -46,16 +18,18 @@ extension SQLiteStore {
 
     // MARK: Helpers
 
-    // `table` and `column` are always literals from this file, never input, so interpolating them is safe.
+    // `setting.table` and `setting.column` are literals, never input, so interpolating them is safe.
 
-    private func readSetting(table: String, column: String, subject: String?) async throws -> String? {
+    public func readSetting(_ setting: StoredSetting, subject: String?) async throws -> String? {
+        let (table, column) = (setting.table, setting.column)
         let key = Self.settingKey(subject)
         return try await read { connection in
             try connection.firstRow("SELECT \(column) FROM \(table) WHERE subject = ?", [.text(key)]) { $0.text(0) }
         }
     }
 
-    private func writeSetting(table: String, column: String, value: String, subject: String?) async throws {
+    public func writeSetting(_ setting: StoredSetting, value: String, subject: String?) async throws {
+        let (table, column) = (setting.table, setting.column)
         let key = Self.settingKey(subject)
         _ = try await write { connection in
             try connection.run(
@@ -67,7 +41,8 @@ extension SQLiteStore {
     }
 
     /// Removes a setting; returns what it was.
-    private func deleteSetting(table: String, column: String, subject: String?) async throws -> String? {
+    public func deleteSetting(_ setting: StoredSetting, subject: String?) async throws -> String? {
+        let (table, column) = (setting.table, setting.column)
         let key = Self.settingKey(subject)
         return try await write { connection in
             let previous = try connection.firstRow(
@@ -78,12 +53,5 @@ extension SQLiteStore {
             }
             return previous
         }
-    }
-
-    private static func parse<T: RawRepresentable<String>>(_ raw: String, as type: T.Type, column: String) throws -> T {
-        guard let value = T(rawValue: raw) else {
-            throw RegistryError(.storeError, "sqlite: unknown \(column) '\(raw)' in the database")
-        }
-        return value
     }
 }
