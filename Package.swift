@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "SchemaRegistryCLI",
             dependencies: [
-                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore", "PostgresStore",
+                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore", "PostgresStore", "RedisCache",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -121,7 +121,8 @@ let package = Package(
         // One behavioural suite run against every store (SQLite always, PostgreSQL when the
         // test command provides SR_TEST_POSTGRES_URL).
         .testTarget(
-            name: "StoreConformanceTests", dependencies: ["SQLiteStore", "PostgresStore", "SchemaRegistryCore"]),
+            name: "StoreConformanceTests",
+            dependencies: ["SQLiteStore", "PostgresStore", "RedisCache", "SchemaRegistryCore"]),
         .testTarget(
             name: "SchemaRegistryServerTests",
             dependencies: [

@@ -33,7 +33,7 @@ if ! su postgres -s /bin/sh -c "$pg_bin/initdb -D '$work/pg' -U postgres --auth=
   cat "$work/pg-run/initdb.log" >&2
   exit 1
 fi
-su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D '$work/pg' -l '$work/pg-run/postgres.log' -w -o \"-p $pg_port -k $work/pg-run -c listen_addresses=127.0.0.1\" start" >/dev/null
+su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D '$work/pg' -l '$work/pg-run/postgres.log' -w -o \"-p $pg_port -k $work/pg-run -c listen_addresses=127.0.0.1 -c max_connections=400\" start" >/dev/null
 pg_pid=$(head -1 "$work/pg/postmaster.pid")
 export SR_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
 

@@ -90,8 +90,10 @@ final class PostgresWorker: @unchecked Sendable {
             return fresh
         } catch {
             failures += 1
-            // 100 ms doubling per failure, capped at 5 s.
-            let delay = min(100 << min(failures - 1, 6), 5_000)
+            // 100 ms doubling per failure, capped at 1 s: a connect to a down server on the
+            // same network fails in microseconds, and writes must resume within a second or so
+            // of the server coming back.
+            let delay = min(100 << min(failures - 1, 6), 1_000)
             retryAt = ContinuousClock.now + .milliseconds(delay)
             throw error
         }

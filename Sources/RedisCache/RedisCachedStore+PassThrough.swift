@@ -1,7 +1,6 @@
 import SchemaRegistryCore
 
-/// Reads that go straight to the store: mutable mappings (not cached yet, see
-/// `RedisCachedStore`) and queries too varied to cache usefully.
+/// Reads that go straight to the store: queries too varied to cache usefully, and counts.
 extension RedisCachedStore {
     public func subjectVersions(usingSchema id: SchemaID, includeDeleted: Bool) async throws -> [SubjectVersion] {
         try await store.subjectVersions(usingSchema: id, includeDeleted: includeDeleted)
@@ -9,20 +8,6 @@ extension RedisCachedStore {
 
     public func recentSchemaIDs(limit: Int) async throws -> [SchemaID] {
         try await store.recentSchemaIDs(limit: limit)
-    }
-
-    public func version(subject: String, version: Int) async throws -> VersionRecord? {
-        try await store.version(subject: subject, version: version)
-    }
-
-    public func versions(subject: String, includeDeleted: Bool) async throws -> [VersionRecord] {
-        try await store.versions(subject: subject, includeDeleted: includeDeleted)
-    }
-
-    public func version(subject: String, matching schema: SchemaIdentity, includeDeleted: Bool) async throws
-        -> VersionRecord?
-    {
-        try await store.version(subject: subject, matching: schema, includeDeleted: includeDeleted)
     }
 
     public func subjects(prefix: String, includeDeleted: Bool, after: String?, limit: Int) async throws -> [String] {
@@ -35,14 +20,6 @@ extension RedisCachedStore {
 
     public func referencingSchemaIDs(subject: String, version: Int) async throws -> [SchemaID] {
         try await store.referencingSchemaIDs(subject: subject, version: version)
-    }
-
-    public func compatibility(subject: String?) async throws -> CompatibilityLevel? {
-        try await store.compatibility(subject: subject)
-    }
-
-    public func mode(subject: String?) async throws -> RegistryMode? {
-        try await store.mode(subject: subject)
     }
 
     public func counts() async throws -> StoreCounts {

@@ -1,11 +1,14 @@
 import SchemaRegistryCore
+import Synchronization
 
 /// A `SchemaStore` with a Redis L2 cache in front, shared by every registry instance.
 ///
-/// What is cached: schemas by id only, the one mapping that never changes once written (ids
-/// are never reused; only a permanent delete can remove a schema, and that path rewrites the
-/// key). Subject versions, config and mode are mutable and pass straight to the store:
-/// caching them needs invalidation that is race-free across instances, which is future work.
+/// What is cached:
+/// - schemas by id, which never change once written (ids are never reused; only a permanent
+///   delete can remove a schema, and that path rewrites the key), with a long TTL and a short
+///   negative cache for unknown ids;
+/// - the mutable mappings (a subject's versions, hence `latest`; compatibility levels; modes),
+///   each checked against a generation key that writers bump (see `RedisCachedStore+Mappings`).
 ///
 /// Every write goes to the store first, then fixes the affected Redis keys and publishes an
 /// invalidation message on `<prefix>invalidate` for in-process caches of other instances.
@@ -29,6 +32,13 @@ public final class RedisCachedStore: SchemaStore {
     /// How long a permanently deleted schema stays marked missing; it outlives any read that
     /// was in flight during the delete, which could otherwise re-cache the old schema.
     let tombstoneTTL: Duration = .seconds(60)
+    /// Upper bound on how long a mapping can be stale when an invalidation could not be sent
+    /// (Redis failed right after a store write); otherwise invalidation is immediate.
+    let mappingTTL: Duration
+    /// Subjects whose encoded history is larger than this are not cached.
+    let maximumMappingBytes = 1 << 20
+    /// Set by `close()`: afterwards reads throw like the store's, even those Redis could answer.
+    private let closed = Atomic<Bool>(false)
 
     public var kind: String { "\(store.kind)+redis" }
 
@@ -47,19 +57,22 @@ public final class RedisCachedStore: SchemaStore {
     /// Wraps `store` with a client configured by the caller (pool size, timeouts, backoff).
     public init(
         store: any SchemaStore, client: RedisClient, keyPrefix: String = "sr:",
-        schemaTTL: Duration = .seconds(7 * 24 * 3600), negativeTTL: Duration = .seconds(5)
+        schemaTTL: Duration = .seconds(7 * 24 * 3600), negativeTTL: Duration = .seconds(5),
+        mappingTTL: Duration = .seconds(60)
     ) {
         self.store = store
         self.client = client
         self.keyPrefix = keyPrefix
         self.schemaTTL = schemaTTL
         self.negativeTTL = negativeTTL
+        self.mappingTTL = mappingTTL
     }
 
     // MARK: Keys
 
     func schemaKey(_ id: SchemaID) -> [UInt8] { Array("\(keyPrefix)schema:\(id)".utf8) }
-    var invalidationChannel: String { "\(keyPrefix)invalidate" }
+    /// The pub/sub channel invalidations are published on (see `RedisInvalidationListener`).
+    public var invalidationChannel: String { "\(keyPrefix)invalidate" }
 
     // MARK: Schemas by id (read-through)
 
@@ -77,6 +90,7 @@ public final class RedisCachedStore: SchemaStore {
         var seen = Set<SchemaID>()
         for id in ids where seen.insert(id).inserted { unique.append(id) }
         if unique.isEmpty { return [] }
+        try checkOpen()
 
         var found: [StoredSchema] = []
         var unanswered: [SchemaID] = []
@@ -120,15 +134,20 @@ public final class RedisCachedStore: SchemaStore {
     }
 
     func setCommand(_ id: SchemaID, _ value: CachedSchema, ttl: Duration, onlyIfAbsent: Bool) -> [[UInt8]] {
-        let milliseconds = max(1, ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000)
         var command = [
-            Array("SET".utf8), schemaKey(id), value.encoded(), Array("PX".utf8), Array("\(milliseconds)".utf8),
+            Array("SET".utf8), schemaKey(id), value.encoded(), Array("PX".utf8), Array("\(milliseconds(ttl))".utf8),
         ]
         if onlyIfAbsent { command.append(Array("NX".utf8)) }
         return command
     }
 
+    /// Throws once the store is closed.
+    func checkOpen() throws {
+        if closed.load(ordering: .relaxed) { throw RegistryError(.storeError, "\(kind): the store is closed") }
+    }
+
     public func close() async throws {
+        closed.store(true, ordering: .relaxed)
         try await store.close()
     }
 }

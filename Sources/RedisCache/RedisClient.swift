@@ -40,11 +40,15 @@ public final class RedisClient: Sendable {
     public var metrics: RedisCacheMetrics {
         RedisCacheMetrics(
             hits: counters.hits.load(ordering: .relaxed), misses: counters.misses.load(ordering: .relaxed),
+            mappingHits: counters.mappingHits.load(ordering: .relaxed),
+            mappingMisses: counters.mappingMisses.load(ordering: .relaxed),
             errors: counters.errors.load(ordering: .relaxed), breakerOpens: breaker.opens)
     }
 
     func recordHits(_ count: Int) { counters.hits.add(count, ordering: .relaxed) }
     func recordMisses(_ count: Int) { counters.misses.add(count, ordering: .relaxed) }
+    func recordMappingHit() { counters.mappingHits.add(1, ordering: .relaxed) }
+    func recordMappingMiss() { counters.mappingMisses.add(1, ordering: .relaxed) }
 
     /// Runs one command; server error replies come back as `.error`, not as throws.
     /// - Throws: `RedisError` when the breaker is open, the connection fails or the command times out.
@@ -82,6 +86,10 @@ public struct RedisCacheMetrics: Sendable, Hashable {
     public var hits: Int
     /// Lookups Redis could not answer, so the store did.
     public var misses: Int
+    /// Mapping reads (subject versions, config, mode) answered by a current cached value.
+    public var mappingHits: Int
+    /// Mapping reads the store answered (absent, stale or Redis unavailable).
+    public var mappingMisses: Int
     /// Redis calls that failed (refused by the open breaker, connection errors, timeouts).
     public var errors: Int
     /// Times the circuit breaker opened.
@@ -91,6 +99,8 @@ public struct RedisCacheMetrics: Sendable, Hashable {
 private final class RedisCounters: Sendable {
     let hits = Atomic<Int>(0)
     let misses = Atomic<Int>(0)
+    let mappingHits = Atomic<Int>(0)
+    let mappingMisses = Atomic<Int>(0)
     let errors = Atomic<Int>(0)
 }
 

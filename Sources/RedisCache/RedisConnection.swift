@@ -76,6 +76,30 @@ final class RedisConnection {
         return RedisReply(raw.assumingMemoryBound(to: redisReply.self))
     }
 
+    /// The next reply, waiting at most `timeout` for it; nil when none arrived in time.
+    ///
+    /// Polls the socket itself rather than relying on the socket timeout: a timed-out
+    /// `redisGetReply` leaves the context unusable, and a subscriber waits for long stretches.
+    func nextReply(waitingAtMost timeout: Duration) throws -> RedisReply? {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            var raw: UnsafeMutableRawPointer?
+            guard redisGetReplyFromReader(context, &raw) == REDIS_OK else { throw Self.error(context) }
+            if let raw {
+                defer { freeReplyObject(raw) }
+                return RedisReply(raw.assumingMemoryBound(to: redisReply.self))
+            }
+            let remaining = deadline - ContinuousClock.now
+            if remaining <= .zero { return nil }
+            var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(clamping: milliseconds(remaining)))
+            if ready < 0 && errno != EINTR { throw RedisError(.connection, "poll failed: errno \(errno)") }
+            if ready > 0 {
+                guard redisBufferRead(context) == REDIS_OK else { throw Self.error(context) }
+            }
+        }
+    }
+
     // MARK: Helpers
 
     /// Lays the arguments out in one buffer and passes pointers and lengths to `body`.

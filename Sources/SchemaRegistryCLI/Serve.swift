@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOPosix
 import PostgresStore
+import RedisCache
 import SQLiteStore
 import SchemaFormats
 import SchemaRegistryCore
@@ -12,7 +13,7 @@ import ServiceLifecycle
 /// `schema-registry serve`: runs the server on the embedded SQLite store.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the registry server (SRP over TCP) on the embedded SQLite store.",
+        abstract: "Run the registry server (SRP over TCP) on SQLite (default) or PostgreSQL, optionally with Redis.",
         discussion: """
             Settings come from flags, then SCHEMA_REGISTRY_* environment variables, then --config FILE
             (key = value lines), then defaults. Keys: \(ServerSettings.keys.map(\.key).joined(separator: ", ")).
@@ -25,6 +26,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "TCP port (default 7911).") var port: Int?
     @Option(name: .customLong("data-dir"), help: "Data directory (default ./data).") var dataDirectory: String?
     @Option(help: "sqlite (default) or a postgres:// URL.") var store: String?
+    @Option(help: "none (default) or a redis:// URL: the L2 cache shared by instances.") var cache: String?
     @Option(name: .customLong("set"), help: "Any setting as key=value; repeatable.") var overrides: [String] = []
     @Option(help: "trace, debug, info, notice, warning, error.") var logLevel: String = "info"
     @Flag(help: "Print every setting with its default and exit.") var printDefaults = false
@@ -42,24 +44,50 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "schema-registry")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 
-        let store = try await openStore(configuration, logger: logger)
         let cache = EncodedSchemaCache(
             capacityBytes: configuration.cacheBytes, compressionThreshold: configuration.compressionThreshold)
+        let backing = try await openStore(configuration, logger: logger)
+        let (store, listener) = try openCache(configuration, over: backing, l1: cache, logger: logger)
         let service = RegistryService(
             store: store,
             formats: SchemaFormatCatalog.standard(jsonSchemaDefaultDraft: configuration.jsonSchemaDefaultDraft),
             configuration: configuration.registry,
             onRegistered: { cache.insert($0) })
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
+        listener?.start()
         do {
             try await serve(configuration, service: service, cache: cache, group: group, logger: logger)
         } catch {
+            await listener?.stop()
             try? await store.close()
             try? await group.shutdownGracefully()
             throw error
         }
+        await listener?.stop()
         try await store.close()
         try await group.shutdownGracefully()
+    }
+
+    /// Wraps `store` in the Redis L2 when one is configured, and subscribes to the other
+    /// instances' invalidations: a schema another instance permanently deleted leaves L1 too.
+    private func openCache(
+        _ configuration: ServerConfiguration, over store: any SchemaStore, l1: EncodedSchemaCache, logger: Logger
+    ) throws -> (any SchemaStore, RedisInvalidationListener?) {
+        guard let url = configuration.cache else { return (store, nil) }
+        logger.info("using redis cache", metadata: ["url": "\(url)"])
+        let cached = RedisCachedStore(
+            store: store, client: try RedisClient(url: url), mappingTTL: configuration.cacheMappingTTL)
+        let listener = try RedisInvalidationListener(
+            url: url, channel: cached.invalidationChannel,
+            onMessage: { message in
+                if message.hasPrefix("schema:"), let id = UInt32(message.dropFirst("schema:".count)) {
+                    l1.remove(id)
+                }
+            },
+            onResubscribed: {
+                logger.warning("redis invalidation channel resubscribed; messages sent meanwhile were missed")
+            })
+        return (cached, listener)
     }
 
     /// Runs until SIGTERM/SIGINT. The server (and NIOExtras' quiescing helper inside it, whose
@@ -68,8 +96,19 @@ struct Serve: AsyncParsableCommand {
         _ configuration: ServerConfiguration, service: RegistryService, cache: EncodedSchemaCache,
         group: MultiThreadedEventLoopGroup, logger: Logger
     ) async throws {
+        let redis = service.store as? RedisCachedStore
         let server = SRPServer(
-            configuration: configuration, service: service, cache: cache, group: group, logger: logger)
+            configuration: configuration, service: service, cache: cache, group: group, logger: logger,
+            lowerCacheTiers: {
+                guard let redis else { return [] }
+                let metrics = redis.metrics
+                return [
+                    CacheTierStatistics(
+                        tier: "redis", hits: metrics.hits + metrics.mappingHits,
+                        misses: metrics.misses + metrics.mappingMisses, available: redis.isAvailable,
+                        errors: metrics.errors)
+                ]
+            })
         let services = ServiceGroup(
             configuration: .init(
                 services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -104,6 +143,7 @@ struct Serve: AsyncParsableCommand {
         if let port { settings["port"] = String(port) }
         if let dataDirectory { settings["data-dir"] = dataDirectory }
         if let store { settings["store"] = store }
+        if let cache { settings["cache"] = cache }
         var configuration = ServerConfiguration()
         do {
             try ServerSettings.apply(settings, to: &configuration)

@@ -92,6 +92,18 @@ enum ProtoMapping {
         }
     }
 
+    static func cacheTier(_ tier: CacheTierStatistics) -> Srp_CacheTierStats {
+        .with {
+            $0.tier = tier.tier
+            $0.hits = UInt64(tier.hits)
+            $0.misses = UInt64(tier.misses)
+            $0.entries = UInt64(tier.entries)
+            $0.bytes = UInt64(tier.bytes)
+            $0.available = tier.available
+            $0.errors = UInt64(tier.errors)
+        }
+    }
+
     /// An empty subject on the wire means the global setting.
     static func subjectOrGlobal(_ subject: String) -> String? {
         subject.isEmpty ? nil : subject

@@ -21,7 +21,17 @@ extension RequestDispatcher {
                 uptime.components.seconds * 1000 + uptime.components.attoseconds / 1_000_000_000_000_000)
             $0.protocolVersions = [UInt32(SRPPreface.version)]
             $0.schemaTypes = service.formats.keys.sorted { $0.rawValue < $1.rawValue }.map(ProtoMapping.schemaType)
+            $0.caches = cacheTiers().map(ProtoMapping.cacheTier)
+            $0.warmupLoaded = UInt64(info.warmUp.loaded)
+            $0.warmupDone = info.warmUp.isDone
         }
+    }
+
+    /// L1, then the tiers behind it.
+    func cacheTiers() -> [CacheTierStatistics] {
+        let l1 = cache.statistics
+        return [CacheTierStatistics(tier: "l1", hits: l1.hits, misses: l1.misses, entries: l1.entries, bytes: l1.bytes)]
+            + info.lowerCacheTiers()
     }
 
     func getSchemasByIds(_ request: Srp_GetSchemasByIdsRequest) async throws -> Srp_GetSchemasByIdsResponse {

@@ -31,11 +31,16 @@ struct RequestDispatcher: Sendable {
     let service: RegistryService
     let cache: EncodedSchemaCache
     let info: ServerInfo
+    /// L1 misses of one id share one backend read.
+    let schemaReads = SingleFlight<UInt32, EncodedSchemaCache.Entry>()
 
     struct ServerInfo: Sendable {
         var serverID: String
         var version: String
         var startedAt: ContinuousClock.Instant
+        /// Counters of the tiers behind L1 (Redis), read when server info is asked for.
+        var lowerCacheTiers: @Sendable () -> [CacheTierStatistics] = { [] }
+        var warmUp: WarmUpProgress
     }
 
     /// The request body could not be decoded as the method's request message.
@@ -104,11 +109,14 @@ struct RequestDispatcher: Sendable {
         }
     }
 
-    /// A miss of the connection's L1 lookup: read the store, fill L1, answer its bytes.
+    /// A miss of the connection's L1 lookup: read the store (once for all concurrent misses of
+    /// the id), fill L1, answer its bytes.
     private func getSchemaById(_ body: ByteBuffer) async throws -> Reply {
         let request = try Self.decode(Srp_GetSchemaByIdRequest.self, body)
         if let cached = cache.entry(for: request.id) { return Reply(status: .ok, body: cached.plain) }
-        let schema = try await service.schema(id: SchemaID(request.id))
-        return Reply(status: .ok, body: cache.insert(schema).plain)
+        let entry = try await schemaReads.run(request.id) { [service, cache] in
+            cache.insert(try await service.schema(id: SchemaID(request.id)))
+        }
+        return Reply(status: .ok, body: entry.plain)
     }
 }

@@ -25,11 +25,18 @@ public final class SRPServer: Service, Sendable {
     /// Completed once every connection has drained and closed after a shutdown began.
     private let drained: EventLoopPromise<Void>
     private let shutdownStarted = Mutex(false)
+    /// Counters of the cache tiers behind L1, for server info.
+    private let lowerCacheTiers: @Sendable () -> [CacheTierStatistics]
+    /// How far warm-up has got.
+    public let warmUp = WarmUpProgress()
 
+    /// - Parameter lowerCacheTiers: counters of the caches behind L1 (Redis), if any.
     public init(
         configuration: ServerConfiguration, service: RegistryService, cache: EncodedSchemaCache,
-        group: any EventLoopGroup, logger: Logger
+        group: any EventLoopGroup, logger: Logger,
+        lowerCacheTiers: @escaping @Sendable () -> [CacheTierStatistics] = { [] }
     ) {
+        self.lowerCacheTiers = lowerCacheTiers
         self.configuration = configuration
         self.service = service
         self.cache = cache
@@ -46,12 +53,14 @@ public final class SRPServer: Service, Sendable {
     }
 
     public func run() async throws {
-        await warmUp()
+        await loadNewestSchemas()
         let shared = SRPConnectionHandler.Shared(
             configuration: configuration,
             dispatcher: RequestDispatcher(
                 service: service, cache: cache,
-                info: .init(serverID: configuration.serverID, version: Self.version, startedAt: .now)),
+                info: .init(
+                    serverID: configuration.serverID, version: Self.version, startedAt: .now,
+                    lowerCacheTiers: lowerCacheTiers, warmUp: warmUp)),
             cache: cache, logger: logger)
         let idle = TimeAmount(configuration.idleTimeout)
         let quiesce = self.quiesce
@@ -109,7 +118,8 @@ public final class SRPServer: Service, Sendable {
     }
 
     /// Loads the newest schemas into L1 so the first reads after a restart are hits.
-    private func warmUp() async {
+    private func loadNewestSchemas() async {
+        defer { warmUp.finish() }
         guard configuration.warmupSchemas > 0 else { return }
         let clock = ContinuousClock()
         let started = clock.now
@@ -117,7 +127,9 @@ public final class SRPServer: Service, Sendable {
             let ids = try await service.store.recentSchemaIDs(limit: configuration.warmupSchemas)
             var loaded = 0
             for chunk in stride(from: 0, to: ids.count, by: 1000).map({ Array(ids[$0..<min($0 + 1000, ids.count)]) }) {
-                for schema in try await service.store.schemas(ids: chunk) { cache.insert(schema) }
+                let schemas = try await service.store.schemas(ids: chunk)
+                for schema in schemas { cache.insert(schema) }
+                warmUp.add(schemas.count)
                 loaded += chunk.count
                 if loaded % 20_000 == 0 {
                     logger.info("warm-up", metadata: ["loaded": "\(loaded)", "of": "\(ids.count)"])

@@ -14,6 +14,10 @@ public struct ServerConfiguration: Sendable {
     public var store = "sqlite"
     /// Where the SQLite database lives. Default `./data`.
     public var dataDirectory = "./data"
+    /// A `redis://` URL for the L2 cache shared by instances; nil (the default) for none.
+    public var cache: String?
+    /// The longest a Redis-cached mutable mapping can be stale when its invalidation was lost.
+    public var cacheMappingTTL: Duration = .seconds(60)
     /// Event-loop threads; default one per core.
     public var eventLoopThreads = System.coreCount
     /// Per-connection limits and token bucket.

@@ -15,6 +15,11 @@ public enum ServerSettings {
         ("port", "TCP port", "7911"),
         ("store", "sqlite, or a postgres://user@host:port/db URL", "sqlite"),
         ("data-dir", "directory of the SQLite database", "./data"),
+        ("cache", "L2 cache shared by instances: none, or a redis://host:port[/db] URL", "none"),
+        (
+            "cache-mapping-ttl-ms",
+            "longest a Redis-cached subject/config/mode can be stale if an invalidation is lost", "60000"
+        ),
         ("event-loop-threads", "NIO event loop threads", "number of cores"),
         ("max-frame-bytes", "largest frame body after the handshake", "4194304"),
         ("max-in-flight", "requests processed at once per connection", "1024"),
@@ -91,6 +96,12 @@ public enum ServerSettings {
                     throw InvalidSetting(description: "store: '\(value)' is neither sqlite nor a postgres:// URL")
                 }
                 configuration.store = value
+            case "cache":
+                guard value == "none" || value.hasPrefix("redis://") else {
+                    throw InvalidSetting(description: "cache: '\(value)' is neither none nor a redis:// URL")
+                }
+                configuration.cache = value == "none" ? nil : value
+            case "cache-mapping-ttl-ms": configuration.cacheMappingTTL = .milliseconds(max(1, try int()))
             case "event-loop-threads": configuration.eventLoopThreads = max(1, try int())
             case "max-frame-bytes": configuration.connection.maxBody = max(1024, try int())
             case "max-in-flight": configuration.connection.maxInFlight = max(1, try int())

@@ -9,6 +9,7 @@ final class CountingStore: SchemaStore {
     private let inner: SQLiteStore
     private let directory: String
     private let lookups = Mutex(0)
+    private let listings = Mutex(0)
 
     init() throws {
         directory = NSTemporaryDirectory() + "sr-redis-\(UUID().uuidString)"
@@ -20,6 +21,9 @@ final class CountingStore: SchemaStore {
 
     /// Calls of schema(id:) plus ids asked through schemas(ids:).
     var schemaLookups: Int { lookups.withLock { $0 } }
+
+    /// Calls of versions(subject:includeDeleted:).
+    var versionListings: Int { listings.withLock { $0 } }
 
     var kind: String { inner.kind }
 
@@ -41,7 +45,8 @@ final class CountingStore: SchemaStore {
         try await inner.version(subject: subject, version: version)
     }
     func versions(subject: String, includeDeleted: Bool) async throws -> [VersionRecord] {
-        try await inner.versions(subject: subject, includeDeleted: includeDeleted)
+        listings.withLock { $0 += 1 }
+        return try await inner.versions(subject: subject, includeDeleted: includeDeleted)
     }
     func version(subject: String, matching schema: SchemaIdentity, includeDeleted: Bool) async throws -> VersionRecord?
     {

@@ -1,4 +1,5 @@
 import Foundation
+import RedisCache
 import SQLiteStore
 import SchemaRegistryCore
 import Testing
@@ -24,7 +25,12 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
         $0.isEmpty ? nil : $0
     }
 
-    /// SQLite always; PostgreSQL when the test command provides a server.
+    static let redisURL = ProcessInfo.processInfo.environment["SR_TEST_REDIS_URL"].flatMap {
+        $0.isEmpty ? nil : $0
+    }
+
+    /// SQLite always; PostgreSQL when the test command provides a server; each of those again
+    /// behind the Redis L2 when the test command provides a Redis.
     static let all: [StoreFactory] = {
         var factories = [sqlite]
         if let url = postgresURL {
@@ -32,8 +38,29 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
         } else {
             print("note: SR_TEST_POSTGRES_URL is not set; the store conformance suite runs against SQLite only")
         }
+        if let redisURL {
+            factories += factories.map { $0.behindRedis(url: redisURL) }
+        } else {
+            print("note: SR_TEST_REDIS_URL is not set; the store conformance suite runs without Redis")
+        }
         return factories
     }()
+
+    /// The same store with `RedisCachedStore` in front, on a key prefix of its own (tests run
+    /// in parallel on one Redis). A reopened store shares the prefix: a second instance.
+    func behindRedis(url: String) -> StoreFactory {
+        let open = self.open
+        return StoreFactory(name: name + "+redis") {
+            let prefix = "conformance-\(UUID().uuidString):"
+            let opened = try await open()
+            let wrap: @Sendable (any SchemaStore) throws -> any SchemaStore = {
+                RedisCachedStore(store: $0, client: try RedisClient(url: url), keyPrefix: prefix)
+            }
+            return OpenedStore(
+                store: try wrap(opened.store), reopen: { try wrap(try await opened.reopen()) },
+                cleanup: opened.cleanup)
+        }
+    }
 
     static let sqlite = StoreFactory(name: "sqlite") {
         let directory = FileManager.default.temporaryDirectory

@@ -719,6 +719,42 @@ public nonisolated struct Srp_ServerInfoResponse: Sendable {
 
   public var schemaTypes: [Srp_SchemaType] = []
 
+  /// Cache tiers in lookup order ("l1", then "redis" when configured).
+  public var caches: [Srp_CacheTierStats] = []
+
+  /// Warm-up of L1 at start: schemas loaded so far, and whether it finished.
+  public var warmupLoaded: UInt64 = 0
+
+  public var warmupDone: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Counters of one cache tier since the server started.
+public nonisolated struct Srp_CacheTierStats: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var tier: String = String()
+
+  public var hits: UInt64 = 0
+
+  public var misses: UInt64 = 0
+
+  /// Entries and bytes held (0 when the tier does not know, as for a shared Redis).
+  public var entries: UInt64 = 0
+
+  public var bytes: UInt64 = 0
+
+  /// False while the tier is bypassed (a circuit breaker is open).
+  public var available: Bool = false
+
+  /// Calls that failed and fell through to the next tier.
+  public var errors: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2162,7 +2198,7 @@ nonisolated extension Srp_ServerInfoRequest: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Srp_ServerInfoResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ServerInfoResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}server_id\0\u{3}server_version\0\u{1}store\0\u{3}schema_count\0\u{3}subject_count\0\u{3}uptime_ms\0\u{3}protocol_versions\0\u{3}schema_types\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}server_id\0\u{3}server_version\0\u{1}store\0\u{3}schema_count\0\u{3}subject_count\0\u{3}uptime_ms\0\u{3}protocol_versions\0\u{3}schema_types\0\u{1}caches\0\u{3}warmup_loaded\0\u{3}warmup_done\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2178,6 +2214,9 @@ nonisolated extension Srp_ServerInfoResponse: SwiftProtobuf.Message, SwiftProtob
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.uptimeMs) }()
       case 7: try { try decoder.decodeRepeatedUInt32Field(value: &self.protocolVersions) }()
       case 8: try { try decoder.decodeRepeatedEnumField(value: &self.schemaTypes) }()
+      case 9: try { try decoder.decodeRepeatedMessageField(value: &self.caches) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.warmupLoaded) }()
+      case 11: try { try decoder.decodeSingularBoolField(value: &self.warmupDone) }()
       default: break
       }
     }
@@ -2208,6 +2247,15 @@ nonisolated extension Srp_ServerInfoResponse: SwiftProtobuf.Message, SwiftProtob
     if !self.schemaTypes.isEmpty {
       try visitor.visitPackedEnumField(value: self.schemaTypes, fieldNumber: 8)
     }
+    if !self.caches.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.caches, fieldNumber: 9)
+    }
+    if self.warmupLoaded != 0 {
+      try visitor.visitSingularUInt64Field(value: self.warmupLoaded, fieldNumber: 10)
+    }
+    if self.warmupDone != false {
+      try visitor.visitSingularBoolField(value: self.warmupDone, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2220,6 +2268,69 @@ nonisolated extension Srp_ServerInfoResponse: SwiftProtobuf.Message, SwiftProtob
     if lhs.uptimeMs != rhs.uptimeMs {return false}
     if lhs.protocolVersions != rhs.protocolVersions {return false}
     if lhs.schemaTypes != rhs.schemaTypes {return false}
+    if lhs.caches != rhs.caches {return false}
+    if lhs.warmupLoaded != rhs.warmupLoaded {return false}
+    if lhs.warmupDone != rhs.warmupDone {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Srp_CacheTierStats: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CacheTierStats"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tier\0\u{1}hits\0\u{1}misses\0\u{1}entries\0\u{1}bytes\0\u{1}available\0\u{1}errors\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.tier) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.hits) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.misses) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.entries) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.bytes) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.available) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.errors) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.tier.isEmpty {
+      try visitor.visitSingularStringField(value: self.tier, fieldNumber: 1)
+    }
+    if self.hits != 0 {
+      try visitor.visitSingularUInt64Field(value: self.hits, fieldNumber: 2)
+    }
+    if self.misses != 0 {
+      try visitor.visitSingularUInt64Field(value: self.misses, fieldNumber: 3)
+    }
+    if self.entries != 0 {
+      try visitor.visitSingularUInt64Field(value: self.entries, fieldNumber: 4)
+    }
+    if self.bytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.bytes, fieldNumber: 5)
+    }
+    if self.available != false {
+      try visitor.visitSingularBoolField(value: self.available, fieldNumber: 6)
+    }
+    if self.errors != 0 {
+      try visitor.visitSingularUInt64Field(value: self.errors, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Srp_CacheTierStats, rhs: Srp_CacheTierStats) -> Bool {
+    if lhs.tier != rhs.tier {return false}
+    if lhs.hits != rhs.hits {return false}
+    if lhs.misses != rhs.misses {return false}
+    if lhs.entries != rhs.entries {return false}
+    if lhs.bytes != rhs.bytes {return false}
+    if lhs.available != rhs.available {return false}
+    if lhs.errors != rhs.errors {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

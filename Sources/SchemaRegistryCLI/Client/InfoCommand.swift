@@ -17,6 +17,9 @@ struct InfoCommand: AsyncParsableCommand {
               schemas   120
               subjects  31
               uptime    2h 5m 12s
+              ...
+              cache l1     hits 9120, misses 31, 118 entries, 140 KiB
+              cache redis  hits 25, misses 6 (available)
             """)
 
     @OptionGroup(title: "Connection and output") var connection: ConnectionOptions
@@ -29,16 +32,35 @@ struct InfoCommand: AsyncParsableCommand {
                 "schemaCount": Int(info.schemaCount), "subjectCount": Int(info.subjectCount),
                 "uptimeMs": Int(info.uptimeMs), "protocolVersions": info.protocolVersions.map { Int($0) },
                 "schemaTypes": info.schemaTypes.map(Names.schemaType),
+                "warmupLoaded": Int(info.warmupLoaded), "warmupDone": info.warmupDone,
+                "caches": info.caches.map { tier -> [String: Any] in
+                    [
+                        "tier": tier.tier, "hits": Int(tier.hits), "misses": Int(tier.misses),
+                        "entries": Int(tier.entries), "bytes": Int(tier.bytes), "available": tier.available,
+                        "errors": Int(tier.errors),
+                    ]
+                },
             ]) {
-                TextView.table([
-                    ["server", info.serverID], ["version", info.serverVersion], ["store", info.store],
-                    ["schemas", String(info.schemaCount)], ["subjects", String(info.subjectCount)],
-                    ["uptime", Self.duration(milliseconds: info.uptimeMs)],
-                    ["protocol", info.protocolVersions.map(String.init).joined(separator: ", ")],
-                    ["types", info.schemaTypes.map(Names.schemaType).joined(separator: ", ")],
-                ])
+                TextView.table(
+                    [
+                        ["server", info.serverID], ["version", info.serverVersion], ["store", info.store],
+                        ["schemas", String(info.schemaCount)], ["subjects", String(info.subjectCount)],
+                        ["uptime", Self.duration(milliseconds: info.uptimeMs)],
+                        ["protocol", info.protocolVersions.map(String.init).joined(separator: ", ")],
+                        ["types", info.schemaTypes.map(Names.schemaType).joined(separator: ", ")],
+                        ["warm-up", "\(info.warmupLoaded) schemas\(info.warmupDone ? "" : " (in progress)")"],
+                    ] + info.caches.map { tier in ["cache \(tier.tier)", Self.describe(tier)] })
             }
         }
+    }
+
+    /// `hits 9120, misses 31, 118 entries, 140 KiB`; Redis adds availability and errors.
+    static func describe(_ tier: Srp_CacheTierStats) -> String {
+        var text = "hits \(tier.hits), misses \(tier.misses)"
+        if tier.entries > 0 { text += ", \(tier.entries) entries, \(tier.bytes / 1024) KiB" }
+        if tier.errors > 0 { text += ", \(tier.errors) errors" }
+        if tier.tier != "l1" { text += tier.available ? " (available)" : " (bypassed: circuit open)" }
+        return text
     }
 
     /// `2h 5m 12s`, `5m 0s`, `12s`, `340ms`.

@@ -1285,6 +1285,51 @@ void   srp__server_info_response__free_unpacked
   assert(message->base.descriptor == &srp__server_info_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   srp__cache_tier_stats__init
+                     (Srp__CacheTierStats         *message)
+{
+  static const Srp__CacheTierStats init_value = SRP__CACHE_TIER_STATS__INIT;
+  *message = init_value;
+}
+size_t srp__cache_tier_stats__get_packed_size
+                     (const Srp__CacheTierStats *message)
+{
+  assert(message->base.descriptor == &srp__cache_tier_stats__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t srp__cache_tier_stats__pack
+                     (const Srp__CacheTierStats *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &srp__cache_tier_stats__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t srp__cache_tier_stats__pack_to_buffer
+                     (const Srp__CacheTierStats *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &srp__cache_tier_stats__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Srp__CacheTierStats *
+       srp__cache_tier_stats__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Srp__CacheTierStats *)
+     protobuf_c_message_unpack (&srp__cache_tier_stats__descriptor,
+                                allocator, len, data);
+}
+void   srp__cache_tier_stats__free_unpacked
+                     (Srp__CacheTierStats *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &srp__cache_tier_stats__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   srp__register_schema_request__metadata_entry__init
                      (Srp__RegisterSchemaRequest__MetadataEntry         *message)
 {
@@ -4045,7 +4090,7 @@ const ProtobufCMessageDescriptor srp__server_info_request__descriptor =
   (ProtobufCMessageInit) srp__server_info_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor srp__server_info_response__field_descriptors[8] =
+static const ProtobufCFieldDescriptor srp__server_info_response__field_descriptors[11] =
 {
   {
     "server_id",
@@ -4143,8 +4188,45 @@ static const ProtobufCFieldDescriptor srp__server_info_response__field_descripto
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "caches",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Srp__ServerInfoResponse, n_caches),
+    offsetof(Srp__ServerInfoResponse, caches),
+    &srp__cache_tier_stats__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warmup_loaded",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Srp__ServerInfoResponse, warmup_loaded),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warmup_done",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Srp__ServerInfoResponse, warmup_done),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned srp__server_info_response__field_indices_by_name[] = {
+  8,   /* field[8] = caches */
   6,   /* field[6] = protocol_versions */
   3,   /* field[3] = schema_count */
   7,   /* field[7] = schema_types */
@@ -4153,11 +4235,13 @@ static const unsigned srp__server_info_response__field_indices_by_name[] = {
   2,   /* field[2] = store */
   4,   /* field[4] = subject_count */
   5,   /* field[5] = uptime_ms */
+  10,   /* field[10] = warmup_done */
+  9,   /* field[9] = warmup_loaded */
 };
 static const ProtobufCIntRange srp__server_info_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor srp__server_info_response__descriptor =
 {
@@ -4167,11 +4251,127 @@ const ProtobufCMessageDescriptor srp__server_info_response__descriptor =
   "Srp__ServerInfoResponse",
   "srp",
   sizeof(Srp__ServerInfoResponse),
-  8,
+  11,
   srp__server_info_response__field_descriptors,
   srp__server_info_response__field_indices_by_name,
   1,  srp__server_info_response__number_ranges,
   (ProtobufCMessageInit) srp__server_info_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor srp__cache_tier_stats__field_descriptors[7] =
+{
+  {
+    "tier",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Srp__CacheTierStats, tier),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hits",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Srp__CacheTierStats, hits),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "misses",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Srp__CacheTierStats, misses),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "entries",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Srp__CacheTierStats, entries),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bytes",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Srp__CacheTierStats, bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "available",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Srp__CacheTierStats, available),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "errors",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Srp__CacheTierStats, errors),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned srp__cache_tier_stats__field_indices_by_name[] = {
+  5,   /* field[5] = available */
+  4,   /* field[4] = bytes */
+  3,   /* field[3] = entries */
+  6,   /* field[6] = errors */
+  1,   /* field[1] = hits */
+  2,   /* field[2] = misses */
+  0,   /* field[0] = tier */
+};
+static const ProtobufCIntRange srp__cache_tier_stats__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor srp__cache_tier_stats__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "srp.CacheTierStats",
+  "CacheTierStats",
+  "Srp__CacheTierStats",
+  "srp",
+  sizeof(Srp__CacheTierStats),
+  7,
+  srp__cache_tier_stats__field_descriptors,
+  srp__cache_tier_stats__field_indices_by_name,
+  1,  srp__cache_tier_stats__number_ranges,
+  (ProtobufCMessageInit) srp__cache_tier_stats__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor srp__register_schema_request__metadata_entry__field_descriptors[2] =

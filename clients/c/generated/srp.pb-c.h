@@ -47,6 +47,7 @@ typedef struct Srp__SearchSchemasRequest__MetadataEntry Srp__SearchSchemasReques
 typedef struct Srp__SearchSchemasResponse Srp__SearchSchemasResponse;
 typedef struct Srp__ServerInfoRequest Srp__ServerInfoRequest;
 typedef struct Srp__ServerInfoResponse Srp__ServerInfoResponse;
+typedef struct Srp__CacheTierStats Srp__CacheTierStats;
 typedef struct Srp__RegisterSchemaRequest Srp__RegisterSchemaRequest;
 typedef struct Srp__RegisterSchemaRequest__MetadataEntry Srp__RegisterSchemaRequest__MetadataEntry;
 typedef struct Srp__RegisterSchemaResponse Srp__RegisterSchemaResponse;
@@ -584,10 +585,48 @@ struct  Srp__ServerInfoResponse
   uint32_t *protocol_versions;
   size_t n_schema_types;
   Srp__SchemaType *schema_types;
+  /*
+   * Cache tiers in lookup order ("l1", then "redis" when configured).
+   */
+  size_t n_caches;
+  Srp__CacheTierStats **caches;
+  /*
+   * Warm-up of L1 at start: schemas loaded so far, and whether it finished.
+   */
+  uint64_t warmup_loaded;
+  protobuf_c_boolean warmup_done;
 };
 #define SRP__SERVER_INFO_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&srp__server_info_response__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0, 0 }
+
+
+/*
+ * Counters of one cache tier since the server started.
+ */
+struct  Srp__CacheTierStats
+{
+  ProtobufCMessage base;
+  char *tier;
+  uint64_t hits;
+  uint64_t misses;
+  /*
+   * Entries and bytes held (0 when the tier does not know, as for a shared Redis).
+   */
+  uint64_t entries;
+  uint64_t bytes;
+  /*
+   * False while the tier is bypassed (a circuit breaker is open).
+   */
+  protobuf_c_boolean available;
+  /*
+   * Calls that failed and fell through to the next tier.
+   */
+  uint64_t errors;
+};
+#define SRP__CACHE_TIER_STATS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&srp__cache_tier_stats__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Srp__RegisterSchemaRequest__MetadataEntry
@@ -1444,6 +1483,25 @@ Srp__ServerInfoResponse *
 void   srp__server_info_response__free_unpacked
                      (Srp__ServerInfoResponse *message,
                       ProtobufCAllocator *allocator);
+/* Srp__CacheTierStats methods */
+void   srp__cache_tier_stats__init
+                     (Srp__CacheTierStats         *message);
+size_t srp__cache_tier_stats__get_packed_size
+                     (const Srp__CacheTierStats   *message);
+size_t srp__cache_tier_stats__pack
+                     (const Srp__CacheTierStats   *message,
+                      uint8_t             *out);
+size_t srp__cache_tier_stats__pack_to_buffer
+                     (const Srp__CacheTierStats   *message,
+                      ProtobufCBuffer     *buffer);
+Srp__CacheTierStats *
+       srp__cache_tier_stats__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   srp__cache_tier_stats__free_unpacked
+                     (Srp__CacheTierStats *message,
+                      ProtobufCAllocator *allocator);
 /* Srp__RegisterSchemaRequest__MetadataEntry methods */
 void   srp__register_schema_request__metadata_entry__init
                      (Srp__RegisterSchemaRequest__MetadataEntry         *message);
@@ -1941,6 +1999,9 @@ typedef void (*Srp__ServerInfoRequest_Closure)
 typedef void (*Srp__ServerInfoResponse_Closure)
                  (const Srp__ServerInfoResponse *message,
                   void *closure_data);
+typedef void (*Srp__CacheTierStats_Closure)
+                 (const Srp__CacheTierStats *message,
+                  void *closure_data);
 typedef void (*Srp__RegisterSchemaRequest__MetadataEntry_Closure)
                  (const Srp__RegisterSchemaRequest__MetadataEntry *message,
                   void *closure_data);
@@ -2249,6 +2310,7 @@ extern const ProtobufCMessageDescriptor srp__search_schemas_request__metadata_en
 extern const ProtobufCMessageDescriptor srp__search_schemas_response__descriptor;
 extern const ProtobufCMessageDescriptor srp__server_info_request__descriptor;
 extern const ProtobufCMessageDescriptor srp__server_info_response__descriptor;
+extern const ProtobufCMessageDescriptor srp__cache_tier_stats__descriptor;
 extern const ProtobufCMessageDescriptor srp__register_schema_request__descriptor;
 extern const ProtobufCMessageDescriptor srp__register_schema_request__metadata_entry__descriptor;
 extern const ProtobufCMessageDescriptor srp__register_schema_response__descriptor;
