@@ -76,7 +76,8 @@ struct Serve: AsyncParsableCommand {
         guard let url = configuration.cache else { return (store, nil) }
         logger.info("using redis cache", metadata: ["url": "\(url)"])
         let cached = RedisCachedStore(
-            store: store, client: try RedisClient(url: url), mappingTTL: configuration.cacheMappingTTL)
+            store: store, client: try RedisClient(url: url), keyPrefix: configuration.cacheKeyPrefix,
+            mappingTTL: configuration.cacheMappingTTL)
         let listener = try RedisInvalidationListener(
             url: url, channel: cached.invalidationChannel,
             onMessage: { message in

@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var dataDirectory = "./data"
     /// A `redis://` URL for the L2 cache shared by instances; nil (the default) for none.
     public var cache: String?
+    /// Prefix of every Redis key and of the invalidation channel.
+    public var cacheKeyPrefix = "sr:"
     /// The longest a Redis-cached mutable mapping can be stale when its invalidation was lost.
     public var cacheMappingTTL: Duration = .seconds(60)
     /// Event-loop threads; default one per core.

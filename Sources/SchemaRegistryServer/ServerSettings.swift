@@ -16,6 +16,7 @@ public enum ServerSettings {
         ("store", "sqlite, or a postgres://user@host:port/db URL", "sqlite"),
         ("data-dir", "directory of the SQLite database", "./data"),
         ("cache", "L2 cache shared by instances: none, or a redis://host:port[/db] URL", "none"),
+        ("cache-key-prefix", "prefix of Redis keys and channel (registries sharing a Redis need distinct ones)", "sr:"),
         (
             "cache-mapping-ttl-ms",
             "longest a Redis-cached subject/config/mode can be stale if an invalidation is lost", "60000"
@@ -101,6 +102,7 @@ public enum ServerSettings {
                     throw InvalidSetting(description: "cache: '\(value)' is neither none nor a redis:// URL")
                 }
                 configuration.cache = value == "none" ? nil : value
+            case "cache-key-prefix": configuration.cacheKeyPrefix = value
             case "cache-mapping-ttl-ms": configuration.cacheMappingTTL = .milliseconds(max(1, try int()))
             case "event-loop-threads": configuration.eventLoopThreads = max(1, try int())
             case "max-frame-bytes": configuration.connection.maxBody = max(1024, try int())

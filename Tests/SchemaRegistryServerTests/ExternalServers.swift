@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs a shell command on a Dispatch thread (it blocks) and returns its exit status and output.
+@discardableResult
+func shell(_ command: String) async throws -> (status: Int32, output: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(
+                with: Result {
+                    let process = Process()
+                    let pipe = Pipe()
+                    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                    process.arguments = ["-c", command]
+                    process.standardOutput = pipe
+                    process.standardError = pipe
+                    try process.run()
+                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+                })
+        }
+    }
+}
+
+/// A free loopback TCP port, picked by the kernel.
+func freeLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EMFILE) }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+            bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
+        }
+    }
+    guard bound else { throw POSIXError(.EADDRINUSE) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Whether a test that needs its own PostgreSQL and Redis can run: the binaries exist (the
+/// README's test command installs them). Missing under CI=true is a failure, not a skip.
+func externalServersAvailable() async throws -> Bool {
+    let found = try await shell("command -v redis-server && ls /usr/lib/postgresql/*/bin/initdb").status == 0
+    if !found {
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            Issue.record("redis-server or PostgreSQL's initdb is missing: run the tests with scripts/test.sh")
+        } else {
+            print("note: redis-server or initdb missing; fault tests not run (scripts/test.sh installs them)")
+        }
+    }
+    return found
+}
+
+/// A PostgreSQL cluster of its own (initdb in a temporary directory, a free port), for tests
+/// that stop and restart it. As root, the server runs as `postgres` (it refuses root).
+final class PostgresCluster: Sendable {
+    let port: Int
+    let directory: String
+    private let binaries: String
+    private let asPostgres: Bool
+
+    var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
+
+    private init(port: Int, directory: String, binaries: String, asPostgres: Bool) {
+        self.port = port
+        self.directory = directory
+        self.binaries = binaries
+        self.asPostgres = asPostgres
+    }
+
+    static func create() async throws -> PostgresCluster {
+        let binaries = try await shell("ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1").output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let directory = NSTemporaryDirectory() + "sr-pg-\(UUID().uuidString.prefix(8))"
+        let cluster = PostgresCluster(
+            port: try freeLoopbackPort(), directory: directory, binaries: binaries, asPostgres: getuid() == 0)
+        try await cluster.run("mkdir -p \(directory)/data \(directory)/run", asServerUser: false)
+        if cluster.asPostgres { try await cluster.run("chown -R postgres \(directory)", asServerUser: false) }
+        try await cluster.run(
+            "\(binaries)/initdb -D \(directory)/data -U postgres --auth=trust -E UTF8 >\(directory)/initdb.log 2>&1")
+        try await cluster.start()
+        return cluster
+    }
+
+    /// Starts (or restarts) the server on the same port and waits until it accepts connections.
+    func start() async throws {
+        try await run(
+            "\(binaries)/pg_ctl -D \(directory)/data -l \(directory)/run/log -w -o "
+                + "'-p \(port) -k \(directory)/run -c listen_addresses=127.0.0.1' start >/dev/null")
+    }
+
+    /// `fast` (the graceful default: sessions are ended, then a clean shutdown) or `immediate`
+    /// (no shutdown checkpoint: crash recovery at the next start).
+    func stop(mode: String) async throws {
+        try await run("\(binaries)/pg_ctl -D \(directory)/data -m \(mode) -w stop >/dev/null")
+    }
+
+    func destroy() async {
+        _ = try? await shell(command("\(binaries)/pg_ctl -D \(directory)/data -m immediate -w stop", asServerUser: true))
+        _ = try? await shell("rm -rf \(directory)")
+    }
+
+    private func run(_ text: String, asServerUser: Bool = true) async throws {
+        let result = try await shell(command(text, asServerUser: asServerUser))
+        guard result.status == 0 else {
+            let log = try await shell("cat \(directory)/run/log \(directory)/initdb.log 2>/dev/null | tail -20").output
+            throw ExternalServerError(description: "`\(text)` failed (\(result.status)): \(result.output)\n\(log)")
+        }
+    }
+
+    private func command(_ text: String, asServerUser: Bool) -> String {
+        guard asServerUser && asPostgres else { return text }
+        return "su postgres -s /bin/sh -c \"\(text.replacingOccurrences(of: "\"", with: "\\\""))\""
+    }
+}
+
+/// A redis-server of its own on a fixed port, for tests that kill it and start it again.
+final class RedisProcess: @unchecked Sendable {
+    // @unchecked: `process` is replaced only by `start()`, which tests call from one task.
+    let port: Int
+    private var process: Process?
+
+    var url: String { "redis://127.0.0.1:\(port)" }
+
+    init() throws {
+        port = try freeLoopbackPort()
+    }
+
+    /// Starts the server and waits until it answers PING.
+    func start() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "redis-server", "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        for _ in 0..<100 {
+            if try await shell("redis-cli -p \(port) ping").output.contains("PONG") { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ExternalServerError(description: "redis-server on \(port) never answered PING")
+    }
+
+    /// SIGKILL: the outage a crashed or partitioned Redis looks like.
+    func kill() async {
+        guard let process else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<200 where process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        self.process = nil
+    }
+}
+
+struct ExternalServerError: Error, CustomStringConvertible {
+    var description: String
+}
