@@ -158,7 +158,8 @@ SR_API int sr_options_set_call_timeout_ms(sr_options *options, int ms);
 /* Blocking calls answered THROTTLED (or OVERLOADED) wait retry_after_ms and resend, up to
  * this many times (default 0: the THROTTLED reply is returned to the caller). */
 SR_API int sr_options_set_throttle_retries(sr_options *options, int retries);
-/* A blocking call on a broken connection reconnects first (default 0). */
+/* A blocking call on a broken connection (or one that got GOAWAY and has nothing pending)
+ * reconnects first (default 0). */
 SR_API int sr_options_set_auto_reconnect(sr_options *options, int on);
 
 /* ------------------------------------------------------------------ client */

@@ -71,7 +71,9 @@ int sr_take_ready_reply(sr_client *c, sr_reply **reply) {
 
 sr_reply *sr_call(sr_client *c, int method, const ProtobufCMessage *request, int timeout_ms) {
     uint64_t deadline = deadline_for(c, timeout_ms);
-    if (c->state == SR_CONN_BROKEN && c->opts.auto_reconnect && sr_client_reconnect(c)) return NULL;
+    /* After GOAWAY a new connection is the way on, once nothing is left to read here. */
+    int stale = c->state == SR_CONN_BROKEN || (c->state == SR_CONN_GOAWAY && c->pending.live == 0);
+    if (stale && c->opts.auto_reconnect && sr_client_reconnect(c)) return NULL;
     for (int attempt = 0;; attempt++) {
         uint32_t id;
         if (sr_append(c, method, request, &id)) return NULL;

@@ -64,7 +64,9 @@ static int port_from_log(const char *path) {
     return port;
 }
 
-int test_server_start(test_server *s, const char *const *extra) {
+int test_server_start(test_server *s, const char *const *extra) { return test_server_start_on(s, 0, extra); }
+
+int test_server_start_on(test_server *s, int port, const char *const *extra) {
     static int installed;
     if (!installed) {
         installed = 1;
@@ -87,8 +89,10 @@ int test_server_start(test_server *s, const char *const *extra) {
     argv[argc++] = "sqlite";
     argv[argc++] = "--data-dir";
     argv[argc++] = s->dir;
+    char port_text[16];
+    snprintf(port_text, sizeof port_text, "%d", port);
     argv[argc++] = "--port";
-    argv[argc++] = "0";
+    argv[argc++] = port_text;
     argv[argc++] = "--host";
     argv[argc++] = "127.0.0.1";
     for (int i = 0; extra && extra[i] && argc < 62; i++) argv[argc++] = extra[i];

@@ -14,6 +14,8 @@ typedef struct test_server {
 /* Starts $SCHEMA_REGISTRY_BIN on port 0 with a temporary SQLite store and the given extra
  * arguments (NULL-terminated), and waits (up to 60 s) for its "listening" log line. */
 int test_server_start(test_server *s, const char *const *extra);
+/* The same on a given port (to restart a server where its clients expect it). */
+int test_server_start_on(test_server *s, int port, const char *const *extra);
 /* Sends `signal`, waits up to 20 s, then SIGKILL; removes the data directory. */
 void test_server_stop(test_server *s, int signal);
 /* Kills every server still running; installed with atexit and for SIGINT/SIGTERM. */

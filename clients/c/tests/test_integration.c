@@ -450,6 +450,36 @@ static void server_goes_away(int sig) {
 static void test_server_killed_mid_pipeline(void) { server_goes_away(SIGKILL); }
 static void test_server_shut_down_mid_pipeline(void) { server_goes_away(SIGTERM); }
 
+static void test_auto_reconnect_after_server_restart(void) {
+    test_server s;
+    CHECK(test_server_start(&s, NULL) == 0);
+    if (!s.pid) return;
+    int port = s.port;
+    sr_options *o = sr_options_new();
+    sr_options_set_port(o, port);
+    sr_options_set_auto_reconnect(o, 1);
+    sr_client *c = sr_connect(o);
+    sr_options_free(o);
+    Srp__PingRequest ping = SRP__PING_REQUEST__INIT;
+    sr_reply *r = sr_ping(c, &ping, 20000);
+    CHECK(r && sr_reply_status(r) == SR_STATUS_OK);
+    sr_reply_free(r);
+    test_server_stop(&s, SIGTERM);
+    CHECK(test_server_start_on(&s, port, NULL) == 0);
+    /* The first call may learn of the old connection's end (GOAWAY or EOF); the next one
+     * reconnects by itself. */
+    int ok = 0;
+    for (int i = 0; i < 3 && !ok; i++) {
+        r = sr_ping(c, &ping, 20000);
+        ok = r && sr_reply_status(r) == SR_STATUS_OK;
+        sr_reply_free(r);
+    }
+    CHECK(ok);
+    CHECK(sr_client_stat(c, SR_STAT_RECONNECTS) >= 1);
+    sr_client_free(c);
+    test_server_stop(&s, SIGTERM);
+}
+
 static void test_connection_errors_are_clean(void) {
     /* A port nobody listens on (the stopped servers' ports are free again). */
     sr_options *o = sr_options_new();
@@ -491,6 +521,7 @@ int main(void) {
     RUN(test_timeout_then_connection_still_usable);
     RUN(test_server_killed_mid_pipeline);
     RUN(test_server_shut_down_mid_pipeline);
+    RUN(test_auto_reconnect_after_server_restart);
     RUN(test_connection_errors_are_clean);
     test_server_stop(&main_server, SIGTERM);
     return check_summary();
