@@ -30,8 +30,13 @@ int sr_io_encode(sr_client *c, uint8_t kind, uint16_t code, uint32_t request_id,
     if (plain > c->max_frame_size)
         return sr_set_err(c, SR_ERR_ENCODE, "request body of %zu bytes is over max_frame_size %u", plain,
                           c->max_frame_size);
-    /* Drop what was already written before growing, so the buffer stays the pipeline's size. */
-    if (c->out_sent > 0 && c->out_sent == c->out_length) c->out_sent = c->out_length = 0;
+    /* Drop what was already written before growing, so the buffer stays the size of what
+     * is unsent even when a busy pipeline never drains it completely. */
+    if (c->out_sent > 0 && (c->out_sent == c->out_length || c->out_sent >= 65536)) {
+        memmove(c->out, c->out + c->out_sent, c->out_length - c->out_sent);
+        c->out_length -= c->out_sent;
+        c->out_sent = 0;
+    }
     int compress = c->lz4 && (kind == SR_FRAME_REQUEST) && plain >= c->compression_threshold && plain > 0;
     size_t bound = compress ? sr_lz4_body_bound(plain) : plain;
     if (reserve(&c->out, &c->out_capacity, c->out_length + SR_HEADER_SIZE + bound))
