@@ -148,8 +148,18 @@ static int handle_frame(sr_client *c, sr_frame *f) {
     }
 }
 
+static int read_frames(sr_client *c);
+
 int sr_client_read_some(sr_client *c) {
     if (c->state == SR_CONN_BROKEN) return sr_set_err(c, SR_ERR_NOT_CONNECTED, "not connected");
+    int err = read_frames(c);
+    /* A PING's PONG must go out promptly, not wait for the caller's next request. */
+    if (!err && c->state != SR_CONN_BROKEN && c->out_sent < c->out_length && c->throttled_until_ms <= sr_now_ms())
+        err = sr_client_write_some(c, NULL);
+    return err;
+}
+
+static int read_frames(sr_client *c) {
     uint8_t buf[65536];
     /* A bounded number of reads per call keeps one busy connection from starving others. */
     for (int round = 0; round < 16; round++) {

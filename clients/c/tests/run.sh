@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the C client's tests (called by `make test`, which builds them first):
-#   1. reader unit tests: every golden vector + malformed input, under ASan + UBSan;
+#   1. reader unit tests: every golden vector + malformed input, under ASan + UBSan, and the
+#      client against a scripted peer sending golden vectors (PING, a lying LZ4 body, a bad kind);
 #   2. integration tests against real servers started from $SCHEMA_REGISTRY_BIN (sanitized);
 #   3. the examples and an sr-benchmark smoke run (every op, SRP and --resp, --compare),
 #      against a server started here and Redis at $SR_TEST_REDIS_URL.
@@ -64,6 +65,7 @@ missing() {
 }
 
 suite "reader unit tests (ASan+UBSan)" "$build/san/test-reader"
+suite "client against a scripted peer (ASan+UBSan)" "$build/san/test-peer"
 
 if [ -n "${SCHEMA_REGISTRY_BIN:-}" ] && [ -x "$SCHEMA_REGISTRY_BIN" ]; then
   suite "integration tests (ASan+UBSan)" "$build/san/test-integration"
