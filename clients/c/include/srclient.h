@@ -172,7 +172,8 @@ typedef struct sr_client sr_client;
 
 /* Connects and shakes hands (preface, HELLO with credentials, HELLO_OK). Returns NULL only
  * when out of memory; otherwise check sr_client_err: the client exists even when the
- * connection failed, so the reason can be read (hiredis's redisConnect model). The options
+ * connection failed, so the reason can be read (hiredis's redisConnect model). NULL options
+ * mean the defaults. The options
  * are copied; free them when you like. */
 SR_API sr_client *sr_connect(const sr_options *options);
 /* Closes the connection and frees everything, pending replies included. NULL is ignored. */
