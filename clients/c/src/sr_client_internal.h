@@ -1,0 +1,116 @@
+/* Internal: the client's state, shared by the files that implement it. Not installed. */
+#ifndef SR_CLIENT_INTERNAL_H
+#define SR_CLIENT_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "sr_wire.h"
+
+struct sr_options {
+    char *host;
+    int port;
+    char *api_key;
+    char *client_name;
+    int lz4;
+    unsigned compression_threshold;
+    int connect_timeout_ms;
+    int call_timeout_ms;
+    int throttle_retries;
+    int auto_reconnect;
+};
+
+struct sr_reply {
+    struct sr_reply *next; /* the ready queue */
+    uint32_t request_id;
+    int method;
+    unsigned status;
+    uint8_t *body; /* plain body */
+    size_t body_length;
+    ProtobufCMessage *message; /* parsed on first use */
+    int parse_tried;
+    Srp__ErrorBody *error;      /* non-OK statuses with a parsable ErrorBody */
+    char *local_message;        /* a status this client made up (BAD_COMPRESSION, GOAWAY) */
+};
+
+/* Requests sent and not yet answered, in a ring indexed by request id: ids are handed out
+ * in order, so the live ones always lie in the window [oldest, next_id). */
+typedef struct sr_pending_slot {
+    uint32_t id;
+    int16_t method;
+    uint8_t live;
+    uint8_t abandoned; /* its blocking call timed out: drop the answer when it comes */
+} sr_pending_slot;
+
+typedef struct sr_pending_ring {
+    sr_pending_slot *slots;
+    uint32_t capacity; /* a power of two */
+    uint32_t oldest;
+    uint32_t next_id;
+    size_t live; /* not abandoned */
+    size_t abandoned;
+} sr_pending_ring;
+
+enum sr_conn_state { SR_CONN_BROKEN = 0, SR_CONN_READY = 1, SR_CONN_GOAWAY = 2 };
+
+struct sr_client {
+    struct sr_options opts;
+    int fd;
+    enum sr_conn_state state;
+    int err;
+    char errstr[256];
+    sr_reader *reader;
+
+    uint8_t *out; /* frames appended and not yet written */
+    size_t out_length, out_sent, out_capacity;
+    uint8_t *scratch; /* packed plain bodies waiting to be compressed */
+    size_t scratch_capacity;
+
+    int lz4;
+    uint32_t max_frame_size, max_in_flight, compression_threshold;
+    char *server_id, *server_version;
+    uint32_t goaway_last_id;
+    uint64_t throttled_until_ms; /* honour retry_after_ms: write nothing before this */
+
+    sr_pending_ring pending;
+    sr_reply *ready_head, *ready_tail;
+    size_t ready_count;
+    uint64_t stats[8];
+};
+
+int sr_options_copy(struct sr_options *to, const struct sr_options *from);
+void sr_options_release(struct sr_options *o);
+
+/* errors (sr_client.c) */
+int sr_set_err(sr_client *c, int err, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* Marks the connection broken, closes it and drops every pending request. */
+int sr_break(sr_client *c, int err, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+uint64_t sr_now_ms(void);
+
+/* pending ring and ready queue (sr_pending.c) */
+int sr_pending_add(sr_pending_ring *p, int method, uint32_t *id);
+sr_pending_slot *sr_pending_find(sr_pending_ring *p, uint32_t id);
+void sr_pending_remove(sr_pending_ring *p, sr_pending_slot *slot);
+void sr_pending_clear(sr_pending_ring *p);
+void sr_ready_push(sr_client *c, sr_reply *reply);
+sr_reply *sr_ready_take(sr_client *c, int any, uint32_t id);
+
+/* replies (sr_reply.c) */
+sr_reply *sr_reply_new(uint32_t request_id, int method, unsigned status);
+/* A reply from a RESPONSE frame: decompresses, parses an ErrorBody for non-OK statuses. */
+sr_reply *sr_reply_from_frame(sr_client *c, const sr_frame *frame, int method);
+
+/* I/O (sr_io.c): one pass of poll and the socket work it allows; deadline 0 = none. */
+int sr_io_encode(sr_client *c, uint8_t kind, uint16_t code, uint32_t request_id, const ProtobufCMessage *message,
+                 const uint8_t *raw_body, size_t raw_length);
+int sr_io_wait_once(sr_client *c, uint64_t deadline_ms);
+
+#endif

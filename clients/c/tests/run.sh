@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Runs the C client's tests (called by `make test`, which builds them first):
+#   1. reader unit tests: every golden vector + malformed input, under ASan + UBSan, and the
+#      client against a scripted peer sending golden vectors (PING, a lying LZ4 body, a bad kind);
+#   2. integration tests against real servers started from $SCHEMA_REGISTRY_BIN (sanitized);
+#   3. the examples and an sr-benchmark smoke run (every op, SRP and --resp, --compare),
+#      against a server started here and Redis at $SR_TEST_REDIS_URL.
+# Without SCHEMA_REGISTRY_BIN (or SR_TEST_REDIS_URL) the parts that need it are skipped
+# with a message, unless CI=true, where that is a failure. The last line is always
+# "N passed, N failed".
+set -uo pipefail
+build=${1:-build}
+cd "$(dirname "$0")/.."
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+passed=0 failed=0
+work=$(mktemp -d /tmp/srclient-run.XXXXXX)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Runs a test program that prints its own "N passed, N failed" line and adds it up.
+suite() {
+  local name=$1; shift
+  echo "--- $name"
+  timeout 900 "$@" >"$work/out" 2>&1
+  local status=$?
+  cat "$work/out"
+  local summary
+  summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$work/out" | tail -1)
+  if [ -n "$summary" ]; then
+    passed=$((passed + $(echo "$summary" | cut -d' ' -f1)))
+    failed=$((failed + $(echo "$summary" | cut -d' ' -f3)))
+  fi
+  if [ "$status" -ne 0 ] && { [ -z "$summary" ] || [ "$(echo "$summary" | cut -d' ' -f3)" = 0 ]; }; then
+    echo "FAIL $name exited with status $status"
+    failed=$((failed + 1))
+  fi
+}
+
+# One check: a command that must succeed and whose output must match a pattern.
+check() {
+  local name=$1 pattern=$2; shift 2
+  if timeout 300 "$@" >"$work/out" 2>&1 && grep -Eq "$pattern" "$work/out"; then
+    echo "ok   $name"
+    passed=$((passed + 1))
+  else
+    echo "FAIL $name"
+    sed 's/^/    /' "$work/out" | tail -20
+    failed=$((failed + 1))
+  fi
+}
+
+missing() {
+  if [ "${CI:-}" = "true" ]; then
+    echo "FAIL $1 is not set (required when CI=true)"
+    failed=$((failed + 1))
+  else
+    echo "SKIP $2: $1 is not set (scripts/test.sh sets it)"
+  fi
+}
+
+suite "reader unit tests (ASan+UBSan)" "$build/san/test-reader"
+suite "client against a scripted peer (ASan+UBSan)" "$build/san/test-peer"
+
+if [ -n "${SCHEMA_REGISTRY_BIN:-}" ] && [ -x "$SCHEMA_REGISTRY_BIN" ]; then
+  suite "integration tests (ASan+UBSan)" "$build/san/test-integration"
+
+  # A server for the examples and the benchmark smoke run: port 0, read back from the log.
+  "$SCHEMA_REGISTRY_BIN" serve --store sqlite --data-dir "$work" --port 0 --host 127.0.0.1 \
+    >/dev/null 2>"$work/server.log" &
+  server_pid=$!
+  port=""
+  for _ in $(seq 600); do
+    port=$(grep -m1 'listening' "$work/server.log" 2>/dev/null | grep -o 'address=[^ ]*' | sed 's/.*://')
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  echo "--- examples and sr-benchmark smoke run (server on $port)"
+  if [ -z "$port" ]; then
+    echo "FAIL server did not start"; cat "$work/server.log"; failed=$((failed + 1))
+  else
+    check "example register-and-fetch" '^schema [0-9]+: ' "$build/examples/register-and-fetch" 127.0.0.1 "$port"
+    check "example pipelined-fetch" 'id 1: [0-9]+ bytes' "$build/examples/pipelined-fetch" 127.0.0.1 "$port" 1 1 1
+    for op in get-by-id get-latest register validate mixed; do
+      check "sr-benchmark srp $op" '"errors":0,"throttled":0' \
+        "$build/san/sr-benchmark" -p "$port" -c 4 -n 2000 -P 8 -t "$op" --json
+    done
+    check "sr-benchmark srp open loop" '"requests":200,"ok":200' \
+      "$build/san/sr-benchmark" -p "$port" -c 2 -n 200 --rate 2000 --json
+    if [ -n "${SR_TEST_REDIS_URL:-}" ]; then
+      redis_port=${SR_TEST_REDIS_URL##*:}
+      redis_port=${redis_port%%/*}
+      check "sr-benchmark --resp" '"mode":"resp".*"requests":2000,"ok":2000' \
+        "$build/san/sr-benchmark" --resp -p "$redis_port" -c 4 -n 2000 -P 8 --json
+      check "sr-benchmark --compare" '^== ratio srp/redis: throughput [0-9.]+' \
+        "$build/san/sr-benchmark" --compare -p "$port" --redis-port "$redis_port" -c 4 -n 2000 -P 4
+    else
+      missing SR_TEST_REDIS_URL "sr-benchmark --resp and --compare"
+    fi
+  fi
+else
+  missing SCHEMA_REGISTRY_BIN "integration tests, examples and sr-benchmark smoke run"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
