@@ -5,24 +5,31 @@ import Testing
     import Glibc
 #endif
 
-/// Runs a shell command on a Dispatch thread (it blocks) and returns its exit status and output.
+/// Runs a shell command on a thread of its own (it blocks) and returns its exit status and output.
+///
+/// posix_spawn + waitpid rather than Foundation's `Process`: its `waitUntilExit()` was seen to
+/// hang on Linux with the child already a zombie (after `pg_ctl start` left a daemon behind).
+/// Output goes to a file, not a pipe, for the same daemon's sake (it may inherit descriptors).
 @discardableResult
 func shell(_ command: String) async throws -> (status: Int32, output: String) {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(
-                with: Result {
-                    let process = Process()
-                    let pipe = Pipe()
-                    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                    process.arguments = ["-c", command]
-                    process.standardOutput = pipe
-                    process.standardError = pipe
-                    try process.run()
-                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-                })
+        Thread.detachNewThread {
+            let path = NSTemporaryDirectory() + "sr-shell-\(UUID().uuidString).out"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let arguments = ["/bin/sh", "-c", "exec >'\(path)' 2>&1 </dev/null; \(command)"]
+            var argv = arguments.map { strdup($0) } + [nil]
+            defer { for pointer in argv { free(pointer) } }
+            var pid: pid_t = 0
+            let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, &argv, environ)
+            guard spawned == 0 else {
+                continuation.resume(throwing: ExternalServerError(description: "posix_spawn failed: \(spawned)"))
+                return
+            }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            continuation.resume(returning: (exitStatus, text))
         }
     }
 }
@@ -123,28 +130,23 @@ final class PostgresCluster: Sendable {
 }
 
 /// A redis-server of its own on a fixed port, for tests that kill it and start it again.
-final class RedisProcess: @unchecked Sendable {
-    // @unchecked: `process` is replaced only by `start()`, which tests call from one task.
+final class RedisProcess: Sendable {
     let port: Int
-    private var process: Process?
+    private let directory: String
 
     var url: String { "redis://127.0.0.1:\(port)" }
 
     init() throws {
         port = try freeLoopbackPort()
+        directory = NSTemporaryDirectory() + "sr-redis-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
-    /// Starts the server and waits until it answers PING.
+    /// Starts the server (daemonized, so no child of ours to reap) and waits until it answers PING.
     func start() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "redis-server", "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
+        try await shell(
+            "redis-server --port \(port) --bind 127.0.0.1 --save '' --appendonly no --daemonize yes "
+                + "--dir \(directory) --pidfile \(directory)/redis.pid --logfile \(directory)/redis.log")
         for _ in 0..<100 {
             if try await shell("redis-cli -p \(port) ping").output.contains("PONG") { return }
             try await Task.sleep(for: .milliseconds(50))
@@ -152,12 +154,18 @@ final class RedisProcess: @unchecked Sendable {
         throw ExternalServerError(description: "redis-server on \(port) never answered PING")
     }
 
-    /// SIGKILL: the outage a crashed or partitioned Redis looks like.
+    /// SIGKILL: the outage a crashed or partitioned Redis looks like. Returns once it is gone.
     func kill() async {
-        guard let process else { return }
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<200 where process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
-        self.process = nil
+        _ = try? await shell("kill -9 $(cat \(directory)/redis.pid) 2>/dev/null; rm -f \(directory)/redis.pid")
+        for _ in 0..<100 {
+            guard (try? await shell("redis-cli -p \(port) ping").output.contains("PONG")) == true else { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    func destroy() async {
+        await kill()
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }
 

@@ -106,7 +106,7 @@ struct FaultTests {
         #expect(succeeded > 0)
         #expect(usedAgain, "Redis was not used again after it came back")
         await client.close()
-        await redis.kill()
+        await redis.destroy()
     }
 
     @Test(arguments: ["fast", "immediate"])
@@ -183,7 +183,7 @@ struct FaultTests {
         }
         await client.close()
         server.terminate()
-        await redis.kill()
+        await redis.destroy()
         await postgres.destroy()
     }
 }
