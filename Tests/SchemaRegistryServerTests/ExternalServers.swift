@@ -111,7 +111,8 @@ final class PostgresCluster: Sendable {
     }
 
     func destroy() async {
-        _ = try? await shell(command("\(binaries)/pg_ctl -D \(directory)/data -m immediate -w stop", asServerUser: true))
+        _ = try? await shell(
+            command("\(binaries)/pg_ctl -D \(directory)/data -m immediate -w stop", asServerUser: true))
         _ = try? await shell("rm -rf \(directory)")
     }
 

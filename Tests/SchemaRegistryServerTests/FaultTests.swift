@@ -1,7 +1,7 @@
 import Foundation
+import SRPWire
 import SchemaRegistryClient
 import Synchronization
-import SRPWire
 import Testing
 
 /// Faults under load, with the real binary on a PostgreSQL and a Redis of the test's own (so
@@ -84,7 +84,9 @@ struct FaultTests {
         let client = try await server.connectedClient()
         var ids: [UInt32] = []
         let subjects = (0..<8).map { "redis-fault-\($0)" }
-        for (index, subject) in subjects.enumerated() { ids.append(try await register(client, subject, seed: index).id) }
+        for (index, subject) in subjects.enumerated() {
+            ids.append(try await register(client, subject, seed: index).id)
+        }
 
         let load = ReadLoad(client: client, ids: ids, subjects: subjects)
         try await Task.sleep(for: .milliseconds(500))

@@ -1,5 +1,7 @@
 import Foundation
+import SRPWire
 import SchemaRegistryClient
+import Synchronization
 import Testing
 
 /// `schema-registry serve --store postgres://...` for real: several instances on one database.
@@ -32,84 +34,161 @@ struct PostgresServerTests {
         return "\(root)/\(name)"
     }
 
-    @Test func twoInstancesShareOnePostgres() async throws {
-        guard let url = try freshDatabase() else { return }
+    /// The L2 arguments for one test: the test command's Redis with a key prefix of the test's own.
+    private func redisArguments(_ withRedis: Bool) -> [String]? {
+        guard withRedis else { return [] }
+        guard let url = ProcessInfo.processInfo.environment["SR_TEST_REDIS_URL"], !url.isEmpty else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" {
+                Issue.record("SR_TEST_REDIS_URL is not set: run the suite with scripts/test.sh")
+            }
+            return nil
+        }
+        return ["--cache", url, "--set", "cache-key-prefix=test-\(UUID().uuidString):"]
+    }
+
+    private func register(_ client: SchemaRegistryClient, _ subject: String, _ schema: String) async throws
+        -> Srp_RegisterSchemaResponse
+    {
+        try await client.registerSchema(
+            .with {
+                $0.subject = subject
+                $0.schema = schema
+            })
+    }
+
+    @Test(arguments: [false, true])
+    func twoInstancesShareOnePostgres(withRedis: Bool) async throws {
+        guard let url = try freshDatabase(), let cache = redisArguments(withRedis) else { return }
         let directory = NSTemporaryDirectory() + "sr-pg-\(UUID().uuidString)"
         defer {
-            try? FileManager.default.removeItem(atPath: directory + "-a.log")
-            try? FileManager.default.removeItem(atPath: directory + "-b.log")
-            try? FileManager.default.removeItem(atPath: directory + "-c.log")
+            for suffix in ["-a", "-b", "-c"] {
+                try? FileManager.default.removeItem(atPath: directory + suffix + ".log")
+            }
         }
-        let a = try ServerProcess(dataDirectory: directory + "-a", extraArguments: ["--store", url])
-        let b = try ServerProcess(dataDirectory: directory + "-b", extraArguments: ["--store", url])
+        let a = try ServerProcess(dataDirectory: directory + "-a", extraArguments: ["--store", url] + cache)
+        let b = try ServerProcess(dataDirectory: directory + "-b", extraArguments: ["--store", url] + cache)
         defer { b.terminate() }
         let clientA = try await a.connectedClient()
         let clientB = try await b.connectedClient()
 
-        // Register through A, read through B, including `latest` right after a new version.
-        let v1 = try await clientA.registerSchema(
-            .with {
-                $0.subject = "orders"
-                $0.schema = avroRecord("Order", seed: 1)
-            })
+        // Register through A, read through B, including `latest` right after each new version
+        // (B reads it before and after, so a cached `latest` must be invalidated).
+        let v1 = try await register(clientA, "orders", avroRecord("Order", seed: 1))
         #expect(try await clientB.getSchemaById(.with { $0.id = v1.id }).schema.id == v1.id)
-        let v2 = try await clientA.registerSchema(
-            .with {
-                $0.subject = "orders"
-                $0.schema = avroRecord("Order", fields: 3, seed: 1)
-            })
-        let latest = try await clientB.getSchemaByVersion(
-            .with {
-                $0.subject = "orders"
-                $0.version = -1
-            })
-        #expect(latest.schema.version == 2 && latest.schema.id == v2.id)
+        let latest: @Sendable () async throws -> Srp_SchemaVersion = {
+            try await clientB.getSchemaByVersion(
+                .with {
+                    $0.subject = "orders"
+                    $0.version = -1
+                }
+            ).schema
+        }
+        #expect(try await latest().version == 1)
+        let v2 = try await register(clientA, "orders", avroRecord("Order", fields: 3, seed: 1))
+        let second = try await latest()
+        #expect(second.version == 2 && second.id == v2.id)
 
-        // 32 registrations of distinct schemas racing through both instances: versions 3...34.
-        let versions = try await withThrowingTaskGroup(of: Int32.self) { group in
-            for index in 0..<32 {
-                let client = index.isMultiple(of: 2) ? clientA : clientB
+        // A config change through A is what B enforces and reports.
+        let before = try await clientB.getConfig(
+            .with {
+                $0.subject = "orders"
+                $0.defaultToGlobal = true
+            })
+        #expect(before.compatibility == .none)  // the servers run with default-compatibility=NONE
+        _ = try await clientA.setConfig(
+            .with {
+                $0.subject = "orders"
+                $0.compatibility = .full
+            })
+        #expect(try await clientB.getConfig(.with { $0.subject = "orders" }).compatibility == .full)
+        await #expect(throws: SchemaRegistryClientError.self) {
+            // Adding a field without a default breaks FULL: B must refuse it.
+            try await register(clientB, "orders", avroRecord("Order", fields: 4, seed: 1))
+        }
+
+        // 64 clients (32 per instance) register the same schema at once: one id, one version.
+        let clients = try await connectMany(32, a: a, b: b)
+        let same = try await withThrowingTaskGroup(of: (UInt32, Int32).self) { group in
+            for client in clients {
                 group.addTask {
-                    try await client.registerSchema(
-                        .with {
-                            $0.subject = "orders"
-                            $0.schema = avroRecord("Order", seed: 100 + index)
-                        }
-                    ).version
+                    let response = try await self.register(client, "shared", avroRecord("Shared"))
+                    return (response.id, response.version)
+                }
+            }
+            return try await group.reduce(into: Set<[UInt32]>()) { $0.insert([$1.0, UInt32($1.1)]) }
+        }
+        #expect(same.count == 1 && same.first?[1] == 1, "\(same)")
+
+        // 64 distinct schemas under one subject at once, through both: versions 1...64, no gap, no duplicate.
+        let versions = try await withThrowingTaskGroup(of: Int32.self) { group in
+            for (index, client) in clients.enumerated() {
+                group.addTask {
+                    try await self.register(client, "racing", avroRecord("Racing", seed: index)).version
                 }
             }
             return try await group.reduce(into: [Int32]()) { $0.append($1) }
         }
-        #expect(versions.sorted() == Array(3...34))
+        #expect(versions.sorted() == Array(1...64))
+        for client in clients { await client.close() }
 
-        // The same schema through both instances at once: one id.
-        let ids = try await withThrowingTaskGroup(of: UInt32.self) { group in
-            for index in 0..<16 {
-                let client = index.isMultiple(of: 2) ? clientA : clientB
-                group.addTask {
-                    try await client.registerSchema(
-                        .with {
-                            $0.subject = "shared-\(index % 4)"
-                            $0.schema = avroRecord("Shared")
-                        }
-                    ).id
+        // kill -9 instance A while both take registrations: what either acknowledged is there,
+        // and B keeps serving.
+        let acknowledged = Acknowledged()
+        let writers = (0..<2).map { writer in
+            Task { [self] in
+                let client = writer == 0 ? clientA : clientB
+                for seed in 0..<200 {
+                    guard
+                        let response = try? await self.register(
+                            client, "during-kill", avroRecord("Kill", seed: writer * 1000 + seed))
+                    else {
+                        if writer == 0 { return }  // A is gone
+                        continue
+                    }
+                    acknowledged.versions.withLock { $0[response.version] = response.id }
                 }
             }
-            return try await group.reduce(into: Set<UInt32>()) { $0.insert($1) }
         }
-        #expect(ids.count == 1)
-
-        // kill -9 instance A: what it acknowledged is there, B keeps serving, a new instance sees it all.
-        await clientA.close()
+        try await Task.sleep(for: .milliseconds(300))
         a.kill9()
-        #expect(try await clientB.listVersions(.with { $0.subject = "orders" }).versions == Array(1...34))
-        let c = try ServerProcess(dataDirectory: directory + "-c", extraArguments: ["--store", url])
+        for writer in writers { await writer.value }
+        await clientA.close()
+        let landed = try await clientB.listVersions(.with { $0.subject = "during-kill" }).versions
+        let expected = acknowledged.versions.withLock { $0 }
+        #expect(Set(expected.keys).isSubset(of: Set(landed)))
+        #expect(landed == Array(1...Int32(landed.count)), "versions have a gap: \(landed)")
+
+        // A fresh instance sees everything.
+        let c = try ServerProcess(dataDirectory: directory + "-c", extraArguments: ["--store", url] + cache)
         defer { c.terminate() }
         let clientC = try await c.connectedClient()
-        #expect(try await clientC.getSchemaById(.with { $0.id = v2.id }).schema.id == v2.id)
+        for (version, id) in expected {
+            let found = try await clientC.getSchemaByVersion(
+                .with {
+                    $0.subject = "during-kill"
+                    $0.version = version
+                })
+            #expect(found.schema.id == id)
+        }
         let info = try await clientC.serverInfo(.init())
-        #expect(info.store == "postgres")
+        #expect(info.store == (withRedis ? "postgres+redis" : "postgres"))
         await clientB.close()
         await clientC.close()
+    }
+
+    /// Versions acknowledged to the writers, with their ids.
+    private final class Acknowledged: Sendable {
+        let versions = Mutex<[Int32: UInt32]>([:])
+    }
+
+    private func connectMany(_ perInstance: Int, a: ServerProcess, b: ServerProcess) async throws
+        -> [SchemaRegistryClient]
+    {
+        var clients: [SchemaRegistryClient] = []
+        for _ in 0..<perInstance {
+            clients.append(try await a.connectedClient())
+            clients.append(try await b.connectedClient())
+        }
+        return clients
     }
 }
