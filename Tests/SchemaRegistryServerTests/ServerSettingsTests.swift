@@ -34,6 +34,7 @@ struct ServerSettingsTests {
         let values: [String: String] = [
             "compression": "off", "default-compatibility": "NONE", "host": "::1", "data-dir": "/tmp/x",
             "server-id": "a", "store": "postgres://u@127.0.0.1:5432/db", "json-schema-default-draft": "2019-09",
+            "cache": "redis://127.0.0.1:6379", "cache-key-prefix": "reg1:",
         ]
         for (key, _, _) in ServerSettings.keys where !key.hasPrefix("cost.") {
             try ServerSettings.apply([key: values[key] ?? "7"], to: &configuration)
@@ -41,6 +42,9 @@ struct ServerSettingsTests {
         #expect(configuration.compression == false)
         #expect(configuration.store == "postgres://u@127.0.0.1:5432/db")
         #expect(configuration.connection.maxInFlight == 7)
+        #expect(configuration.cache == "redis://127.0.0.1:6379")
+        #expect(configuration.cacheKeyPrefix == "reg1:")
+        #expect(configuration.cacheMappingTTL == .milliseconds(7))
     }
 
     @Test func badSettingsAreRefusedWithTheirName() {
@@ -48,6 +52,7 @@ struct ServerSettingsTests {
         for (settings, mention) in [
             (["colour": "blue"], "unknown setting 'colour'"), (["port": "-1"], "port"),
             (["compression": "maybe"], "compression"), (["store": "mysql://x"], "neither sqlite nor a postgres"),
+            (["cache": "memcached://x"], "neither none nor a redis"),
             (["default-compatibility": "SIDEWAYS"], "SIDEWAYS"),
         ] {
             #expect {

@@ -137,9 +137,18 @@ static int srp_append(loop *l, conn *c, uint64_t stamp) {
         break;
     }
     case OP_REGISTER: {
+        /* A real write every time: a schema never registered before under a subject of its
+         * own (new id, new version row). Re-registering one schema would only measure the
+         * idempotent lookup path. The run's start time keeps names unique across runs. */
+        char subject[96], text[192];
+        unsigned long long n = (unsigned long long)l->issued;
+        snprintf(subject, sizeof subject, "bench-write-%llu-%llu", (unsigned long long)l->start_ns, n);
+        snprintf(text, sizeof text,
+                 "{\"type\":\"record\",\"name\":\"W%llu_%llu\",\"fields\":[{\"name\":\"f\",\"type\":\"string\"}]}",
+                 (unsigned long long)l->start_ns, n);
         Srp__RegisterSchemaRequest req = SRP__REGISTER_SCHEMA_REQUEST__INIT;
-        req.subject = BENCH_SUBJECT;
-        req.schema = schema_text;
+        req.subject = subject;
+        req.schema = text;
         err = sr_append(c->client, SR_METHOD_REGISTER_SCHEMA, &req.base, &id);
         break;
     }
