@@ -25,11 +25,17 @@ final class CircuitBreaker: Sendable {
     private let initialBackoff: Duration
     private let maximumBackoff: Duration
     private let state: Mutex<State>
+    /// The time source: the real clock, or a manual one in tests (no sleeping, no flakiness).
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    init(initialBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(5)) {
+    init(
+        initialBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(5),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
         self.initialBackoff = initialBackoff
         self.maximumBackoff = maximumBackoff
         self.state = Mutex(State(backoff: initialBackoff))
+        self.now = now
     }
 
     /// Whether calls currently run (the breaker is closed).
@@ -42,7 +48,7 @@ final class CircuitBreaker: Sendable {
     func admit() -> Admission {
         state.withLock { state in
             guard let until = state.openUntil else { return .run }
-            if state.probing || ContinuousClock.now < until { return .reject }
+            if state.probing || now() < until { return .reject }
             state.probing = true
             return .probe
         }
@@ -65,10 +71,10 @@ final class CircuitBreaker: Sendable {
             if wasProbe {
                 state.probing = false
                 state.backoff = min(state.backoff * 2, maximumBackoff)
-                state.openUntil = ContinuousClock.now + state.backoff
+                state.openUntil = now() + state.backoff
             } else if state.openUntil == nil {
                 state.opens += 1
-                state.openUntil = ContinuousClock.now + state.backoff
+                state.openUntil = now() + state.backoff
             }
             // A failure while already open (a call admitted earlier) changes nothing.
         }

@@ -120,7 +120,7 @@ struct Serve: AsyncParsableCommand {
     private func openStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> any SchemaStore {
         if configuration.store != "sqlite" {
             logger.info("opening store", metadata: ["store": "postgres"])
-            return try await PostgresStore(url: configuration.store)
+            return try await PostgresStore(url: configuration.store, poolSize: configuration.storeConnections)
         }
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let path = (configuration.dataDirectory as NSString).appendingPathComponent("registry.db")

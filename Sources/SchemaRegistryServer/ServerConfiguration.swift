@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var store = "sqlite"
     /// Where the SQLite database lives. Default `./data`.
     public var dataDirectory = "./data"
+    /// PostgreSQL connections this instance opens at most (each on a thread of its own).
+    public var storeConnections = 8
     /// A `redis://` URL for the L2 cache shared by instances; nil (the default) for none.
     public var cache: String?
     /// Prefix of every Redis key and of the invalidation channel.

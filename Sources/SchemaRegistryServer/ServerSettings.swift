@@ -15,6 +15,7 @@ public enum ServerSettings {
         ("port", "TCP port", "7911"),
         ("store", "sqlite, or a postgres://user@host:port/db URL", "sqlite"),
         ("data-dir", "directory of the SQLite database", "./data"),
+        ("store-connections", "PostgreSQL connections per instance", "8"),
         ("cache", "L2 cache shared by instances: none, or a redis://host:port[/db] URL", "none"),
         ("cache-key-prefix", "prefix of Redis keys and channel (registries sharing a Redis need distinct ones)", "sr:"),
         (
@@ -102,6 +103,7 @@ public enum ServerSettings {
                     throw InvalidSetting(description: "cache: '\(value)' is neither none nor a redis:// URL")
                 }
                 configuration.cache = value == "none" ? nil : value
+            case "store-connections": configuration.storeConnections = max(1, try int())
             case "cache-key-prefix": configuration.cacheKeyPrefix = value
             case "cache-mapping-ttl-ms": configuration.cacheMappingTTL = .milliseconds(max(1, try int()))
             case "event-loop-threads": configuration.eventLoopThreads = max(1, try int())

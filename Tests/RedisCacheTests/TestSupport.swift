@@ -64,10 +64,3 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
-
-/// Measures how long `body` takes.
-func elapsed<T>(_ body: () async throws -> T) async rethrows -> (T, Duration) {
-    let start = ContinuousClock.now
-    let result = try await body()
-    return (result, ContinuousClock.now - start)
-}
