@@ -53,7 +53,57 @@ enum PostgresMigrations {
         -- Subject '' holds the global setting.
         CREATE TABLE config (subject text PRIMARY KEY, compatibility text NOT NULL);
         CREATE TABLE modes (subject text PRIMARY KEY, mode text NOT NULL);
+        """,
+        // 2: registration without references or imported ids in one round trip (see
+        // `PostgresStore.registerInOneStatement`). The same steps, locks and lock keys as the
+        // Swift transaction, so instances running either path stay serialised together.
         """
+        CREATE FUNCTION sr_register_unreferenced(
+            p_subject text, p_type integer, p_canonical text, p_fingerprint text, p_refs text,
+            p_metadata jsonb, p_tags jsonb, p_expected integer,
+            OUT o_outcome text, OUT o_id bigint, OUT o_version integer)
+        LANGUAGE plpgsql AS $$
+        DECLARE
+            v_highest integer;
+        BEGIN
+            PERFORM pg_advisory_xact_lock(hashtextextended('subject:' || p_subject, 0));
+            -- 1. The same schema, live under this subject: nothing to write.
+            SELECT sv.schema_id, sv.version INTO o_id, o_version
+            FROM subject_versions sv JOIN schemas s ON s.id = sv.schema_id
+            WHERE sv.subject = p_subject AND NOT sv.deleted AND s.fingerprint = p_fingerprint
+              AND s.schema_type = p_type AND s.canonical = p_canonical AND s.refs = p_refs
+            ORDER BY sv.version DESC LIMIT 1;
+            IF FOUND THEN
+                o_outcome := 'existing';
+                RETURN;
+            END IF;
+            -- 2. The expected latest version (soft-deleted versions count).
+            SELECT coalesce(max(sv.version), 0) INTO v_highest FROM subject_versions sv WHERE sv.subject = p_subject;
+            IF p_expected IS NOT NULL AND p_expected <> v_highest THEN
+                o_outcome := 'conflict';
+                o_id := 0;
+                o_version := v_highest;
+                RETURN;
+            END IF;
+            -- 3. The id: found by identity (under the fingerprint lock), or assigned.
+            PERFORM pg_advisory_xact_lock(hashtextextended('schema:' || p_fingerprint, 0));
+            SELECT s.id INTO o_id FROM schemas s
+            WHERE s.fingerprint = p_fingerprint AND s.schema_type = p_type AND s.canonical = p_canonical
+              AND s.refs = p_refs
+            ORDER BY s.id LIMIT 1;
+            IF NOT FOUND THEN
+                INSERT INTO schemas (id, schema_type, canonical, fingerprint, refs)
+                VALUES (nextval('schema_ids'), p_type, p_canonical, p_fingerprint, p_refs)
+                RETURNING schemas.id INTO o_id;
+            END IF;
+            -- 4. The new version.
+            o_version := v_highest + 1;
+            INSERT INTO subject_versions (subject, version, schema_id, deleted, metadata, tags)
+            VALUES (p_subject, o_version, o_id, false, p_metadata, p_tags);
+            o_outcome := 'registered';
+        END
+        $$;
+        """,
     ]
 
     static var latestVersion: Int { steps.count }

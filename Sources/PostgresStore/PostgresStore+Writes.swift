@@ -12,6 +12,9 @@ extension PostgresStore {
         let metadata = try PostgresCoding.values.encode(metadata: write.metadata)
         let tags = try PostgresCoding.values.encode(tags: write.tags)
         let references = try PostgresCoding.values.encode(references: write.schema.references)
+        if write.schema.references.isEmpty && write.importID == nil && write.importVersion == nil {
+            return try await registerInOneStatement(write, metadata: metadata, tags: tags, references: references)
+        }
         return try await self.write { connection in
             // Serialises writers of this subject across every instance. An advisory lock, not a row
             // lock: a new subject has no row to lock yet (and SELECT ... FOR UPDATE on max(version)
@@ -48,6 +51,38 @@ extension PostgresStore {
                 VALUES ($1::text, $2::integer, $3::bigint, false, $4::jsonb, $5::jsonb)
                 """, [write.subject, String(version), String(id), metadata, tags])
             return .registered(id: id, version: version)
+        }
+    }
+
+    /// The common registration (no references, no imported id or version) as one call of the
+    /// `sr_register_unreferenced` function: one round trip and one implicit transaction instead
+    /// of about nine statements, which is most of a registration's cost on PostgreSQL.
+    /// References need the Swift path (identity compares decoded references; they get rows of
+    /// their own), and so do imports (their checks have errors of their own).
+    private func registerInOneStatement(
+        _ write: RegistrationWrite, metadata: String, tags: String, references: String
+    ) async throws -> RegistrationOutcome {
+        let identity = write.schema
+        let rows = try await pool.run { connection in
+            try connection.query(
+                """
+                SELECT o_outcome, o_id, o_version FROM sr_register_unreferenced(
+                    $1::text, $2::integer, $3::text, $4::text, $5::text, $6::jsonb, $7::jsonb, $8::integer)
+                """,
+                [
+                    write.subject, String(identity.type.rawValue), identity.canonicalText, identity.fingerprint,
+                    references, metadata, tags, write.expectedLatestVersion.map(String.init),
+                ])
+        }
+        guard rows.count == 1 else {
+            throw RegistryError(.storeError, "postgres: sr_register_unreferenced returned no row")
+        }
+        let (id, version) = (rows.int(0, 1), rows.int(0, 2))
+        switch rows.text(0, 0) {
+        case "registered": return .registered(id: id, version: version)
+        case "existing": return .existing(id: id, version: version)
+        case "conflict": return .conflict(actualLatestVersion: version)
+        case let other: throw RegistryError(.storeError, "postgres: unexpected registration outcome '\(other)'")
         }
     }
 

@@ -13,7 +13,7 @@ public final class PostgresStore: SchemaStore {
     /// How many migration steps opening this store applied (0 when the database was up to date).
     let appliedMigrations: Int
 
-    private let pool: PostgresPool
+    let pool: PostgresPool
 
     /// Connects and brings the database layout up to date.
     ///

@@ -52,8 +52,7 @@ extension RedisCachedStore {
         -> VersionRecord?
     {
         try await allVersions(subject).last { record in
-            (includeDeleted || !record.deleted) && record.schema.type == schema.type
-                && record.schema.text == schema.canonicalText && record.schema.references == schema.references
+            (includeDeleted || !record.deleted) && record.schema.identity == schema
         }
     }
 

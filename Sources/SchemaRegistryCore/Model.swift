@@ -52,6 +52,11 @@ public struct StoredSchema: Sendable, Hashable {
         self.text = text
         self.references = references
     }
+
+    /// What decides whether this is the same schema as another.
+    public var identity: SchemaIdentity {
+        SchemaIdentity(type: type, canonicalText: text, references: references)
+    }
 }
 
 /// A schema version under a subject, joined with its schema.

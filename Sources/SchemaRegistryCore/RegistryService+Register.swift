@@ -81,12 +81,12 @@ extension RegistryService {
     ) async throws -> RegistrationResult {
         for attempt in 0..<16 {
             if attempt > 0 { try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt)))) }
-            if let existing = try await store.version(
-                subject: request.subject, matching: identity, includeDeleted: false)
-            {
+            // One read serves both the "already registered" check and the compatibility check
+            // (a round trip less per registration than asking the store for the match).
+            let history = try await store.versions(subject: request.subject, includeDeleted: true)
+            if let existing = history.last(where: { !$0.deleted && $0.schema.identity == identity }) {
                 return RegistrationResult(id: existing.schema.id, version: existing.version, created: false)
             }
-            let history = try await store.versions(subject: request.subject, includeDeleted: true)
             let latest = history.last?.version ?? 0
             if mode != .import {
                 try await checkCompatibility(
