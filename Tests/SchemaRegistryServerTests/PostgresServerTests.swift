@@ -106,6 +106,29 @@ struct PostgresServerTests {
             try await register(clientB, "orders", avroRecord("Order", fields: 4, seed: 1))
         }
 
+        // A permanent delete through A: B stops serving the schema, from L1 too (Redis pub/sub
+        // carries the eviction; without Redis, L1 of other instances keeps immutable schemas).
+        if withRedis {
+            let doomed = try await register(clientA, "doomed", avroRecord("Doomed"))
+            #expect(try await clientB.getSchemaById(.with { $0.id = doomed.id }).schema.id == doomed.id)
+            _ = try await clientA.deleteSubject(.with { $0.subject = "doomed" })
+            _ = try await clientA.deleteSubject(
+                .with {
+                    $0.subject = "doomed"
+                    $0.permanent = true
+                })
+            var evicted = false
+            for _ in 0..<100 where !evicted {
+                do {
+                    _ = try await clientB.getSchemaById(.with { $0.id = doomed.id })
+                    try await Task.sleep(for: .milliseconds(50))
+                } catch let error as SchemaRegistryClientError where error.registryErrorCode == 40403 {
+                    evicted = true
+                }
+            }
+            #expect(evicted, "B still serves a permanently deleted schema")
+        }
+
         // 64 clients (32 per instance) register the same schema at once: one id, one version.
         let clients = try await connectMany(32, a: a, b: b)
         let same = try await withThrowingTaskGroup(of: (UInt32, Int32).self) { group in
