@@ -21,6 +21,9 @@
  *
  * Compatibility: codes, statuses and enums only ever grow; a value never changes meaning.
  * Feature macros (SR_HAS_*) say what this version offers.
+ *
+ * Not yet: TLS. This version speaks plain TCP only; put it on a trusted network or behind a
+ * TLS-terminating proxy. SR_HAS_TLS will be defined by the version that adds it.
  */
 #ifndef SRCLIENT_H
 #define SRCLIENT_H
