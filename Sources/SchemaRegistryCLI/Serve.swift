@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import NIOPosix
 import PostgresStore
+import Prometheus
 import RedisCache
 import SQLiteStore
 import SchemaFormats
@@ -97,6 +99,11 @@ struct Serve: AsyncParsableCommand {
         _ configuration: ServerConfiguration, service: RegistryService, cache: EncodedSchemaCache,
         group: MultiThreadedEventLoopGroup, logger: Logger
     ) async throws {
+        // Bootstrapped before the server exists: metric handles made earlier would stay no-ops.
+        let registry = PrometheusCollectorRegistry()
+        if configuration.metricsPort != nil {
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        }
         let redis = service.store as? RedisCachedStore
         let server = SRPServer(
             configuration: configuration, service: service, cache: cache, group: group, logger: logger,
@@ -110,10 +117,39 @@ struct Serve: AsyncParsableCommand {
                         errors: metrics.errors)
                 ]
             })
-        let services = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await services.run()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        if let metricsPort = configuration.metricsPort {
+            services.append(
+                .init(
+                    service: metricsServer(
+                        for: server, port: metricsPort, registry: registry, group: group, logger: logger)))
+        }
+        let serviceGroup = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await serviceGroup.run()
+    }
+
+    /// The operators' endpoint over the Prometheus registry behind swift-metrics, with the gauges
+    /// read at scrape time and the readiness check.
+    private func metricsServer(
+        for server: SRPServer, port: Int, registry: PrometheusCollectorRegistry, group: MultiThreadedEventLoopGroup,
+        logger: Logger
+    ) -> MetricsHTTPServer {
+        let service = server.service
+        return MetricsHTTPServer(
+            host: server.configuration.host, port: port, registry: registry, group: group, logger: logger,
+            collect: { server.updateScrapeGauges() },
+            readiness: {
+                guard server.warmUp.isDone else {
+                    return (false, "warming up (\(server.warmUp.loaded) schemas loaded)")
+                }
+                do {
+                    _ = try await service.counts()
+                    return (true, "ready")
+                } catch {
+                    return (false, "store unreachable: \(error)")
+                }
+            })
     }
 
     /// The embedded SQLite store under the data directory, or PostgreSQL for a postgres:// URL.

@@ -31,6 +31,7 @@ struct RequestDispatcher: Sendable {
     let service: RegistryService
     let cache: EncodedSchemaCache
     let info: ServerInfo
+    let metrics: ServerMetrics
     /// L1 misses of one id share one backend read.
     let schemaReads = SingleFlight<UInt32, EncodedSchemaCache.Entry>()
 
@@ -49,6 +50,15 @@ struct RequestDispatcher: Sendable {
     }
 
     func handle(_ method: SRPMethod, body: ByteBuffer) async -> Reply {
+        metrics.inFlight.increment()
+        let started = ContinuousClock.now
+        let reply = await answer(method, body: body)
+        metrics.inFlight.decrement()
+        metrics.recordDispatched(method, status: reply.status, duration: ContinuousClock.now - started)
+        return reply
+    }
+
+    private func answer(_ method: SRPMethod, body: ByteBuffer) async -> Reply {
         do {
             return try await route(method, body)
         } catch let error as RegistryError {

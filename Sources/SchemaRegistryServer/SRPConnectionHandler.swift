@@ -24,6 +24,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         var dispatcher: RequestDispatcher
         var cache: EncodedSchemaCache
         var logger: Logger
+        var metrics: ServerMetrics
     }
 
     private let shared: Shared
@@ -43,6 +44,9 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     private var handshakeTimer: Scheduled<Void>?
     private var drainTimer: Scheduled<Void>?
     private var closing = false
+    /// Counted locally and added to the shared metrics once per read batch (no atomics per request).
+    private var cachedAnswers = 0
+    private var bytesReceived = 0
 
     init(shared: Shared) {
         self.shared = shared
@@ -69,6 +73,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        shared.metrics.connections.increment()
         startHandshakeTimer(context)
         context.fireChannelActive()
     }
@@ -89,6 +94,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             logger.notice("connection closed mid-frame", metadata: ["unread_bytes": "\(inbound.readableBytes)"])
         }
         machine.closed()
+        shared.metrics.connections.decrement()
+        publishCounts()
         handshakeTimer?.cancel()
         resumeTask?.cancel()
         drainTimer?.cancel()
@@ -116,6 +123,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
+        bytesReceived += bytes.readableBytes
         readingBatch = true
         if inbound == nil {
             inbound = bytes
@@ -128,7 +136,15 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     func channelReadComplete(context: ChannelHandlerContext) {
         readingBatch = false
         flushOutput(context)
+        publishCounts()
         context.fireChannelReadComplete()
+    }
+
+    private func publishCounts() {
+        shared.metrics.recordCachedAnswers(cachedAnswers)
+        if bytesReceived > 0 { shared.metrics.bytesReceived.increment(by: Int64(bytesReceived)) }
+        cachedAnswers = 0
+        bytesReceived = 0
     }
 
     /// Backpressure: a read is passed on only while the machine accepts more requests and the
@@ -206,6 +222,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         case .dispatch(let method, let requestID):
             dispatch(frame, method: SRPMethod(rawValue: method)!, requestID: requestID, into: &out, context)
         case .reject(let requestID, let status, let message, let retryAfter):
+            shared.metrics.rejected.increment()
             appendReply(.error(status, message, retryAfterMilliseconds: retryAfter), requestID: requestID, into: &out)
         case .pong(let requestID):
             out.writeFrame(kind: .pong, flags: [], code: 0, requestID: requestID, encodedBody: frame.body)
@@ -283,6 +300,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             } else {
                 out.writeFrame(kind: .response, flags: [], code: 0, requestID: requestID, encodedBody: entry.plain)
             }
+            cachedAnswers += 1
             machine.requestCompleted()
             return
         }
@@ -326,6 +344,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         guard output.readableBytes > 0 else { return }
         let chunk = output
         output = context.channel.allocator.buffer(capacity: max(16 * 1024, chunk.readableBytes))
+        shared.metrics.bytesSent.increment(by: Int64(chunk.readableBytes))
         context.writeAndFlush(wrapOutboundOut(chunk), promise: nil)
     }
 
@@ -391,6 +410,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         closing = true
         let chunk = output
         output.clear()
+        shared.metrics.bytesSent.increment(by: Int64(chunk.readableBytes))
         context.writeAndFlush(wrapOutboundOut(chunk)).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }

@@ -26,9 +26,11 @@ public final class SRPServer: Service, Sendable {
     private let drained: EventLoopPromise<Void>
     private let shutdownStarted = Mutex(false)
     /// Counters of the cache tiers behind L1, for server info.
-    private let lowerCacheTiers: @Sendable () -> [CacheTierStatistics]
+    let lowerCacheTiers: @Sendable () -> [CacheTierStatistics]
     /// How far warm-up has got.
     public let warmUp = WarmUpProgress()
+    /// Requests, connections, bytes (through swift-metrics).
+    public let metrics = ServerMetrics()
 
     /// - Parameter lowerCacheTiers: counters of the caches behind L1 (Redis), if any.
     public init(
@@ -60,8 +62,9 @@ public final class SRPServer: Service, Sendable {
                 service: service, cache: cache,
                 info: .init(
                     serverID: configuration.serverID, version: Self.version, startedAt: .now,
-                    lowerCacheTiers: lowerCacheTiers, warmUp: warmUp)),
-            cache: cache, logger: logger)
+                    lowerCacheTiers: lowerCacheTiers, warmUp: warmUp),
+                metrics: metrics),
+            cache: cache, logger: logger, metrics: metrics)
         let idle = TimeAmount(configuration.idleTimeout)
         let quiesce = self.quiesce
         let channel: any Channel

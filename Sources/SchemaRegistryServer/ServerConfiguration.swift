@@ -10,6 +10,9 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// Default 7911. 0 picks a free port (tests).
     public var port = 7911
+    /// HTTP port of the operators' endpoints (Prometheus `/metrics`, `/healthz`, `/readyz`) on
+    /// `host`; nil disables them. Default 7912.
+    public var metricsPort: Int? = 7912
     /// `sqlite` (the embedded store under `dataDirectory`) or a `postgres://` URL.
     public var store = "sqlite"
     /// Where the SQLite database lives. Default `./data`.

@@ -13,6 +13,7 @@ public enum ServerSettings {
     public static let keys: [(key: String, meaning: String, defaultValue: String)] = [
         ("host", "address to listen on", "127.0.0.1"),
         ("port", "TCP port", "7911"),
+        ("metrics-port", "HTTP port of /metrics, /healthz, /readyz on the same host (off to disable)", "7912"),
         ("store", "sqlite, or a postgres://user@host:port/db URL", "sqlite"),
         ("data-dir", "directory of the SQLite database", "./data"),
         ("store-connections", "PostgreSQL connections per instance", "8"),
@@ -92,6 +93,7 @@ public enum ServerSettings {
             switch key {
             case "host": configuration.host = value
             case "port": configuration.port = try int()
+            case "metrics-port": configuration.metricsPort = value == "off" ? nil : try int()
             case "data-dir": configuration.dataDirectory = value
             case "store":
                 guard value == "sqlite" || value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") else {

@@ -21,7 +21,7 @@ final class ServerProcess: @unchecked Sendable {
         process.arguments =
             [
                 "serve", "--port", "0", "--data-dir", dataDirectory, "--log-level", "info",
-                "--set", "default-compatibility=NONE",
+                "--set", "default-compatibility=NONE", "--set", "metrics-port=off",
             ] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: logPath)

@@ -1,0 +1,27 @@
+import CoreMetrics
+
+/// Values that already live elsewhere (cache counters, warm-up progress), copied into gauges
+/// when metrics are scraped rather than counted twice on the request path.
+extension SRPServer {
+    /// Sets the scrape-time gauges; the metrics endpoint calls it before each emit.
+    public func updateScrapeGauges() {
+        let tiers = [cacheStatistics()] + lowerCacheTiers()
+        for tier in tiers {
+            let dimensions = [("tier", tier.tier)]
+            Gauge(label: "cache_hits", dimensions: dimensions).record(tier.hits)
+            Gauge(label: "cache_misses", dimensions: dimensions).record(tier.misses)
+            Gauge(label: "cache_entries", dimensions: dimensions).record(tier.entries)
+            Gauge(label: "cache_bytes", dimensions: dimensions).record(tier.bytes)
+            Gauge(label: "cache_available", dimensions: dimensions).record(tier.available ? 1 : 0)
+            Gauge(label: "cache_errors", dimensions: dimensions).record(tier.errors)
+        }
+        Gauge(label: "warmup_schemas_loaded").record(warmUp.loaded)
+        Gauge(label: "warmup_done").record(warmUp.isDone ? 1 : 0)
+    }
+
+    /// L1's counters as a tier.
+    func cacheStatistics() -> CacheTierStatistics {
+        let l1 = cache.statistics
+        return CacheTierStatistics(tier: "l1", hits: l1.hits, misses: l1.misses, entries: l1.entries, bytes: l1.bytes)
+    }
+}

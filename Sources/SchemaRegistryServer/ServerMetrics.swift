@@ -1,0 +1,59 @@
+import CoreMetrics
+import SRPWire
+import Synchronization
+
+/// What the server counts, through swift-metrics: `schema-registry serve` bootstraps the
+/// Prometheus backend (see ``MetricsHTTPServer``); an embedder picks its own, or none (then
+/// every call here is a no-op).
+///
+/// Handles are made once (per method, per status) so that recording is one atomic add; the
+/// cached GetSchemaById path does not record per request at all: each connection counts its
+/// hits and bytes locally and adds them once per read batch.
+public final class ServerMetrics: Sendable {
+    let connections = Meter(label: "srp_connections")
+    let inFlight = Meter(label: "srp_requests_in_flight")
+    let bytesReceived = Counter(label: "srp_bytes_received_total")
+    let bytesSent = Counter(label: "srp_bytes_sent_total")
+    /// Requests refused by the token bucket or the in-flight cap (THROTTLED and friends).
+    let rejected = Counter(label: "srp_requests_rejected_total")
+    let registrations = Counter(label: "registry_registrations_total")
+    /// Answered from L1 on the event loop (GetSchemaById, status 0).
+    private let cachedAnswers: Counter
+    private let latency: [UInt16: Timer]
+    private let counters = Mutex<[UInt32: Counter]>([:])
+
+    public init() {
+        cachedAnswers = Self.requestCounter(.getSchemaById, .ok)
+        var latency: [UInt16: Timer] = [:]
+        for method in SRPMethod.allCases {
+            latency[method.rawValue] = Timer(
+                label: "srp_request_duration_seconds", dimensions: [("method", method.name)])
+        }
+        self.latency = latency
+    }
+
+    private static func requestCounter(_ method: SRPMethod, _ status: StatusCode) -> Counter {
+        Counter(
+            label: "srp_requests_total", dimensions: [("method", method.name), ("status", String(status.rawValue))])
+    }
+
+    /// A request answered from L1 without leaving the event loop (counted in batches).
+    func recordCachedAnswers(_ count: Int) {
+        if count > 0 { cachedAnswers.increment(by: Int64(count)) }
+    }
+
+    /// A request that ran in a task: its status and how long it took.
+    func recordDispatched(_ method: SRPMethod, status: StatusCode, duration: Duration) {
+        let key = UInt32(method.rawValue) << 16 | UInt32(status.rawValue)
+        let counter = counters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = Self.requestCounter(method, status)
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+        let (seconds, attoseconds) = duration.components
+        latency[method.rawValue]?.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        if method == .registerSchema, status == .ok { registrations.increment() }
+    }
+}
