@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SRPWire", targets: ["SRPWire"]),
         .library(name: "SchemaRegistryCore", targets: ["SchemaRegistryCore"]),
         .library(name: "SchemaFormats", targets: ["SchemaFormats"]),
+        .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
         .executable(name: "srp-codegen", targets: ["SRPCodegenTool"]),
     ],
     dependencies: [
