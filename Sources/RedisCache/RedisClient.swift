@@ -18,13 +18,24 @@ public final class RedisClient: Sendable {
     ///   - poolSize: connections (each with its own queue), at least 1.
     ///   - commandTimeout: how long one command (or pipeline) may wait for the server.
     ///   - connectTimeout: how long connecting may take.
-    public init(
+    public convenience init(
         url: String, poolSize: Int = 2, commandTimeout: Duration = .milliseconds(200),
         connectTimeout: Duration = .milliseconds(200), initialBackoff: Duration = .milliseconds(100),
         maximumBackoff: Duration = .seconds(5)
     ) throws {
+        try self.init(
+            url: url, poolSize: poolSize, commandTimeout: commandTimeout, connectTimeout: connectTimeout,
+            initialBackoff: initialBackoff, maximumBackoff: maximumBackoff, now: { ContinuousClock.now })
+    }
+
+    /// As the public initializer, with the breaker's time source injected (tests use a manual clock).
+    init(
+        url: String, poolSize: Int = 2, commandTimeout: Duration = .milliseconds(200),
+        connectTimeout: Duration = .milliseconds(200), initialBackoff: Duration = .milliseconds(100),
+        maximumBackoff: Duration = .seconds(5), now: @escaping @Sendable () -> ContinuousClock.Instant
+    ) throws {
         let endpoint = try RedisEndpoint(url: url)
-        let breaker = CircuitBreaker(initialBackoff: initialBackoff, maximumBackoff: maximumBackoff)
+        let breaker = CircuitBreaker(initialBackoff: initialBackoff, maximumBackoff: maximumBackoff, now: now)
         self.breaker = breaker
         self.workers = (0..<max(1, poolSize)).map { index in
             RedisWorker(

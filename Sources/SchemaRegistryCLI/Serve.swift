@@ -78,7 +78,10 @@ struct Serve: AsyncParsableCommand {
         guard let url = configuration.cache else { return (store, nil) }
         logger.info("using redis cache", metadata: ["url": "\(url)"])
         let cached = RedisCachedStore(
-            store: store, client: try RedisClient(url: url), keyPrefix: configuration.cacheKeyPrefix,
+            store: store,
+            client: try RedisClient(
+                url: url, commandTimeout: configuration.cacheTimeout, connectTimeout: configuration.cacheTimeout),
+            keyPrefix: configuration.cacheKeyPrefix,
             mappingTTL: configuration.cacheMappingTTL)
         let listener = try RedisInvalidationListener(
             url: url, channel: cached.invalidationChannel,

@@ -21,6 +21,8 @@ public struct ServerConfiguration: Sendable {
     public var storeConnections = 8
     /// A `redis://` URL for the L2 cache shared by instances; nil (the default) for none.
     public var cache: String?
+    /// How long one Redis call (or connect) may take; past it Redis is bypassed until a probe succeeds.
+    public var cacheTimeout: Duration = .milliseconds(200)
     /// Prefix of every Redis key and of the invalidation channel.
     public var cacheKeyPrefix = "sr:"
     /// The longest a Redis-cached mutable mapping can be stale when its invalidation was lost.

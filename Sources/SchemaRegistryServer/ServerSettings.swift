@@ -18,6 +18,7 @@ public enum ServerSettings {
         ("data-dir", "directory of the SQLite database", "./data"),
         ("store-connections", "PostgreSQL connections per instance", "8"),
         ("cache", "L2 cache shared by instances: none, or a redis://host:port[/db] URL", "none"),
+        ("cache-timeout-ms", "how long a Redis call may take before Redis is bypassed (circuit opens)", "200"),
         ("cache-key-prefix", "prefix of Redis keys and channel (registries sharing a Redis need distinct ones)", "sr:"),
         (
             "cache-mapping-ttl-ms",
@@ -107,6 +108,7 @@ public enum ServerSettings {
                 configuration.cache = value == "none" ? nil : value
             case "store-connections": configuration.storeConnections = max(1, try int())
             case "cache-key-prefix": configuration.cacheKeyPrefix = value
+            case "cache-timeout-ms": configuration.cacheTimeout = .milliseconds(max(1, try int()))
             case "cache-mapping-ttl-ms": configuration.cacheMappingTTL = .milliseconds(max(1, try int()))
             case "event-loop-threads": configuration.eventLoopThreads = max(1, try int())
             case "max-frame-bytes": configuration.connection.maxBody = max(1024, try int())

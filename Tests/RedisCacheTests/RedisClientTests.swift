@@ -68,12 +68,13 @@ import Testing
         #expect(client.metrics.errors == 2)
     }
 
+    /// The breaker runs on a manual clock: however slowly this test is scheduled, no probe can
+    /// happen until the test moves the clock.
     @Test func aDeadServerIsRefusedWhileOpenAndRecoveryIsNoticed() async throws {
         guard testRedisURL() != nil else { return }
         let port = try freePort()
-        // A 2 s first backoff: the 20 refused calls below take microseconds each, so no probe
-        // slips in between them even on a loaded machine; recovery is then awaited (bounded).
-        let client = try RedisClient(url: "redis://127.0.0.1:\(port)", initialBackoff: .seconds(2))
+        let clock = CircuitBreakerTests.ManualClock()
+        let client = try RedisClient(url: "redis://127.0.0.1:\(port)", now: { clock.now })
         let first = await #expect(throws: RedisError.self) { try await client.command(["PING"]) }
         #expect(first?.kind == .connection)
         #expect(!client.isAvailable)
@@ -83,12 +84,14 @@ import Testing
         }
         #expect(client.metrics.breakerOpens == 1)
 
+        // Redis comes back; each round moves the clock past any backoff, so the next call probes.
         let server = try RedisServerProcess(port: port)
         defer { server.stop() }
         var recovered = false
         for _ in 0..<200 where !recovered {
-            try await Task.sleep(for: .milliseconds(50))
+            clock.advance(.seconds(10))
             recovered = (try? await client.command(["PING"])) == .status("PONG")
+            if !recovered { try await Task.sleep(for: .milliseconds(50)) }
         }
         #expect(recovered)
         #expect(client.isAvailable)

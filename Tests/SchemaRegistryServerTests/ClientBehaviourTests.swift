@@ -74,19 +74,8 @@ struct ClientBehaviourTests {
     @Test func connectionRefusedIsATypedError() async throws {
         // A socket bound but never listening holds the port: connecting to it is refused, and
         // nothing else (a server of a test running in parallel) can take the port meanwhile.
-        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (holder, port) = try boundLoopbackSocket()
         defer { close(holder) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                bind(holder, raw, length) == 0 && getsockname(holder, raw, &length) == 0
-            }
-        }
-        try #require(bound)
-        let port = Int(UInt16(bigEndian: address.sin_port))
         let client = SchemaRegistryClient(configuration: .init(host: "127.0.0.1", port: port))
         let error = await #expect(throws: SchemaRegistryClientError.self) { try await client.ping(.init()) }
         #expect(error?.code == .connectionFailed)

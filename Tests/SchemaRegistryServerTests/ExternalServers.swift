@@ -34,11 +34,11 @@ func shell(_ command: String) async throws -> (status: Int32, output: String) {
     }
 }
 
-/// A free loopback TCP port, picked by the kernel.
-func freeLoopbackPort() throws -> Int {
+/// A TCP socket bound to a loopback port the kernel picked, not listening: connecting to it is
+/// refused, and no one else can take the port while it stays open. The caller closes it.
+func boundLoopbackSocket() throws -> (descriptor: Int32, port: Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EMFILE) }
-    defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -48,8 +48,18 @@ func freeLoopbackPort() throws -> Int {
             bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
         }
     }
-    guard bound else { throw POSIXError(.EADDRINUSE) }
-    return Int(UInt16(bigEndian: address.sin_port))
+    guard bound else {
+        close(fd)
+        throw POSIXError(.EADDRINUSE)
+    }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
+}
+
+/// A free loopback TCP port, picked by the kernel (free again once this returns).
+func freeLoopbackPort() throws -> Int {
+    let (fd, port) = try boundLoopbackSocket()
+    close(fd)
+    return port
 }
 
 /// Whether a test that needs its own PostgreSQL and Redis can run: the binaries exist (the

@@ -45,6 +45,7 @@ struct ServerSettingsTests {
         #expect(configuration.cache == "redis://127.0.0.1:6379")
         #expect(configuration.cacheKeyPrefix == "reg1:")
         #expect(configuration.cacheMappingTTL == .milliseconds(7))
+        #expect(configuration.cacheTimeout == .milliseconds(7))
     }
 
     @Test func badSettingsAreRefusedWithTheirName() {

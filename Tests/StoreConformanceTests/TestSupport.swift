@@ -54,7 +54,10 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
             let prefix = "conformance-\(UUID().uuidString):"
             let opened = try await open()
             let wrap: @Sendable (any SchemaStore) throws -> any SchemaStore = {
-                RedisCachedStore(store: $0, client: try RedisClient(url: url), keyPrefix: prefix)
+                // A generous timeout: a call timed out on a loaded machine would lose its
+                // invalidation (stale reads up to the mapping TTL, by design) and fail the suite.
+                RedisCachedStore(
+                    store: $0, client: try RedisClient(url: url, commandTimeout: .seconds(5)), keyPrefix: prefix)
             }
             return OpenedStore(
                 store: try wrap(opened.store), reopen: { try wrap(try await opened.reopen()) },
