@@ -92,6 +92,12 @@ public final class EncodedSchemaCache: Sendable {
         public var misses: Int
     }
 
+    /// The counters as the "l1" cache tier (server info, metrics).
+    public var tierStatistics: CacheTierStatistics {
+        let l1 = statistics
+        return CacheTierStatistics(tier: "l1", hits: l1.hits, misses: l1.misses, entries: l1.entries, bytes: l1.bytes)
+    }
+
     public var statistics: Statistics {
         state.withLock { Statistics(entries: $0.entries.count, bytes: $0.bytes, hits: $0.hits, misses: $0.misses) }
     }

@@ -29,9 +29,7 @@ extension RequestDispatcher {
 
     /// L1, then the tiers behind it.
     func cacheTiers() -> [CacheTierStatistics] {
-        let l1 = cache.statistics
-        return [CacheTierStatistics(tier: "l1", hits: l1.hits, misses: l1.misses, entries: l1.entries, bytes: l1.bytes)]
-            + info.lowerCacheTiers()
+        [cache.tierStatistics] + info.lowerCacheTiers()
     }
 
     func getSchemasByIds(_ request: Srp_GetSchemasByIdsRequest) async throws -> Srp_GetSchemasByIdsResponse {

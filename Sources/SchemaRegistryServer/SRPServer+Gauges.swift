@@ -5,7 +5,7 @@ import CoreMetrics
 extension SRPServer {
     /// Sets the scrape-time gauges; the metrics endpoint calls it before each emit.
     public func updateScrapeGauges() {
-        let tiers = [cacheStatistics()] + lowerCacheTiers()
+        let tiers = [cache.tierStatistics] + lowerCacheTiers()
         for tier in tiers {
             let dimensions = [("tier", tier.tier)]
             Gauge(label: "cache_hits", dimensions: dimensions).record(tier.hits)
@@ -17,11 +17,5 @@ extension SRPServer {
         }
         Gauge(label: "warmup_schemas_loaded").record(warmUp.loaded)
         Gauge(label: "warmup_done").record(warmUp.isDone ? 1 : 0)
-    }
-
-    /// L1's counters as a tier.
-    func cacheStatistics() -> CacheTierStatistics {
-        let l1 = cache.statistics
-        return CacheTierStatistics(tier: "l1", hits: l1.hits, misses: l1.misses, entries: l1.entries, bytes: l1.bytes)
     }
 }
