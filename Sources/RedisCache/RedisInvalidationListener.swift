@@ -16,6 +16,8 @@ public final class RedisInvalidationListener: Sendable {
     private let onResubscribed: @Sendable () -> Void
     private let stopped = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
+    /// Whether the thread was started: only then is there a thread for `stop()` to wait for.
+    private let started = Atomic<Bool>(false)
 
     /// - Parameters:
     ///   - url: `redis://host[:port][/db]`.
@@ -32,14 +34,16 @@ public final class RedisInvalidationListener: Sendable {
         self.onResubscribed = onResubscribed
     }
 
-    /// Starts listening on a thread of its own.
+    /// Starts listening on a thread of its own; later calls (and calls after `stop()`) do nothing.
     public func start() {
+        guard !stopped.load(ordering: .relaxed), !started.exchange(true, ordering: .relaxed) else { return }
         DispatchQueue(label: "redis.invalidation").async { self.listen() }
     }
 
-    /// Stops within one poll interval (250 ms) and waits for the thread to finish.
+    /// Stops within one poll interval (250 ms) and waits for the thread to finish; returns at
+    /// once if the listener never started.
     public func stop() async {
-        guard !stopped.exchange(true, ordering: .relaxed) else { return }
+        guard !stopped.exchange(true, ordering: .relaxed), started.load(ordering: .relaxed) else { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
                 self.finished.wait()
