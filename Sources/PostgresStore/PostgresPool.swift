@@ -90,13 +90,16 @@ final class PostgresWorker: @unchecked Sendable {
             return fresh
         } catch {
             failures += 1
-            // 100 ms doubling per failure, capped at 1 s: a connect to a down server on the
-            // same network fails in microseconds, and writes must resume within a second or so
-            // of the server coming back.
-            let delay = min(100 << min(failures - 1, 6), 1_000)
-            retryAt = ContinuousClock.now + .milliseconds(delay)
+            retryAt = ContinuousClock.now + Self.reconnectDelay(afterFailures: failures)
             throw error
         }
+    }
+
+    /// How long calls fail at once after `failures` consecutive failed connects: 100 ms doubling,
+    /// capped at 1 s. A connect to a down server on the same network fails in microseconds, and
+    /// writes must resume within a second or so of the server coming back (the 5 s).
+    static func reconnectDelay(afterFailures failures: Int) -> Duration {
+        .milliseconds(min(100 << min(max(failures, 1) - 1, 6), 1_000))
     }
 
     private func drop() {
