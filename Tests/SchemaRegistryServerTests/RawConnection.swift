@@ -8,7 +8,7 @@ import SwiftProtobuf
 #endif
 
 /// A blocking loopback socket speaking raw bytes, to send what a well-behaved client never would.
-/// Blocking calls run on Dispatch threads (`onIOThread`), never on the cooperative pool that
+/// Blocking calls run on threads of their own (`onIOThread`), never on the cooperative pool that
 /// the in-process server's tasks need.
 final class RawConnection: @unchecked Sendable {
     private let fd: Int32
@@ -50,9 +50,12 @@ final class RawConnection: @unchecked Sendable {
         sendFrame(code: method.rawValue, requestID: requestID, body: try! message.serializedBytes())
     }
 
+    /// A thread of its own per blocking call: Dispatch's global pool is small on two cores and
+    /// other suites block in it (store queues, Redis workers), which could delay a read here
+    /// past the server's timers.
     private func onIOThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
         }
     }
 
