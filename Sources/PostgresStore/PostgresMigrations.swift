@@ -104,6 +104,18 @@ enum PostgresMigrations {
         END
         $$;
         """,
+        // 3: API keys, stored as SHA-256 hashes only.
+        """
+        CREATE TABLE api_keys (
+            id text PRIMARY KEY,
+            name text NOT NULL,
+            role text NOT NULL,
+            subject_prefixes text NOT NULL,
+            key_hash text NOT NULL UNIQUE,
+            created_at bigint NOT NULL,
+            revoked boolean NOT NULL DEFAULT false
+        );
+        """,
     ]
 
     static var latestVersion: Int { steps.count }

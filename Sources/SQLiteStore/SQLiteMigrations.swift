@@ -46,7 +46,19 @@ enum SQLiteMigrations {
         -- Subject '' holds the global setting.
         CREATE TABLE config (subject TEXT PRIMARY KEY, compatibility TEXT NOT NULL) WITHOUT ROWID;
         CREATE TABLE modes (subject TEXT PRIMARY KEY, mode TEXT NOT NULL) WITHOUT ROWID;
+        """,
+        // 2: API keys, stored as SHA-256 hashes only.
         """
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            subject_prefixes TEXT NOT NULL,
+            key_hash TEXT NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL,
+            revoked INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// The `user_version` of a file with every step applied.

@@ -32,6 +32,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: "Any setting as key=value; repeatable.") var overrides: [String] = []
     @Option(help: "trace, debug, info, notice, warning, error.") var logLevel: String = "info"
     @Flag(help: "Print every setting with its default and exit.") var printDefaults = false
+    @Flag(help: "Serve without authentication even when API keys exist (local development only).")
+    var insecureNoAuth = false
 
     func run() async throws {
         if printDefaults {
@@ -58,7 +60,9 @@ struct Serve: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
         listener?.start()
         do {
-            try await serve(configuration, service: service, cache: cache, group: group, logger: logger)
+            try await serve(
+                configuration, service: service, cache: cache, keys: backing as? any APIKeyStore, group: group,
+                logger: logger)
         } catch {
             await listener?.stop()
             try? await store.close()
@@ -100,7 +104,7 @@ struct Serve: AsyncParsableCommand {
     /// deinit touches an event loop) is released when this returns, before the group shuts down.
     private func serve(
         _ configuration: ServerConfiguration, service: RegistryService, cache: EncodedSchemaCache,
-        group: MultiThreadedEventLoopGroup, logger: Logger
+        keys: (any APIKeyStore)?, group: MultiThreadedEventLoopGroup, logger: Logger
     ) async throws {
         // Bootstrapped before the server exists: metric handles made earlier would stay no-ops.
         let registry = PrometheusCollectorRegistry()
@@ -119,6 +123,11 @@ struct Serve: AsyncParsableCommand {
                         misses: metrics.misses + metrics.mappingMisses, available: redis.isAvailable,
                         errors: metrics.errors)
                 ]
+            },
+            keyRing: keys.map {
+                APIKeyRing(
+                    store: $0, mode: configuration.authentication, refreshInterval: configuration.authRefresh,
+                    logger: logger)
             })
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
         if let metricsPort = configuration.metricsPort {
@@ -155,16 +164,13 @@ struct Serve: AsyncParsableCommand {
             })
     }
 
-    /// The embedded SQLite store under the data directory, or PostgreSQL for a postgres:// URL.
     private func openStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> any SchemaStore {
-        if configuration.store != "sqlite" {
-            logger.info("opening store", metadata: ["store": "postgres"])
-            return try await PostgresStore(url: configuration.store, poolSize: configuration.storeConnections)
-        }
-        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        let path = (configuration.dataDirectory as NSString).appendingPathComponent("registry.db")
-        logger.info("opening store", metadata: ["path": "\(path)"])
-        return try SQLiteStore(path: path)
+        logger.info(
+            "opening store",
+            metadata: ["store": "\(configuration.store == "sqlite" ? configuration.dataDirectory : "postgres")"])
+        return try await StoreOpening.open(
+            store: configuration.store, dataDirectory: configuration.dataDirectory,
+            connections: configuration.storeConnections)
     }
 
     private func resolveConfiguration() throws -> ServerConfiguration {
@@ -184,6 +190,7 @@ struct Serve: AsyncParsableCommand {
         if let dataDirectory { settings["data-dir"] = dataDirectory }
         if let store { settings["store"] = store }
         if let cache { settings["cache"] = cache }
+        if insecureNoAuth { settings["auth"] = "off" }
         var configuration = ServerConfiguration()
         do {
             try ServerSettings.apply(settings, to: &configuration)

@@ -7,6 +7,8 @@ public struct RegistryError: Error, Sendable, Hashable, CustomStringConvertible 
         public var rawValue: Int
         public init(rawValue: Int) { self.rawValue = rawValue }
 
+        /// The API key's role or subject prefixes do not allow the operation.
+        public static let forbidden = Code(rawValue: 40301)
         public static let subjectNotFound = Code(rawValue: 40401)
         public static let versionNotFound = Code(rawValue: 40402)
         public static let schemaNotFound = Code(rawValue: 40403)

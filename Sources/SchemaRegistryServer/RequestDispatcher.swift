@@ -49,18 +49,20 @@ struct RequestDispatcher: Sendable {
         var message: String
     }
 
-    func handle(_ method: SRPMethod, body: ByteBuffer) async -> Reply {
+    /// - Parameter principal: who the connection authenticated as; nil when the server
+    ///   requires no authentication.
+    func handle(_ method: SRPMethod, body: ByteBuffer, principal: Principal? = nil) async -> Reply {
         metrics.inFlight.increment()
         let started = ContinuousClock.now
-        let reply = await answer(method, body: body)
+        let reply = await answer(method, body: body, principal: principal)
         metrics.inFlight.decrement()
         metrics.recordDispatched(method, status: reply.status, duration: ContinuousClock.now - started)
         return reply
     }
 
-    private func answer(_ method: SRPMethod, body: ByteBuffer) async -> Reply {
+    private func answer(_ method: SRPMethod, body: ByteBuffer, principal: Principal?) async -> Reply {
         do {
-            return try await route(method, body)
+            return try await route(method, body, principal)
         } catch let error as RegistryError {
             guard let status = UInt16(exactly: error.code.rawValue) else {
                 return .error(.internalError, error.message)
@@ -75,38 +77,41 @@ struct RequestDispatcher: Sendable {
         }
     }
 
-    private func route(_ method: SRPMethod, _ body: ByteBuffer) async throws -> Reply {
+    private func route(_ method: SRPMethod, _ body: ByteBuffer, _ principal: Principal?) async throws -> Reply {
         switch method {
         case .hello: throw MalformedRequest(message: "HELLO was already completed")
-        case .ping: return try await call(body, ping)
-        case .serverInfo: return try await call(body, serverInfo)
-        case .getSchemaById: return try await getSchemaById(body)
-        case .getSchemasByIds: return try await call(body, getSchemasByIds)
-        case .getSubjectVersionsById: return try await call(body, getSubjectVersionsById)
-        case .getSchemaByVersion: return try await call(body, getSchemaByVersion)
-        case .lookupSchema: return try await call(body, lookupSchema)
-        case .listSubjects: return try await call(body, listSubjects)
-        case .listVersions: return try await call(body, listVersions)
-        case .searchSchemas: return try await call(body, searchSchemas)
-        case .registerSchema: return try await call(body, registerSchema)
-        case .deleteSubject: return try await call(body, deleteSubject)
-        case .deleteVersion: return try await call(body, deleteVersion)
-        case .checkCompatibility: return try await call(body, checkCompatibility)
-        case .validatePayload: return try await call(body, validatePayload)
-        case .getConfig: return try await call(body, getConfig)
-        case .setConfig: return try await call(body, setConfig)
-        case .deleteConfig: return try await call(body, deleteConfig)
-        case .getMode: return try await call(body, getMode)
-        case .setMode: return try await call(body, setMode)
+        case .ping: return try await call(method, body, principal, ping)
+        case .serverInfo: return try await call(method, body, principal, serverInfo)
+        case .getSchemaById: return try await getSchemaById(body)  // allowed to every key
+        case .getSchemasByIds: return try await call(method, body, principal, getSchemasByIds)
+        case .getSubjectVersionsById: return try await call(method, body, principal, getSubjectVersionsById)
+        case .getSchemaByVersion: return try await call(method, body, principal, getSchemaByVersion)
+        case .lookupSchema: return try await call(method, body, principal, lookupSchema)
+        case .listSubjects: return try await call(method, body, principal, listSubjects)
+        case .listVersions: return try await call(method, body, principal, listVersions)
+        case .searchSchemas: return try await call(method, body, principal, searchSchemas)
+        case .registerSchema: return try await call(method, body, principal, registerSchema)
+        case .deleteSubject: return try await call(method, body, principal, deleteSubject)
+        case .deleteVersion: return try await call(method, body, principal, deleteVersion)
+        case .checkCompatibility: return try await call(method, body, principal, checkCompatibility)
+        case .validatePayload: return try await call(method, body, principal, validatePayload)
+        case .getConfig: return try await call(method, body, principal, getConfig)
+        case .setConfig: return try await call(method, body, principal, setConfig)
+        case .deleteConfig: return try await call(method, body, principal, deleteConfig)
+        case .getMode: return try await call(method, body, principal, getMode)
+        case .setMode: return try await call(method, body, principal, setMode)
         }
     }
 
-    /// Decodes `Request`, runs `handler`, encodes its answer.
+    /// Decodes `Request`, checks the principal may make it, runs `handler`, encodes its answer
+    /// (without the subjects a key limited to prefixes may not see).
     private func call<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
-        _ body: ByteBuffer, _ handler: (Request) async throws -> Response
+        _ method: SRPMethod, _ body: ByteBuffer, _ principal: Principal?,
+        _ handler: (Request) async throws -> Response
     ) async throws -> Reply {
         let request = try Self.decode(Request.self, body)
-        let response = try await handler(request)
+        try Authorization.check(method, request, principal)
+        let response = Authorization.filter(try await handler(request), principal)
         return Reply(status: .ok, body: ByteBuffer(bytes: try response.serializedBytes() as [UInt8]))
     }
 

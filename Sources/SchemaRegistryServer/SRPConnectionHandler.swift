@@ -25,6 +25,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         var cache: EncodedSchemaCache
         var logger: Logger
         var metrics: ServerMetrics
+        /// nil: no authentication (tests and embedders); otherwise checked at HELLO.
+        var keyRing: APIKeyRing?
     }
 
     private let shared: Shared
@@ -47,6 +49,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     /// Counted locally and added to the shared metrics once per read batch (no atomics per request).
     private var cachedAnswers = 0
     private var bytesReceived = 0
+    /// Whom the handshake authenticated; nil when no authentication is required.
+    private var principal: Principal?
 
     init(shared: Shared) {
         self.shared = shared
@@ -220,7 +224,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         case .handshake(let requestID):
             return completeHandshake(frame, requestID: requestID, into: &out)
         case .dispatch(let method, let requestID):
-            dispatch(frame, method: SRPMethod(rawValue: method)!, requestID: requestID, into: &out, context)
+            return dispatch(frame, method: SRPMethod(rawValue: method)!, requestID: requestID, into: &out, context)
         case .reject(let requestID, let status, let message, let retryAfter):
             shared.metrics.rejected.increment()
             appendReply(.error(status, message, retryAfterMilliseconds: retryAfter), requestID: requestID, into: &out)
@@ -253,6 +257,19 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                 "client speaks protocol versions \(hello.protocolVersions); this server speaks \(version)"
             )
         }
+        switch shared.keyRing?.authenticate(apiKey: hello.credentials.apiKey) ?? .open {
+        case .open:
+            principal = nil
+        case .allowed(let who):
+            principal = who
+            logger[metadataKey: "key_id"] = "\(who.keyID)"
+        case .rejected(let reason):
+            // One answer for every refusal: a client cannot tell an unknown key from a revoked one.
+            shared.metrics.authFailures.increment()
+            logger.notice("authentication failed", metadata: ["reason": "\(reason)"])
+            machine.handshakeFailed()
+            return (.unauthenticated, "this server requires a valid API key in HelloRequest.credentials.api_key")
+        }
         let lz4 = shared.configuration.compression && hello.compressions.contains(.lz4)
         let limits = shared.configuration.connection
         let answer = Srp_HelloResponse.with {
@@ -281,7 +298,11 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     private func dispatch(
         _ frame: Frame, method: SRPMethod, requestID: UInt32, into out: inout ByteBuffer,
         _ context: ChannelHandlerContext
-    ) {
+    ) -> (StatusCode, String)? {
+        if let principal, principal.isRevoked {
+            machine.requestCompleted()
+            return (.unauthenticated, "API key \(principal.keyID) was revoked")
+        }
         let body: ByteBuffer
         do {
             body = try frame.decodedBody(
@@ -291,7 +312,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             let violation = error as? ProtocolViolation
             appendReply(.error(.badCompression, violation?.message ?? "\(error)"), requestID: requestID, into: &out)
             machine.requestCompleted()
-            return
+            return nil
         }
         if method == .getSchemaById, let id = FastRequestParser.schemaID(body), let entry = shared.cache.entry(for: id)
         {
@@ -302,14 +323,16 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             }
             cachedAnswers += 1
             machine.requestCompleted()
-            return
+            return nil
         }
         let dispatcher = shared.dispatcher
+        let principal = self.principal
         let promise = context.eventLoop.makePromise(of: Reply.self)
-        promise.completeWithTask { await dispatcher.handle(method, body: body) }
+        promise.completeWithTask { await dispatcher.handle(method, body: body, principal: principal) }
         promise.futureResult.assumeIsolated().whenSuccess { [self] reply in
             complete(reply, requestID: requestID)
         }
+        return nil
     }
 
     /// A request that ran in a task has its answer (we are back on the event loop).

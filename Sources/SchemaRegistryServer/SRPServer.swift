@@ -31,14 +31,18 @@ public final class SRPServer: Service, Sendable {
     public let warmUp = WarmUpProgress()
     /// Requests, connections, bytes (through swift-metrics).
     public let metrics = ServerMetrics()
+    /// API keys checked at HELLO; nil: no authentication at all.
+    public let keyRing: APIKeyRing?
 
     /// - Parameter lowerCacheTiers: counters of the caches behind L1 (Redis), if any.
     public init(
         configuration: ServerConfiguration, service: RegistryService, cache: EncodedSchemaCache,
         group: any EventLoopGroup, logger: Logger,
-        lowerCacheTiers: @escaping @Sendable () -> [CacheTierStatistics] = { [] }
+        lowerCacheTiers: @escaping @Sendable () -> [CacheTierStatistics] = { [] },
+        keyRing: APIKeyRing? = nil
     ) {
         self.lowerCacheTiers = lowerCacheTiers
+        self.keyRing = keyRing
         self.configuration = configuration
         self.service = service
         self.cache = cache
@@ -56,6 +60,23 @@ public final class SRPServer: Service, Sendable {
 
     public func run() async throws {
         await loadNewestSchemas()
+        if let keyRing {
+            do {
+                try await keyRing.refresh()
+            } catch {
+                logger.warning(
+                    "loading API keys failed; refusing handshakes until they load", metadata: ["error": "\(error)"])
+            }
+        }
+        // Unstructured but owned: cancelled when run() returns.
+        let refresher = keyRing.map { ring in Task { await ring.refreshPeriodically() } }
+        defer { refresher?.cancel() }
+        if keyRing?.mode == .disabled {
+            logger.warning("authentication disabled (--insecure-no-auth): every client may do everything")
+        } else if keyRing?.isRequired == false {
+            logger.warning(
+                "no API keys exist: every client may do everything; create one with `schema-registry keys create`")
+        }
         let shared = SRPConnectionHandler.Shared(
             configuration: configuration,
             dispatcher: RequestDispatcher(
@@ -64,7 +85,7 @@ public final class SRPServer: Service, Sendable {
                     serverID: configuration.serverID, version: Self.version, startedAt: .now,
                     lowerCacheTiers: lowerCacheTiers, warmUp: warmUp),
                 metrics: metrics),
-            cache: cache, logger: logger, metrics: metrics)
+            cache: cache, logger: logger, metrics: metrics, keyRing: keyRing)
         let idle = TimeAmount(configuration.idleTimeout)
         let quiesce = self.quiesce
         let channel: any Channel
@@ -89,6 +110,8 @@ public final class SRPServer: Service, Sendable {
                 .bind(host: configuration.host, port: configuration.port).get()
         } catch {
             listening.fail(error)
+            // Nobody will wait for a drain; a promise never completed traps in debug builds.
+            drained.fail(error)
             throw error
         }
         let address = channel.localAddress!

@@ -48,6 +48,10 @@ public struct ServerConfiguration: Sendable {
     public var serverID = "schema-registry-1"
     /// The draft of JSON schemas without `$schema`.
     public var jsonSchemaDefaultDraft = JSONSchemaDraft.draft2020_12
+    /// `automatic`: API keys required as soon as one exists; `disabled`: never (`--insecure-no-auth`).
+    public var authentication = APIKeyRing.Mode.automatic
+    /// How often API keys are reloaded from the store (creation and revocation take effect within it).
+    public var authRefresh: Duration = .seconds(1)
     /// The registry's own settings (default compatibility, size limits).
     public var registry = RegistryService.Configuration()
 

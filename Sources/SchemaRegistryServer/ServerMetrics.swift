@@ -17,6 +17,17 @@ public final class ServerMetrics: Sendable {
     /// Requests refused by the token bucket or the in-flight cap (THROTTLED and friends).
     let rejected = Counter(label: "srp_requests_rejected_total")
     let registrations = Counter(label: "registry_registrations_total")
+    /// Handshakes refused for their credentials (the reason is logged, not labelled).
+    let authFailures = Counter(label: "srp_auth_failures_total")
+    /// Requests refused with OVERLOADED by the global in-flight budget, by kind.
+    let shedReads = Counter(label: "srp_requests_shed_total", dimensions: [("kind", "read")])
+    let shedWrites = Counter(label: "srp_requests_shed_total", dimensions: [("kind", "write")])
+    /// Connections refused at accept (global or per-address limit).
+    let connectionsRefused = Counter(label: "srp_connections_refused_total")
+    /// Requests answered DEADLINE_EXCEEDED.
+    let deadlinesExceeded = Counter(label: "srp_deadlines_exceeded_total")
+    /// The adaptive global in-flight limit now.
+    let inFlightLimit = Meter(label: "srp_in_flight_limit")
     /// Answered from L1 on the event loop (GetSchemaById, status 0).
     private let cachedAnswers: Counter
     private let latency: [UInt16: Timer]

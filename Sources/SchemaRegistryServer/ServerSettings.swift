@@ -24,6 +24,8 @@ public enum ServerSettings {
             "cache-mapping-ttl-ms",
             "longest a Redis-cached subject/config/mode can be stale if an invalidation is lost", "60000"
         ),
+        ("auth", "auto (API keys required once one exists) or off (= --insecure-no-auth, development only)", "auto"),
+        ("auth-refresh-ms", "how often API keys are reloaded from the store", "1000"),
         ("event-loop-threads", "NIO event loop threads", "number of cores"),
         ("max-frame-bytes", "largest frame body after the handshake", "4194304"),
         ("max-in-flight", "requests processed at once per connection", "1024"),
@@ -110,6 +112,12 @@ public enum ServerSettings {
             case "cache-key-prefix": configuration.cacheKeyPrefix = value
             case "cache-timeout-ms": configuration.cacheTimeout = .milliseconds(max(1, try int()))
             case "cache-mapping-ttl-ms": configuration.cacheMappingTTL = .milliseconds(max(1, try int()))
+            case "auth":
+                guard value == "auto" || value == "off" else {
+                    throw InvalidSetting(description: "auth: '\(value)' is neither auto nor off")
+                }
+                configuration.authentication = value == "off" ? .disabled : .automatic
+            case "auth-refresh-ms": configuration.authRefresh = .milliseconds(max(10, try int()))
             case "event-loop-threads": configuration.eventLoopThreads = max(1, try int())
             case "max-frame-bytes": configuration.connection.maxBody = max(1024, try int())
             case "max-in-flight": configuration.connection.maxInFlight = max(1, try int())

@@ -34,7 +34,7 @@ struct ServerSettingsTests {
         let values: [String: String] = [
             "compression": "off", "default-compatibility": "NONE", "host": "::1", "data-dir": "/tmp/x",
             "server-id": "a", "store": "postgres://u@127.0.0.1:5432/db", "json-schema-default-draft": "2019-09",
-            "cache": "redis://127.0.0.1:6379", "cache-key-prefix": "reg1:",
+            "cache": "redis://127.0.0.1:6379", "cache-key-prefix": "reg1:", "auth": "off",
         ]
         for (key, _, _) in ServerSettings.keys where !key.hasPrefix("cost.") {
             try ServerSettings.apply([key: values[key] ?? "7"], to: &configuration)
@@ -43,6 +43,7 @@ struct ServerSettingsTests {
         #expect(configuration.store == "postgres://u@127.0.0.1:5432/db")
         #expect(configuration.connection.maxInFlight == 7)
         #expect(configuration.cache == "redis://127.0.0.1:6379")
+        #expect(configuration.authentication == .disabled)
         #expect(configuration.cacheKeyPrefix == "reg1:")
         #expect(configuration.cacheMappingTTL == .milliseconds(7))
         #expect(configuration.cacheTimeout == .milliseconds(7))

@@ -23,8 +23,10 @@ final class TestServer: Sendable {
         self.task = task
     }
 
+    /// - Parameter authenticating: check API keys from the server's own store (refreshed every 20 ms).
     static func start(
-        directory existing: String? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in }
+        directory existing: String? = nil, authenticating: Bool = false,
+        _ configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
         let directory = existing ?? NSTemporaryDirectory() + "sr-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -43,9 +45,14 @@ final class TestServer: Sendable {
             onRegistered: { cache.insert($0) })
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
+        let keyRing =
+            authenticating
+            ? APIKeyRing(
+                store: store, mode: configuration.authentication, refreshInterval: .milliseconds(20), logger: logger)
+            : nil
         let server = SRPServer(
             configuration: configuration, service: service, cache: cache,
-            group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            group: MultiThreadedEventLoopGroup.singleton, logger: logger, keyRing: keyRing)
         let task = Task { try await server.run() }
         let address = try await server.localAddress
         return TestServer(server: server, port: address.port!, directory: directory, task: task)

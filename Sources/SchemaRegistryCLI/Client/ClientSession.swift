@@ -34,6 +34,7 @@ extension ConnectionOptions {
             let endpoint = try endpoint()
             var configuration = ClientConfiguration(host: endpoint.host, port: endpoint.port)
             configuration.clientName = "schema-registry-cli"
+            configuration.apiKey = resolvedAPIKey()
             configuration.connectTimeout = max(.seconds(1), timeout)
             let client = SchemaRegistryClient(configuration: configuration)
             // On failure the process exits next; closing could wait on a stuck handshake, so only

@@ -13,6 +13,18 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Server port (default 7911, or the port of SCHEMA_REGISTRY_URL).")
     var port: Int?
 
+    @Option(
+        name: .customLong("api-key"),
+        help:
+            "API key for servers that require one (default: SCHEMA_REGISTRY_API_KEY). Prefer the variable: flags show in ps."
+    )
+    var apiKey: String?
+
+    /// The key to present: the flag, else SCHEMA_REGISTRY_API_KEY, else none.
+    func resolvedAPIKey(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        apiKey ?? environment["SCHEMA_REGISTRY_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     @Flag(help: "Print one JSON document instead of text.")
     var json = false
 
