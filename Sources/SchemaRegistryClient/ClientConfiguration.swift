@@ -26,7 +26,8 @@ public struct ClientConfiguration: Sendable {
 public struct CallOptions: Sendable {
     /// Fail with ``SchemaRegistryClientError/Code/deadlineExceeded`` if no answer comes in time.
     public var timeout: Duration?
-    /// How many THROTTLED (or SHUTTING_DOWN) answers to absorb by waiting and retrying.
+    /// How many THROTTLED, OVERLOADED (or SHUTTING_DOWN) answers to absorb by waiting the
+    /// server's retry-after and retrying (none of them was executed).
     public var maxRetries: Int
 
     public init(timeout: Duration? = .seconds(30), maxRetries: Int = 8) {

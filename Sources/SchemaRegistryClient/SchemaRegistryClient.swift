@@ -70,7 +70,9 @@ public final class SchemaRegistryClient: Sendable {
                 }
             }
             let error = Self.error(status: frame.status, body: frame.body)
-            guard frame.status == .throttled || frame.status == .shuttingDown, attempt < options.maxRetries else {
+            // Each of these says the request was not executed, so retrying any method is safe.
+            let retryable = frame.status == .throttled || frame.status == .overloaded || frame.status == .shuttingDown
+            guard retryable, attempt < options.maxRetries else {
                 throw error
             }
             attempt += 1

@@ -49,6 +49,10 @@ extension RegistryService {
 
     /// Validates a JSON payload against a registered schema.
     public func validate(payload: [UInt8], schema stored: StoredSchema) async throws -> [PayloadError] {
+        guard !JSONNesting.exceeds(configuration.maxNestingDepth, in: payload) else {
+            throw RegistryError(
+                .invalidRequest, "Payload nests objects or arrays deeper than \(configuration.maxNestingDepth) levels.")
+        }
         let parsed = try await parse(
             type: stored.type, text: stored.text, references: stored.references, normalize: false)
         guard let errors = formats[stored.type]?.validate(payload: payload, against: parsed) else {

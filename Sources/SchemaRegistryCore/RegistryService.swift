@@ -10,6 +10,12 @@ public final class RegistryService: Sendable {
         public var defaultMode: RegistryMode = .readWrite
         /// Largest schema text accepted, in bytes.
         public var maxSchemaBytes: Int = 1024 * 1024
+        /// Deepest nesting of objects/arrays in a schema or a payload to validate.
+        public var maxNestingDepth: Int = 128
+        /// Most references one schema may list.
+        public var maxReferences: Int = 1000
+        /// Longest chain of references (a schema referencing one that references another...).
+        public var maxReferenceDepth: Int = 32
         /// Page size when the caller asks for none, and the most any page may hold.
         public var defaultPageSize: Int = 1000
         public var maxPageSize: Int = 10_000
@@ -201,6 +207,10 @@ public final class RegistryService: Sendable {
                 .invalidSchema,
                 "Schema of \(text.utf8.count) bytes exceeds the limit of \(configuration.maxSchemaBytes) bytes.")
         }
+        guard type == .protobuf || !JSONNesting.exceeds(configuration.maxNestingDepth, in: text.utf8) else {
+            throw RegistryError(
+                .invalidSchema, "Schema nests objects or arrays deeper than \(configuration.maxNestingDepth) levels.")
+        }
         guard let format = formats[type] else {
             throw RegistryError(.invalidSchema, "Schema type \(type) is not supported by this server yet.")
         }
@@ -209,6 +219,11 @@ public final class RegistryService: Sendable {
     }
 
     func resolve(_ references: [SchemaReference]) async throws -> [ResolvedReference] {
+        guard references.count <= configuration.maxReferences else {
+            throw RegistryError(
+                .invalidSchema,
+                "Schema lists \(references.count) references; at most \(configuration.maxReferences) are allowed.")
+        }
         var resolved: [ResolvedReference] = []
         var names = Set<String>()
         for reference in references {
@@ -226,7 +241,35 @@ public final class RegistryService: Sendable {
             }
             resolved.append(ResolvedReference(reference: reference, schema: record.schema))
         }
-        return resolved
+        return try await withTransitiveReferences(resolved)
+    }
+
+    /// The direct references plus everything they reference in turn, each once, dependencies
+    /// before the schemas that use them (so a parser meets every name before its use), as
+    /// Confluent resolves them: a schema lists only what it names itself. Refuses chains deeper
+    /// than `maxReferenceDepth`, which also bounds the walk (one store read per schema).
+    private func withTransitiveReferences(_ direct: [ResolvedReference]) async throws -> [ResolvedReference] {
+        var ordered: [ResolvedReference] = []
+        var placed = Set<SubjectVersion>()
+        let limit = configuration.maxReferenceDepth
+        func place(_ resolved: ResolvedReference, depth: Int) async throws {
+            guard depth <= limit else {
+                throw RegistryError(
+                    .invalidSchema,
+                    "References nest deeper than \(limit) levels (a chain of schemas referencing schemas).")
+            }
+            let key = SubjectVersion(subject: resolved.reference.subject, version: resolved.reference.version)
+            guard !placed.contains(key) else { return }
+            for inner in resolved.schema.references {
+                guard let record = try await store.version(subject: inner.subject, version: inner.version) else {
+                    continue  // permanently deleted since; the schema that named it was valid then
+                }
+                try await place(ResolvedReference(reference: inner, schema: record.schema), depth: depth + 1)
+            }
+            if placed.insert(key).inserted { ordered.append(resolved) }
+        }
+        for resolved in direct { try await place(resolved, depth: 1) }
+        return ordered
     }
 
     func effectiveMode(subject: String) async throws -> RegistryMode {

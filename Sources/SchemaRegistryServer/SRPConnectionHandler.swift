@@ -27,6 +27,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         var metrics: ServerMetrics
         /// nil: no authentication (tests and embedders); otherwise checked at HELLO.
         var keyRing: APIKeyRing?
+        /// The server-wide in-flight budget.
+        var overload: OverloadGuard
     }
 
     private let shared: Shared
@@ -45,6 +47,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     private var resumeTask: Scheduled<Void>?
     private var handshakeTimer: Scheduled<Void>?
     private var drainTimer: Scheduled<Void>?
+    /// Armed while a frame has started arriving and is not complete (slow senders are closed).
+    private var frameTimer: Scheduled<Void>?
     private var closing = false
     /// Counted locally and added to the shared metrics once per read batch (no atomics per request).
     private var cachedAnswers = 0
@@ -103,6 +107,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         handshakeTimer?.cancel()
         resumeTask?.cancel()
         drainTimer?.cancel()
+        frameTimer?.cancel()
         self.context = nil
         context.fireChannelInactive()
     }
@@ -180,11 +185,15 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         // One clock read per batch: every frame of a read arrived at the same moment anyway.
         let now = Self.now
         var closeReason: (StatusCode, String)?
+        var waitingForBytes = false
         decoding: while true {
             if machine.isReady, !machine.mayDecodeRequests(now: now) { break }
             decoder.maxBodyLength = machine.maxBodyLength
             do {
-                guard let item = try decoder.decode(buffer: &buffer) else { break }
+                guard let item = try decoder.decode(buffer: &buffer) else {
+                    waitingForBytes = true
+                    break
+                }
                 switch item {
                 case .preface:
                     machine.prefaceReceived()
@@ -213,7 +222,29 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             if buffer.readerIndex > 64 * 1024 { buffer.discardReadBytes() }
             inbound = buffer
         }
-        if let (status, message) = closeReason { goAwayAndClose(context, status, message) }
+        if let (status, message) = closeReason {
+            goAwayAndClose(context, status, message)
+        } else {
+            armFrameTimer(partialFrame: waitingForBytes && buffer.readableBytes > 0, context)
+        }
+    }
+
+    /// A frame that started arriving must be complete within the frame timeout: a client
+    /// trickling a byte at a time keeps the connection "active" forever otherwise. (Before the
+    /// handshake, the handshake timeout already bounds this.)
+    private func armFrameTimer(partialFrame: Bool, _ context: ChannelHandlerContext) {
+        guard partialFrame, machine.isReady else {
+            frameTimer?.cancel()
+            frameTimer = nil
+            return
+        }
+        guard frameTimer == nil else { return }
+        let timeout = shared.configuration.frameTimeout
+        frameTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) { [weak self] in
+            guard let self, let context = self.context else { return }
+            self.goAwayAndClose(
+                context, .idleTimeout, "a frame took longer than \(timeout) to arrive (frame-timeout-ms)")
+        }
     }
 
     /// Runs the machine's action for a frame; returns a reason when the connection must close.
@@ -325,11 +356,26 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             machine.requestCompleted()
             return nil
         }
+        let overload = shared.overload
+        let isWrite = Authorization.requiredRole(method) >= .write
+        guard overload.tryAcquire(isWrite: isWrite) else {
+            (isWrite ? shared.metrics.shedWrites : shared.metrics.shedReads).increment()
+            let reply = Reply.error(
+                .overloaded,
+                "server at its in-flight budget (\(overload.currentLimit) requests\(isWrite ? ", writes get less" : ""))",
+                retryAfterMilliseconds: overload.retryAfterMilliseconds)
+            appendReply(reply, requestID: requestID, into: &out)
+            machine.requestCompleted()
+            return nil
+        }
         let dispatcher = shared.dispatcher
         let principal = self.principal
+        let started = Self.now
         let promise = context.eventLoop.makePromise(of: Reply.self)
         promise.completeWithTask { await dispatcher.handle(method, body: body, principal: principal) }
         promise.futureResult.assumeIsolated().whenSuccess { [self] reply in
+            let now = Self.now
+            overload.release(latency: now &- started, now: now)
             complete(reply, requestID: requestID)
         }
         return nil

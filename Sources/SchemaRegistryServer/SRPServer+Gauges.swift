@@ -17,5 +17,7 @@ extension SRPServer {
         }
         Gauge(label: "warmup_schemas_loaded").record(warmUp.loaded)
         Gauge(label: "warmup_done").record(warmUp.isDone ? 1 : 0)
+        Gauge(label: "srp_in_flight_limit").record(overload.currentLimit)
+        Gauge(label: "srp_in_flight_global").record(overload.inFlight)
     }
 }

@@ -33,6 +33,10 @@ public final class SRPServer: Service, Sendable {
     public let metrics = ServerMetrics()
     /// API keys checked at HELLO; nil: no authentication at all.
     public let keyRing: APIKeyRing?
+    /// Connections open, globally and per source address.
+    public let connectionLimiter: ConnectionLimiter
+    /// The server-wide in-flight budget (adaptive).
+    public let overload: OverloadGuard
 
     /// - Parameter lowerCacheTiers: counters of the caches behind L1 (Redis), if any.
     public init(
@@ -43,6 +47,11 @@ public final class SRPServer: Service, Sendable {
     ) {
         self.lowerCacheTiers = lowerCacheTiers
         self.keyRing = keyRing
+        self.connectionLimiter = ConnectionLimiter(
+            maxConnections: configuration.maxConnections, maxPerAddress: configuration.maxConnectionsPerAddress)
+        self.overload = OverloadGuard(
+            limit: AdaptiveConcurrencyLimit(
+                maximum: configuration.maxInFlightGlobal, latencyTarget: configuration.overloadLatencyTarget))
         self.configuration = configuration
         self.service = service
         self.cache = cache
@@ -85,8 +94,10 @@ public final class SRPServer: Service, Sendable {
                     serverID: configuration.serverID, version: Self.version, startedAt: .now,
                     lowerCacheTiers: lowerCacheTiers, warmUp: warmUp),
                 metrics: metrics),
-            cache: cache, logger: logger, metrics: metrics, keyRing: keyRing)
+            cache: cache, logger: logger, metrics: metrics, keyRing: keyRing, overload: overload)
         let idle = TimeAmount(configuration.idleTimeout)
+        let limiter = connectionLimiter
+        let (metrics, logger) = (self.metrics, self.logger)
         let quiesce = self.quiesce
         let channel: any Channel
         do {
@@ -103,6 +114,15 @@ public final class SRPServer: Service, Sendable {
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        let address = channel.remoteAddress?.ipAddress ?? "unknown"
+                        if let refusal = limiter.admit(address) {
+                            metrics.connectionsRefused.increment()
+                            logger.notice(
+                                "connection refused", metadata: ["peer": "\(address)", "reason": "\(refusal)"])
+                            try channel.pipeline.syncOperations.addHandler(RefusedConnectionHandler(reason: refusal))
+                            return
+                        }
+                        channel.closeFuture.whenComplete { _ in limiter.release(address) }
                         try channel.pipeline.syncOperations.addHandlers(
                             IdleStateHandler(readTimeout: idle), SRPConnectionHandler(shared: shared))
                     }

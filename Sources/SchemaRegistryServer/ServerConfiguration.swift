@@ -52,6 +52,17 @@ public struct ServerConfiguration: Sendable {
     public var authentication = APIKeyRing.Mode.automatic
     /// How often API keys are reloaded from the store (creation and revocation take effect within it).
     public var authRefresh: Duration = .seconds(1)
+    /// Connections open at once, in all and from one source address; beyond them a new
+    /// connection gets GOAWAY OVERLOADED and is closed.
+    public var maxConnections = 10_000
+    public var maxConnectionsPerAddress = 1_000
+    /// Requests leaving the event loop at once across all connections (the ceiling of the
+    /// adaptive budget); beyond the budget requests are answered OVERLOADED, writes first.
+    public var maxInFlightGlobal = 2048
+    /// Completions slower than this shrink the adaptive budget.
+    public var overloadLatencyTarget: Duration = .milliseconds(100)
+    /// A frame started must be complete within this (a client trickling bytes is closed).
+    public var frameTimeout: Duration = .seconds(30)
     /// The registry's own settings (default compatibility, size limits).
     public var registry = RegistryService.Configuration()
 

@@ -26,8 +26,6 @@ public final class ServerMetrics: Sendable {
     let connectionsRefused = Counter(label: "srp_connections_refused_total")
     /// Requests answered DEADLINE_EXCEEDED.
     let deadlinesExceeded = Counter(label: "srp_deadlines_exceeded_total")
-    /// The adaptive global in-flight limit now.
-    let inFlightLimit = Meter(label: "srp_in_flight_limit")
     /// Answered from L1 on the event loop (GetSchemaById, status 0).
     private let cachedAnswers: Counter
     private let latency: [UInt16: Timer]

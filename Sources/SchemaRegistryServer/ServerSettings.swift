@@ -36,6 +36,14 @@ public enum ServerSettings {
         ("handshake-timeout-ms", "time allowed to complete HELLO", "10000"),
         ("idle-timeout-ms", "close connections silent this long", "300000"),
         ("drain-timeout-ms", "time in-flight requests get on shutdown", "10000"),
+        ("frame-timeout-ms", "time a started frame has to arrive complete (slow senders are closed)", "30000"),
+        ("max-connections", "connections open at once (more are refused with GOAWAY OVERLOADED)", "10000"),
+        ("max-connections-per-address", "connections open at once from one source address", "1000"),
+        ("max-in-flight-global", "ceiling of the adaptive server-wide in-flight budget (beyond: OVERLOADED)", "2048"),
+        ("overload-latency-ms", "completions slower than this shrink the in-flight budget", "100"),
+        ("max-nesting-depth", "deepest object/array nesting in a schema or a payload", "128"),
+        ("max-references", "references one schema may list", "1000"),
+        ("max-reference-depth", "longest chain of schemas referencing schemas", "32"),
         ("cache-bytes", "L1 cache size", "268435456"),
         ("warmup-schemas", "schemas loaded into L1 at start", "100000"),
         ("default-compatibility", "global level when none is set", "BACKWARD"),
@@ -132,6 +140,14 @@ public enum ServerSettings {
             case "handshake-timeout-ms": configuration.handshakeTimeout = try milliseconds()
             case "idle-timeout-ms": configuration.idleTimeout = try milliseconds()
             case "drain-timeout-ms": configuration.drainTimeout = try milliseconds()
+            case "frame-timeout-ms": configuration.frameTimeout = .milliseconds(max(1, try int()))
+            case "max-connections": configuration.maxConnections = max(1, try int())
+            case "max-connections-per-address": configuration.maxConnectionsPerAddress = max(1, try int())
+            case "max-in-flight-global": configuration.maxInFlightGlobal = max(1, try int())
+            case "overload-latency-ms": configuration.overloadLatencyTarget = .milliseconds(max(1, try int()))
+            case "max-nesting-depth": configuration.registry.maxNestingDepth = max(1, try int())
+            case "max-references": configuration.registry.maxReferences = try int()
+            case "max-reference-depth": configuration.registry.maxReferenceDepth = max(1, try int())
             case "cache-bytes": configuration.cacheBytes = try int()
             case "warmup-schemas": configuration.warmupSchemas = try int()
             case "default-compatibility":
