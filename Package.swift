@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "SchemaRegistryServerTests",
             dependencies: [
-                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore",
+                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore", "CSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -93,7 +93,9 @@ public struct SRPFrameDecoder: NIOSingleStepByteToMessageDecoder {
             throw ProtocolViolation(
                 .badFlags, "reserved flag bits set: 0x\(String(rawFlags, radix: 16)) (request id \(requestID))")
         }
-        let limit = maxBodyLength + (flags.contains(.lz4) ? FrameHeader.compressedPrefixSize : 0)
+        let limit =
+            maxBodyLength + (flags.contains(.lz4) ? FrameHeader.compressedPrefixSize : 0)
+            + (flags.contains(.deadline) ? FrameHeader.deadlinePrefixSize : 0)
         guard length <= limit else {
             throw ProtocolViolation(
                 .frameTooLarge, "frame body of \(length) bytes exceeds the limit of \(limit) (request id \(requestID))")

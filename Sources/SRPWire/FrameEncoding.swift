@@ -32,6 +32,27 @@ extension ByteBuffer {
         return writeFrame(kind: kind, flags: [], code: code, requestID: requestID, encodedBody: body)
     }
 
+    /// Writes a REQUEST carrying a deadline: `milliseconds` the client will wait for it.
+    @discardableResult
+    public mutating func writeRequest(
+        method: UInt16, requestID: UInt32, body: ByteBuffer, deadlineMilliseconds: UInt32,
+        compression: CompressionPolicy = .none, allocator: ByteBufferAllocator = ByteBufferAllocator()
+    ) -> Int {
+        var flags: FrameFlags = .deadline
+        var wire = allocator.buffer(capacity: body.readableBytes + 8)
+        wire.writeInteger(deadlineMilliseconds)
+        if compression.lz4, body.readableBytes >= compression.threshold,
+            var compressed = LZ4Body.compress(body, allocator: allocator)
+        {
+            flags.insert(.lz4)
+            wire.writeBuffer(&compressed)
+        } else {
+            var plain = body
+            wire.writeBuffer(&plain)
+        }
+        return writeFrame(kind: .request, flags: flags, code: method, requestID: requestID, encodedBody: wire)
+    }
+
     /// Writes a frame whose body is already in its wire form (plain or `[length][LZ4 block]`).
     @inlinable
     @discardableResult
@@ -46,6 +67,20 @@ extension ByteBuffer {
 }
 
 extension Frame {
+    /// Takes a DEADLINE request's budget off the front of its body: returns it (nil when the
+    /// flag is not set) and leaves the frame as if it had been sent without the flag.
+    public mutating func takeDeadline() throws -> UInt32? {
+        guard header.flags.contains(.deadline) else { return nil }
+        guard header.kind == .request, let milliseconds = body.readInteger(as: UInt32.self) else {
+            throw ProtocolViolation(
+                .malformedRequest, "DEADLINE flag on a frame without a 4-byte deadline (request id \(header.requestID))"
+            )
+        }
+        header.flags.remove(.deadline)
+        header.bodyLength -= UInt32(FrameHeader.deadlinePrefixSize)
+        return milliseconds
+    }
+
     /// The body with compression undone (a no-op for plain bodies).
     public func decodedBody(maxSize: Int, lz4Allowed: Bool, allocator: ByteBufferAllocator) throws -> ByteBuffer {
         guard header.flags.contains(.lz4) else { return body }

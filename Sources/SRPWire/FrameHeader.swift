@@ -20,8 +20,12 @@ public struct FrameFlags: OptionSet, Sendable, Hashable {
 
     /// The body is an LZ4 block preceded by its 4-byte uncompressed length.
     public static let lz4 = FrameFlags(rawValue: 0x01)
+    /// REQUEST only, when the server announced `request_deadlines`: the body starts with a
+    /// 4-byte big-endian budget in milliseconds (before any LZ4 length prefix). Bit 1 (0x02)
+    /// stays reserved.
+    public static let deadline = FrameFlags(rawValue: 0x04)
     /// Every bit this version defines.
-    public static let known: FrameFlags = [.lz4]
+    public static let known: FrameFlags = [.lz4, .deadline]
 }
 
 /// The fixed 12-byte frame header, big-endian.
@@ -39,6 +43,8 @@ public struct FrameHeader: Sendable, Hashable {
     public static let size = 12
     /// Size of the uncompressed-length prefix of an LZ4 body.
     public static let compressedPrefixSize = 4
+    /// The budget in milliseconds that a DEADLINE request's body starts with.
+    public static let deadlinePrefixSize = 4
 
     public var bodyLength: UInt32
     public var kind: FrameKind

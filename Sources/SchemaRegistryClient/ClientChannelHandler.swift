@@ -32,6 +32,8 @@ final class ClientChannelHandler: ChannelInboundHandler {
     private let helloPromise: EventLoopPromise<Srp_HelloResponse>
     private var handshakeFinished = false
     private var compression = CompressionPolicy.none
+    /// The server honours the DEADLINE flag: calls with a timeout tell it how long they wait.
+    private var deadlinesSupported = false
     private var maxBody = 4 * 1024 * 1024
     /// After GOAWAY: requests above this id will not be processed.
     private(set) var goAwayLastRequestID: UInt32?
@@ -77,8 +79,16 @@ final class ClientChannelHandler: ChannelInboundHandler {
             }
         }
         pending[requestID] = entry
-        output.writeFrame(
-            kind: .request, code: method.rawValue, requestID: requestID, body: plainBody, compression: compression)
+        if let timeout, deadlinesSupported {
+            // The server answers DEADLINE_EXCEEDED itself when the budget runs out there.
+            let milliseconds = UInt32(clamping: max(1, timeout.nanoseconds / 1_000_000))
+            output.writeRequest(
+                method: method.rawValue, requestID: requestID, body: plainBody, deadlineMilliseconds: milliseconds,
+                compression: compression)
+        } else {
+            output.writeFrame(
+                kind: .request, code: method.rawValue, requestID: requestID, body: plainBody, compression: compression)
+        }
         scheduleFlush(context)
     }
 
@@ -168,6 +178,7 @@ final class ClientChannelHandler: ChannelInboundHandler {
         let answer = try Srp_HelloResponse(serializedBytes: Array(body.readableBytesView))
         maxBody = Int(answer.maxFrameSize)
         decoder.maxBodyLength = maxBody
+        deadlinesSupported = answer.requestDeadlines
         helloPromise.succeed(answer)
     }
 

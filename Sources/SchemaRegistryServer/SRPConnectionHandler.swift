@@ -313,6 +313,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             $0.serverID = shared.configuration.serverID
             $0.compressionThreshold = UInt32(shared.configuration.compressionThreshold)
             $0.serverVersion = SRPServer.version
+            $0.requestDeadlines = true
         }
         appendReply(
             Reply(status: .ok, body: ByteBuffer(bytes: try! answer.serializedBytes() as [UInt8])), requestID: requestID,
@@ -333,6 +334,16 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         if let principal, principal.isRevoked {
             machine.requestCompleted()
             return (.unauthenticated, "API key \(principal.keyID) was revoked")
+        }
+        var frame = frame
+        let deadline: UInt32?
+        do {
+            deadline = try frame.takeDeadline()
+        } catch {
+            let violation = error as? ProtocolViolation
+            appendReply(.error(.malformedRequest, violation?.message ?? "\(error)"), requestID: requestID, into: &out)
+            machine.requestCompleted()
+            return nil
         }
         let body: ByteBuffer
         do {
@@ -373,12 +384,45 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         let started = Self.now
         let promise = context.eventLoop.makePromise(of: Reply.self)
         promise.completeWithTask { await dispatcher.handle(method, body: body, principal: principal) }
+        let expiry = deadline.flatMap {
+            $0 > 0 ? armDeadline(milliseconds: $0, method: method, requestID, context) : nil
+        }
         promise.futureResult.assumeIsolated().whenSuccess { [self] reply in
             let now = Self.now
             overload.release(latency: now &- started, now: now)
+            if let expiry {
+                // Answered DEADLINE_EXCEEDED already: the client stopped waiting, drop the late answer.
+                guard !expiry.answered else { return }
+                expiry.timer?.cancel()
+            }
             complete(reply, requestID: requestID)
         }
         return nil
+    }
+
+    /// A request whose client waits only so long (the DEADLINE flag).
+    private final class Expiry {
+        var answered = false
+        var timer: Scheduled<Void>?
+    }
+
+    /// Answers DEADLINE_EXCEEDED when the client's budget runs out before the request
+    /// completes. The work itself runs on (a store write cannot be safely cut off halfway);
+    /// its late answer is dropped, so a write's outcome is unknown to the client (PROTOCOL.md 6.1).
+    private func armDeadline(
+        milliseconds: UInt32, method: SRPMethod, _ requestID: UInt32, _ context: ChannelHandlerContext
+    ) -> Expiry {
+        let expiry = Expiry()
+        expiry.timer = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(milliseconds))) {
+            [weak self] in
+            guard let self, !expiry.answered else { return }
+            expiry.answered = true
+            self.shared.metrics.deadlinesExceeded.increment()
+            self.complete(
+                .error(.deadlineExceeded, "\(method.name) did not complete within its deadline of \(milliseconds) ms"),
+                requestID: requestID)
+        }
+        return expiry
     }
 
     /// A request that ran in a task has its answer (we are back on the event loop).

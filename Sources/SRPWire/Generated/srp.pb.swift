@@ -385,6 +385,10 @@ public nonisolated struct Srp_HelloResponse: Sendable {
 
   public var serverVersion: String = String()
 
+  /// The server honours the DEADLINE frame flag (docs/PROTOCOL.md 6.1); clients
+  /// must not set it otherwise.
+  public var requestDeadlines: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1447,7 +1451,7 @@ nonisolated extension Srp_HelloRequest: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Srp_HelloResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HelloResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}compression\0\u{3}max_frame_size\0\u{3}token_rate\0\u{3}token_burst\0\u{3}max_in_flight\0\u{3}server_id\0\u{3}compression_threshold\0\u{3}server_version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}compression\0\u{3}max_frame_size\0\u{3}token_rate\0\u{3}token_burst\0\u{3}max_in_flight\0\u{3}server_id\0\u{3}compression_threshold\0\u{3}server_version\0\u{3}request_deadlines\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1464,6 +1468,7 @@ nonisolated extension Srp_HelloResponse: SwiftProtobuf.Message, SwiftProtobuf._M
       case 7: try { try decoder.decodeSingularStringField(value: &self.serverID) }()
       case 8: try { try decoder.decodeSingularUInt32Field(value: &self.compressionThreshold) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.serverVersion) }()
+      case 10: try { try decoder.decodeSingularBoolField(value: &self.requestDeadlines) }()
       default: break
       }
     }
@@ -1497,6 +1502,9 @@ nonisolated extension Srp_HelloResponse: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.serverVersion.isEmpty {
       try visitor.visitSingularStringField(value: self.serverVersion, fieldNumber: 9)
     }
+    if self.requestDeadlines != false {
+      try visitor.visitSingularBoolField(value: self.requestDeadlines, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1510,6 +1518,7 @@ nonisolated extension Srp_HelloResponse: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.serverID != rhs.serverID {return false}
     if lhs.compressionThreshold != rhs.compressionThreshold {return false}
     if lhs.serverVersion != rhs.serverVersion {return false}
+    if lhs.requestDeadlines != rhs.requestDeadlines {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

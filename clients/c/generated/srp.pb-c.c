@@ -2909,7 +2909,7 @@ const ProtobufCMessageDescriptor srp__hello_request__descriptor =
   (ProtobufCMessageInit) srp__hello_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor srp__hello_response__field_descriptors[9] =
+static const ProtobufCFieldDescriptor srp__hello_response__field_descriptors[10] =
 {
   {
     "protocol_version",
@@ -3019,6 +3019,18 @@ static const ProtobufCFieldDescriptor srp__hello_response__field_descriptors[9] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "request_deadlines",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Srp__HelloResponse, request_deadlines),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned srp__hello_response__field_indices_by_name[] = {
   1,   /* field[1] = compression */
@@ -3026,6 +3038,7 @@ static const unsigned srp__hello_response__field_indices_by_name[] = {
   2,   /* field[2] = max_frame_size */
   5,   /* field[5] = max_in_flight */
   0,   /* field[0] = protocol_version */
+  9,   /* field[9] = request_deadlines */
   6,   /* field[6] = server_id */
   8,   /* field[8] = server_version */
   4,   /* field[4] = token_burst */
@@ -3034,7 +3047,7 @@ static const unsigned srp__hello_response__field_indices_by_name[] = {
 static const ProtobufCIntRange srp__hello_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor srp__hello_response__descriptor =
 {
@@ -3044,7 +3057,7 @@ const ProtobufCMessageDescriptor srp__hello_response__descriptor =
   "Srp__HelloResponse",
   "srp",
   sizeof(Srp__HelloResponse),
-  9,
+  10,
   srp__hello_response__field_descriptors,
   srp__hello_response__field_indices_by_name,
   1,  srp__hello_response__number_ranges,

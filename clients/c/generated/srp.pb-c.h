@@ -301,10 +301,15 @@ struct  Srp__HelloResponse
    */
   uint32_t compression_threshold;
   char *server_version;
+  /*
+   * The server honours the DEADLINE frame flag (docs/PROTOCOL.md 6.1); clients
+   * must not set it otherwise.
+   */
+  protobuf_c_boolean request_deadlines;
 };
 #define SRP__HELLO_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&srp__hello_response__descriptor) \
-    , 0, SRP__COMPRESSION__COMPRESSION_NONE, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , 0, SRP__COMPRESSION__COMPRESSION_NONE, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Srp__PingRequest
