@@ -119,10 +119,12 @@ final class PostgresPool: Sendable {
 
     private let workers: [PostgresWorker]
     private let state: Mutex<State>
+    let meter: StorePoolMeter
 
     init(conninfo: String, size: Int) {
         workers = (0..<max(1, size)).map { PostgresWorker(label: "postgres.\($0)", conninfo: conninfo) }
         state = Mutex(State(idle: workers))
+        meter = StorePoolMeter(connections: workers.count)
     }
 
     /// Runs `body` on a borrowed worker's connection.
@@ -130,7 +132,11 @@ final class PostgresPool: Sendable {
         retryOnStaleConnection: Bool = false, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         let worker = try await acquire()
-        defer { release(worker) }
+        let started = meter.operationStarted()
+        defer {
+            meter.operationEnded(startedAt: started)
+            release(worker)
+        }
         return try await worker.run(retryOnStaleConnection: retryOnStaleConnection, body)
     }
 
@@ -155,7 +161,10 @@ final class PostgresPool: Sendable {
     }
 
     private func acquire() async throws -> PostgresWorker {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PostgresWorker, any Error>) in
+        meter.waitStarted()
+        defer { meter.waitEnded() }
+        return try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<PostgresWorker, any Error>) in
             let result: Result<PostgresWorker, any Error>? = state.withLock { state in
                 if state.closed { return .failure(RegistryError(.storeError, "postgres: the store is closed")) }
                 if let worker = state.idle.popLast() { return .success(worker) }

@@ -7,13 +7,15 @@ import SchemaRegistryCore
 /// `PostgresWorker`), so that no Swift cooperative thread or NIO event loop ever blocks on
 /// libpq. Several registry instances may share one database: registrations serialise on
 /// PostgreSQL advisory locks (see `register(_:)`), not on anything in this process.
-public final class PostgresStore: SchemaStore {
+public final class PostgresStore: SchemaStore, StorePoolReporting {
     public var kind: String { "postgres" }
 
     /// How many migration steps opening this store applied (0 when the database was up to date).
     let appliedMigrations: Int
 
     let pool: PostgresPool
+    /// Connections of the pool: size, busy, callers waiting, operations and their time.
+    public var poolMeter: StorePoolMeter { pool.meter }
 
     /// Connects and brings the database layout up to date.
     ///

@@ -17,7 +17,7 @@ import Synchronization
 ///
 /// A write is acknowledged (its method returns) only after its transaction commits with
 /// `synchronous=FULL`, so it survives the process being killed.
-public final class SQLiteStore: SchemaStore {
+public final class SQLiteStore: SchemaStore, StorePoolReporting {
     public var kind: String { "sqlite" }
 
     /// The database file.
@@ -27,6 +27,8 @@ public final class SQLiteStore: SchemaStore {
 
     private let writer: SQLiteWorker
     private let readers: [SQLiteWorker]
+    /// The writer and readers, as a pool: "in use" counts work queued or running on them.
+    public let poolMeter: StorePoolMeter
     /// Round-robin position over `readers`.
     private let nextReader = Atomic<Int>(0)
 
@@ -54,6 +56,7 @@ public final class SQLiteStore: SchemaStore {
         readers = try (0..<max(1, readerCount)).map { index in
             SQLiteWorker(label: "sqlite.reader.\(index)", connection: try SQLiteConnection(path: path, readOnly: true))
         }
+        poolMeter = StorePoolMeter(connections: readers.count + 1)
     }
 
     /// Closes every connection once the work already queued on it has run. Calls after this throw.
@@ -70,12 +73,16 @@ public final class SQLiteStore: SchemaStore {
     /// Runs read-only work on one of the reader connections.
     func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
+        let started = poolMeter.operationStarted()
+        defer { poolMeter.operationEnded(startedAt: started) }
         return try await readers[Int(UInt(bitPattern: index) % UInt(readers.count))].run(body)
     }
 
     /// Runs work in one IMMEDIATE transaction on the writer connection.
     func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await writer.run { connection in
+        let started = poolMeter.operationStarted()
+        defer { poolMeter.operationEnded(startedAt: started) }
+        return try await writer.run { connection in
             try connection.transaction(.immediate) { try body(connection) }
         }
     }

@@ -128,7 +128,8 @@ struct Serve: AsyncParsableCommand {
                 APIKeyRing(
                     store: $0, mode: configuration.authentication, refreshInterval: configuration.authRefresh,
                     logger: logger)
-            })
+            },
+            storePool: (keys as? any StorePoolReporting)?.poolMeter)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
         if let metricsPort = configuration.metricsPort {
             services.append(

@@ -53,6 +53,9 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     /// Counted locally and added to the shared metrics once per read batch (no atomics per request).
     private var cachedAnswers = 0
     private var bytesReceived = 0
+    /// Sizes of bodies sent compressed, before and after (published with the counts above).
+    private var compressedPlain = 0
+    private var compressedWire = 0
     /// Whom the handshake authenticated; nil when no authentication is required.
     private var principal: Principal?
 
@@ -152,8 +155,14 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     private func publishCounts() {
         shared.metrics.recordCachedAnswers(cachedAnswers)
         if bytesReceived > 0 { shared.metrics.bytesReceived.increment(by: Int64(bytesReceived)) }
+        if compressedWire > 0 {
+            shared.metrics.compressedPlainBytes.increment(by: Int64(compressedPlain))
+            shared.metrics.compressedWireBytes.increment(by: Int64(compressedWire))
+        }
         cachedAnswers = 0
         bytesReceived = 0
+        compressedPlain = 0
+        compressedWire = 0
     }
 
     /// Backpressure: a read is passed on only while the machine accepts more requests and the
@@ -360,6 +369,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         {
             if let compressed = entry.lz4, machine.lz4Negotiated {
                 out.writeFrame(kind: .response, flags: .lz4, code: 0, requestID: requestID, encodedBody: compressed)
+                compressedPlain += entry.plain.readableBytes
+                compressedWire += compressed.readableBytes
             } else {
                 out.writeFrame(kind: .response, flags: [], code: 0, requestID: requestID, encodedBody: entry.plain)
             }
@@ -446,9 +457,14 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             out.writeFrame(kind: .response, code: tooLarge.status.rawValue, requestID: requestID, body: tooLarge.body)
             return
         }
-        out.writeFrame(
+        let written = out.writeFrame(
             kind: .response, code: reply.status.rawValue, requestID: requestID, body: reply.body,
             compression: compression)
+        let wireBody = written - FrameHeader.size
+        if wireBody != reply.body.readableBytes {
+            compressedPlain += reply.body.readableBytes
+            compressedWire += wireBody
+        }
     }
 
     // MARK: Writing

@@ -31,6 +31,8 @@ public final class SRPServer: Service, Sendable {
     public let warmUp = WarmUpProgress()
     /// Requests, connections, bytes (through swift-metrics).
     public let metrics = ServerMetrics()
+    /// The store's connections, published at scrape time.
+    let storePool: StorePoolMeter?
     /// API keys checked at HELLO; nil: no authentication at all.
     public let keyRing: APIKeyRing?
     /// Connections open, globally and per source address.
@@ -43,8 +45,9 @@ public final class SRPServer: Service, Sendable {
         configuration: ServerConfiguration, service: RegistryService, cache: EncodedSchemaCache,
         group: any EventLoopGroup, logger: Logger,
         lowerCacheTiers: @escaping @Sendable () -> [CacheTierStatistics] = { [] },
-        keyRing: APIKeyRing? = nil
+        keyRing: APIKeyRing? = nil, storePool: StorePoolMeter? = nil
     ) {
+        self.storePool = storePool
         self.lowerCacheTiers = lowerCacheTiers
         self.keyRing = keyRing
         self.connectionLimiter = ConnectionLimiter(

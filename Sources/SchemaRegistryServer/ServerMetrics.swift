@@ -24,6 +24,9 @@ public final class ServerMetrics: Sendable {
     let shedWrites = Counter(label: "srp_requests_shed_total", dimensions: [("kind", "write")])
     /// Connections refused at accept (global or per-address limit).
     let connectionsRefused = Counter(label: "srp_connections_refused_total")
+    /// Bodies sent LZ4-compressed: their size before and after (ratio = plain / wire).
+    let compressedPlainBytes = Counter(label: "srp_lz4_plain_bytes_total")
+    let compressedWireBytes = Counter(label: "srp_lz4_wire_bytes_total")
     /// Requests answered DEADLINE_EXCEEDED.
     let deadlinesExceeded = Counter(label: "srp_deadlines_exceeded_total")
     /// Answered from L1 on the event loop (GetSchemaById, status 0).
