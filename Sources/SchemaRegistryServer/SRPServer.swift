@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NIOSSL
 import SRPWire
 import SchemaRegistryCore
 import ServiceLifecycle
@@ -55,6 +56,14 @@ public final class SRPServer: Service, Sendable {
     }
 
     public func run() async throws {
+        // Bad TLS files fail the start, before anything else, naming the file.
+        let tlsContext: NIOSSLContext?
+        do {
+            tlsContext = try configuration.tls.makeContext()
+        } catch {
+            listening.fail(error)
+            throw error
+        }
         await loadNewestSchemas()
         let shared = SRPConnectionHandler.Shared(
             configuration: configuration,
@@ -66,6 +75,13 @@ public final class SRPServer: Service, Sendable {
                 metrics: metrics),
             cache: cache, logger: logger, metrics: metrics)
         let idle = TimeAmount(configuration.idleTimeout)
+        let tls = tlsContext.map { context in
+            (
+                context,
+                TLSHandshakeGuard.Shared(
+                    timeout: TimeAmount(configuration.handshakeTimeout), metrics: metrics, logger: logger)
+            )
+        }
         let quiesce = self.quiesce
         let channel: any Channel
         do {
@@ -82,6 +98,12 @@ public final class SRPServer: Service, Sendable {
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let (context, guardShared) = tls {
+                            // TLS first; the handshake timeout covers the TLS handshake too.
+                            try channel.pipeline.syncOperations.addHandlers(
+                                PlaintextSRPDetector(), NIOSSLServerHandler(context: context),
+                                TLSHandshakeGuard(shared: guardShared))
+                        }
                         try channel.pipeline.syncOperations.addHandlers(
                             IdleStateHandler(readTimeout: idle), SRPConnectionHandler(shared: shared))
                     }
@@ -97,6 +119,7 @@ public final class SRPServer: Service, Sendable {
             "schema-registry listening",
             metadata: [
                 "address": "\(address)", "store": "\(service.store.kind)", "server_id": "\(configuration.serverID)",
+                "tls": "\(tls == nil ? "off" : configuration.tls.clientCAPath == nil ? "on" : "mTLS")",
             ])
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()

@@ -50,6 +50,8 @@ public struct ServerConfiguration: Sendable {
     public var jsonSchemaDefaultDraft = JSONSchemaDraft.draft2020_12
     /// The registry's own settings (default compatibility, size limits).
     public var registry = RegistryService.Configuration()
+    /// TLS on the SRP port; off unless a certificate and key are set.
+    public var tls = ServerTLSConfiguration()
 
     public init() {}
 }

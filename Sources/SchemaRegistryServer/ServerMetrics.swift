@@ -17,6 +17,8 @@ public final class ServerMetrics: Sendable {
     /// Requests refused by the token bucket or the in-flight cap (THROTTLED and friends).
     let rejected = Counter(label: "srp_requests_rejected_total")
     let registrations = Counter(label: "registry_registrations_total")
+    /// TLS handshakes that failed or never completed (the SRP port with TLS on).
+    let tlsHandshakeFailures = Counter(label: "srp_tls_handshake_failures_total")
     /// Answered from L1 on the event loop (GetSchemaById, status 0).
     private let cachedAnswers: Counter
     private let latency: [UInt16: Timer]
