@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOExtras
 import NIOSSL
 import NIOTLS
 import SRPWire
@@ -193,6 +194,12 @@ final class TLSHandshakeGuard: ChannelInboundHandler, RemovableChannelHandler {
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         case let plaintext as PlaintextSRPDetector.PlaintextClient:
             fail(context, reason: plaintext.description)
+        case is ChannelShouldQuiesceEvent:
+            // Shutting down mid-handshake: nothing to drain, and a GOAWAY could not get through TLS.
+            // Not a failed handshake.
+            failed = true
+            timer?.cancel()
+            context.close(promise: nil)
         default:
             context.fireUserInboundEventTriggered(event)
         }
