@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // C libraries, each a system-library shim.
@@ -84,6 +85,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ]),
         // The Swift client: generated stubs over a multiplexing transport.
         .target(
@@ -92,6 +95,7 @@ let package = Package(
                 "SRPWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Renders the client stubs and method table from proto/'s descriptor set.
@@ -139,7 +143,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
-            ]),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            // Test certificates, read from disk via #filePath; not resources of the module.
+            exclude: ["Fixtures"]),
         .testTarget(name: "SRPCodegenTests", dependencies: ["SRPCodegen"]),
         .testTarget(name: "RedisCacheTests", dependencies: ["RedisCache", "SQLiteStore", "SchemaRegistryCore"]),
     ],

@@ -29,6 +29,11 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Data directory (default ./data).") var dataDirectory: String?
     @Option(help: "sqlite (default) or a postgres:// URL.") var store: String?
     @Option(help: "none (default) or a redis:// URL: the L2 cache shared by instances.") var cache: String?
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: with --tls-key, SRP over TLS.")
+    var tlsCertificate: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.") var tlsKey: String?
+    @Option(name: .customLong("tls-client-ca"), help: "PEM CA bundle: require client certificates it signed (mTLS).")
+    var tlsClientCA: String?
     @Option(name: .customLong("set"), help: "Any setting as key=value; repeatable.") var overrides: [String] = []
     @Option(help: "trace, debug, info, notice, warning, error.") var logLevel: String = "info"
     @Flag(help: "Print every setting with its default and exit.") var printDefaults = false
@@ -45,6 +50,8 @@ struct Serve: AsyncParsableCommand {
             return
         }
         let configuration = try resolveConfiguration()
+        // Unreadable TLS files fail here, naming the file, before the store is opened.
+        try configuration.tls.validate()
         var logger = Logger(label: "schema-registry")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 
@@ -192,6 +199,9 @@ struct Serve: AsyncParsableCommand {
         if let store { settings["store"] = store }
         if let cache { settings["cache"] = cache }
         if insecureNoAuth { settings["auth"] = "off" }
+        if let tlsCertificate { settings["tls-cert"] = tlsCertificate }
+        if let tlsKey { settings["tls-key"] = tlsKey }
+        if let tlsClientCA { settings["tls-client-ca"] = tlsClientCA }
         var configuration = ServerConfiguration()
         do {
             try ServerSettings.apply(settings, to: &configuration)

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 import SRPWire
 import SwiftProtobuf
 
@@ -39,9 +40,13 @@ final class ClientChannelHandler: ChannelInboundHandler {
     private(set) var goAwayLastRequestID: UInt32?
     private(set) var isOpen = true
 
-    init(hello: Srp_HelloRequest, helloPromise: EventLoopPromise<Srp_HelloResponse>) {
+    /// Whether a TLS handler sits before this one (for clearer errors).
+    private let tls: Bool
+
+    init(hello: Srp_HelloRequest, helloPromise: EventLoopPromise<Srp_HelloResponse>, tls: Bool = false) {
         self.hello = hello
         self.helloPromise = helloPromise
+        self.tls = tls
         self.output = ByteBufferAllocator().buffer(capacity: 4096)
     }
 
@@ -212,7 +217,11 @@ final class ClientChannelHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        fail(all: SchemaRegistryClientError(code: .connectionClosed, message: "connection failed: \(error)"))
+        var message = "connection failed: \(error)"
+        if tls, error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError {
+            message = ClientTLSConfiguration.describe(error, handshakeFinished: handshakeFinished)
+        }
+        fail(all: SchemaRegistryClientError(code: .connectionClosed, message: message))
         context.close(promise: nil)
     }
 

@@ -15,6 +15,8 @@ public struct ClientConfiguration: Sendable {
     /// Default options for calls that pass none.
     public var defaultCallOptions = CallOptions()
     public var apiKey: String?
+    /// Connect over TLS; nil (the default) for plain TCP.
+    public var tls: ClientTLSConfiguration?
 
     public init(host: String = "127.0.0.1", port: Int = 7911) {
         self.host = host

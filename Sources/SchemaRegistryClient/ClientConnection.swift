@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SRPWire
 
 /// One established SRP connection: handshake done, ready to carry calls from any thread.
@@ -24,6 +25,9 @@ final class ClientConnection: Sendable {
             if let key = configuration.apiKey { $0.credentials.apiKey = key }
         }
 
+        let tls = try configuration.tls.map { tls in
+            (context: try tls.makeContext(), serverName: tls.sniName(host: configuration.host))
+        }
         let eventLoop = group.next()
         let helloPromise = eventLoop.makePromise(of: Srp_HelloResponse.self)
         let channel: any Channel
@@ -33,7 +37,13 @@ final class ClientConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        let handler = ClientChannelHandler(hello: hello, helloPromise: helloPromise)
+                        if let tls {
+                            // The preface and HELLO wait in the TLS handler until its handshake is done.
+                            try channel.pipeline.syncOperations.addHandler(
+                                NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName))
+                        }
+                        let handler = ClientChannelHandler(
+                            hello: hello, helloPromise: helloPromise, tls: tls != nil)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                 }

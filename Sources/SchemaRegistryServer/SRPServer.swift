@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NIOSSL
 import SRPWire
 import SchemaRegistryCore
 import ServiceLifecycle
@@ -71,6 +72,14 @@ public final class SRPServer: Service, Sendable {
     }
 
     public func run() async throws {
+        // Bad TLS files fail the start, before anything else, naming the file.
+        let tlsContext: NIOSSLContext?
+        do {
+            tlsContext = try configuration.tls.makeContext()
+        } catch {
+            listening.fail(error)
+            throw error
+        }
         await loadNewestSchemas()
         if let keyRing {
             do {
@@ -101,6 +110,13 @@ public final class SRPServer: Service, Sendable {
         let idle = TimeAmount(configuration.idleTimeout)
         let limiter = connectionLimiter
         let (metrics, logger) = (self.metrics, self.logger)
+        let tls = tlsContext.map { context in
+            (
+                context,
+                TLSHandshakeGuard.Shared(
+                    timeout: TimeAmount(configuration.handshakeTimeout), metrics: metrics, logger: logger)
+            )
+        }
         let quiesce = self.quiesce
         let channel: any Channel
         do {
@@ -117,11 +133,18 @@ public final class SRPServer: Service, Sendable {
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let (context, guardShared) = tls {
+                            // TLS first; the handshake timeout covers the TLS handshake too.
+                            try channel.pipeline.syncOperations.addHandlers(
+                                PlaintextSRPDetector(), NIOSSLServerHandler(context: context),
+                                TLSHandshakeGuard(shared: guardShared))
+                        }
                         let address = channel.remoteAddress?.ipAddress ?? "unknown"
                         if let refusal = limiter.admit(address) {
                             metrics.connectionsRefused.increment()
                             logger.notice(
                                 "connection refused", metadata: ["peer": "\(address)", "reason": "\(refusal)"])
+                            // After TLS (when on): the GOAWAY is written once the TLS handshake is done.
                             try channel.pipeline.syncOperations.addHandler(RefusedConnectionHandler(reason: refusal))
                             return
                         }
@@ -143,6 +166,7 @@ public final class SRPServer: Service, Sendable {
             "schema-registry listening",
             metadata: [
                 "address": "\(address)", "store": "\(service.store.kind)", "server_id": "\(configuration.serverID)",
+                "tls": "\(tls == nil ? "off" : configuration.tls.clientCAPath == nil ? "on" : "mTLS")",
             ])
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()

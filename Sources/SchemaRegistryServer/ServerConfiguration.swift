@@ -65,6 +65,8 @@ public struct ServerConfiguration: Sendable {
     public var frameTimeout: Duration = .seconds(30)
     /// The registry's own settings (default compatibility, size limits).
     public var registry = RegistryService.Configuration()
+    /// TLS on the SRP port; off unless a certificate and key are set.
+    public var tls = ServerTLSConfiguration()
 
     public init() {}
 }

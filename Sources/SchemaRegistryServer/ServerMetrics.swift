@@ -29,6 +29,8 @@ public final class ServerMetrics: Sendable {
     let compressedWireBytes = Counter(label: "srp_lz4_wire_bytes_total")
     /// Requests answered DEADLINE_EXCEEDED.
     let deadlinesExceeded = Counter(label: "srp_deadlines_exceeded_total")
+    /// TLS handshakes that failed or never completed (the SRP port with TLS on).
+    let tlsHandshakeFailures = Counter(label: "srp_tls_handshake_failures_total")
     /// Answered from L1 on the event loop (GetSchemaById, status 0).
     private let cachedAnswers: Counter
     private let latency: [UInt16: Timer]

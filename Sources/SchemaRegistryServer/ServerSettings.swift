@@ -50,6 +50,10 @@ public enum ServerSettings {
         ("max-schema-bytes", "largest schema accepted", "1048576"),
         ("json-schema-default-draft", "draft of JSON schemas without $schema (4, 6, 7, 2019-09, 2020-12)", "2020-12"),
         ("server-id", "name in HELLO_OK and server info", "schema-registry-1"),
+        ("tls-cert", "PEM certificate chain of the SRP port (with tls-key: TLS on)", "none (plain TCP)"),
+        ("tls-key", "PEM private key of tls-cert", "none"),
+        ("tls-client-ca", "PEM CA bundle; when set, clients must present a certificate it signed (mTLS)", "none"),
+        ("tls-min-version", "oldest TLS version accepted: 1.2 or 1.3", "1.2"),
         (
             "cost.<Rpc>", "token cost of one call of that rpc, e.g. cost.RegisterSchema = 20",
             "(srp.default_cost) in proto/"
@@ -157,6 +161,14 @@ public enum ServerSettings {
                 configuration.registry.defaultCompatibility = level
             case "max-schema-bytes": configuration.registry.maxSchemaBytes = try int()
             case "server-id": configuration.serverID = value
+            case "tls-cert": configuration.tls.certificateChainPath = value.isEmpty ? nil : value
+            case "tls-key": configuration.tls.privateKeyPath = value.isEmpty ? nil : value
+            case "tls-client-ca": configuration.tls.clientCAPath = value.isEmpty ? nil : value
+            case "tls-min-version":
+                guard let version = ServerTLSConfiguration.Version(rawValue: value) else {
+                    throw InvalidSetting(description: "tls-min-version: '\(value)' is not 1.2 or 1.3")
+                }
+                configuration.tls.minimumVersion = version
             case "json-schema-default-draft":
                 let drafts: [String: JSONSchemaDraft] = [
                     "4": .draft4, "6": .draft6, "7": .draft7, "2019-09": .draft2019_09, "2020-12": .draft2020_12,

@@ -35,6 +35,7 @@ struct ServerSettingsTests {
             "compression": "off", "default-compatibility": "NONE", "host": "::1", "data-dir": "/tmp/x",
             "server-id": "a", "store": "postgres://u@127.0.0.1:5432/db", "json-schema-default-draft": "2019-09",
             "cache": "redis://127.0.0.1:6379", "cache-key-prefix": "reg1:", "auth": "off",
+            "tls-min-version": "1.3",
         ]
         for (key, _, _) in ServerSettings.keys where !key.hasPrefix("cost.") {
             try ServerSettings.apply([key: values[key] ?? "7"], to: &configuration)

@@ -36,6 +36,7 @@ extension ConnectionOptions {
             configuration.clientName = "schema-registry-cli"
             configuration.apiKey = resolvedAPIKey()
             configuration.connectTimeout = max(.seconds(1), timeout)
+            configuration.tls = tlsConfiguration
             let client = SchemaRegistryClient(configuration: configuration)
             // On failure the process exits next; closing could wait on a stuck handshake, so only
             // a successful command closes (politely, so the server sees a clean goodbye).
@@ -59,7 +60,13 @@ extension ConnectionOptions {
     }
 
     static func hint(for error: SchemaRegistryClientError) -> String? {
-        switch (error.code, error.registryErrorCode) {
+        if error.message.contains("requires TLS") {
+            return "the server requires TLS: add --tls (and --tls-ca FILE if a private CA signed its certificate)."
+        }
+        if error.message.hasPrefix("TLS") {
+            return "check --tls-ca (the CA that signed the server's certificate) and, for mTLS, --tls-cert/--tls-key."
+        }
+        return switch (error.code, error.registryErrorCode) {
         case (.connectionFailed, _):
             "is the server running? Point at it with --host/--port or SCHEMA_REGISTRY_URL=host:port."
         case (.badResponse, _):

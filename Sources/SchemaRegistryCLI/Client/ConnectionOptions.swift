@@ -31,6 +31,31 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("timeout-ms"), help: "Give up on the server after this many milliseconds.")
     var timeoutMilliseconds: Int = 30_000
 
+    @Flag(help: "Connect over TLS, trusting the system's CAs (or --tls-ca). Implied by the other --tls options.")
+    var tls = false
+
+    @Option(name: .customLong("tls-ca"), help: "PEM bundle of the CAs that may sign the server's certificate.")
+    var tlsCA: String?
+
+    @Option(name: .customLong("tls-cert"), help: "PEM client certificate chain, for servers that require one (mTLS).")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(
+        name: .customLong("tls-server-name"),
+        help: "Name the server's certificate must carry (and SNI); default the host.")
+    var tlsServerName: String?
+
+    /// The TLS settings, or nil for plain TCP.
+    var tlsConfiguration: ClientTLSConfiguration? {
+        guard tls || tlsCA != nil || tlsCertificate != nil || tlsKey != nil || tlsServerName != nil else { return nil }
+        return ClientTLSConfiguration(
+            trustRoots: tlsCA.map { .file($0) } ?? .system, certificateChainPath: tlsCertificate,
+            privateKeyPath: tlsKey, serverName: tlsServerName)
+    }
+
     /// The host and port to use: flags win, then SCHEMA_REGISTRY_URL, then the defaults.
     func endpoint(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (
         host: String, port: Int
@@ -79,5 +104,8 @@ struct ConnectionOptions: ParsableArguments {
 
     func validate() throws {
         guard timeoutMilliseconds > 0 else { throw ValidationError("--timeout-ms must be positive") }
+        guard (tlsCertificate == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
     }
 }
