@@ -58,7 +58,13 @@ public final class MetricsHTTPServer: Service, Sendable {
             channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
-                    channel.pipeline.configureHTTPServerPipeline().flatMap {
+                    // A scraper that connects and says nothing (or keeps an idle keep-alive
+                    // connection) is closed after 30 s rather than holding a descriptor forever.
+                    channel.pipeline.addHandlers([
+                        IdleStateHandler(allTimeout: .seconds(30)), CloseOnIdleHandler(),
+                    ]).flatMap {
+                        channel.pipeline.configureHTTPServerPipeline()
+                    }.flatMap {
                         channel.pipeline.addHandler(MetricsHTTPHandler(endpoints: endpoints))
                     }
                 }
@@ -146,5 +152,18 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive { done.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
+    }
+}
+
+/// Closes the connection when ``IdleStateHandler`` reports it idle.
+final class CloseOnIdleHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 }
