@@ -10,6 +10,7 @@ enum LoadAnalysis {
         var intervalSeconds: Double
         var mix: LoadMix
         var startedAt: Date
+        var loadAverageAtStart: [Double]?
         var stressBounds: StressBounds?
         var spikeFactor: Double
         var recoveryFactor: Double
@@ -29,7 +30,8 @@ enum LoadAnalysis {
         }
         var report = LoadReport(
             scenario: context.plan.scenario, date: ISO8601DateFormatter().string(from: context.startedAt),
-            target: context.target, connections: context.connections, durationScale: context.durationScale,
+            target: context.target, loadAverageAtStart: context.loadAverageAtStart, connections: context.connections,
+            durationScale: context.durationScale,
             intervalSeconds: context.intervalSeconds,
             mix: Dictionary(uniqueKeysWithValues: zip(LoadOperation.allCases.map(\.key), context.mix.shares)),
             phases: phases, intervals: measurement.intervals,

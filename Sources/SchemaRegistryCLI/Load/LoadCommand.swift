@@ -33,6 +33,8 @@ struct Load: AsyncParsableCommand {
     @Option(help: "Seconds of warm-up at the first rate, charted but not counted (scaled too).")
     var warmup: Double = 2
     @Option(help: "Operation weights.") var mix = "get=60,validate=20,register=15,check=5"
+    @Option(help: "Registrations add versions to a subject up to this many, then move to a new subject.")
+    var versionsPerSubject = 10
     @Option(help: "Stop sending after this many requests in all.") var maxRequests = 20_000_000
     @Option(help: "Seconds after its intended send time a request counts as a TIMEOUT error.") var timeout: Double = 5
     @Option(help: "Unanswered requests per connection beyond which new ones count as CLIENT_BACKLOG errors.")
@@ -65,8 +67,11 @@ struct Load: AsyncParsableCommand {
             throw ValidationError(
                 "rates and factors must be positive (--max-rate >= --start-rate, --recovery-factor >= 1)")
         }
-        guard durationScale > 0, timeout > 0, warmup >= 0, maxRequests > 0, maxPending > 0 else {
-            throw ValidationError("--duration-scale, --timeout, --max-requests and --max-pending must be positive")
+        guard durationScale > 0, timeout > 0, warmup >= 0, maxRequests > 0, maxPending > 0, versionsPerSubject > 0
+        else {
+            throw ValidationError(
+                "--duration-scale, --timeout, --max-requests, --max-pending and --versions-per-subject must be positive"
+            )
         }
         guard LoadMix(parsing: mix) != nil else {
             throw ValidationError("--mix is a list like get=60,validate=20,register=15,check=5")
@@ -99,7 +104,8 @@ struct Load: AsyncParsableCommand {
         let client = SchemaRegistryClient(configuration: .init(host: host, port: port))
         let workload: LoadWorkload
         do {
-            workload = try await LoadWorkload.prepare(client: client, mix: mix)
+            workload = try await LoadWorkload.prepare(
+                client: client, mix: mix, versionsPerSubject: versionsPerSubject)
         } catch {
             await client.close()
             throw error
@@ -126,12 +132,14 @@ struct Load: AsyncParsableCommand {
             settings.progress = LoadProgress(label: scenario.rawValue, rewritesLine: LoadProgress.stderrIsTerminal)
         }
         let startedAt = Date()
+        let loadAverages = ProcessMemory.loadAverages()
         let measurement = try await LoadRunner(settings: settings).run(plan: plan, workload: workload)
         let report = LoadAnalysis.report(
             measurement,
             context: .init(
                 plan: plan, target: "\(host):\(port)", connections: connections, durationScale: durationScale,
-                intervalSeconds: interval, mix: mix, startedAt: startedAt, stressBounds: bounds,
+                intervalSeconds: interval, mix: mix, startedAt: startedAt, loadAverageAtStart: loadAverages,
+                stressBounds: bounds,
                 spikeFactor: spikeFactor, recoveryFactor: recoveryFactor))
         print(report.text)
         if let json {

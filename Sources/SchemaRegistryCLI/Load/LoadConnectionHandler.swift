@@ -191,9 +191,8 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         let requestID = nextRequestID
         nextRequestID = nextRequestID == UInt32.max ? 1 : nextRequestID + 1
         pending[requestID] = request
-        // Unique across connections: the connection index in the high bits, a counter below.
-        let unique = UInt64(connectionIndex) << 40 | UInt64(sent) + 1
-        let body = workload.body(for: operation, unique: unique, pick: Int(random.next() % 1024))
+        let body = workload.body(
+            for: operation, connection: connectionIndex, sequence: UInt64(sent), pick: Int(random.next() % 1024))
         output.writeFrame(
             kind: .request, code: LoadWorkload.method(operation).rawValue, requestID: requestID, body: body)
     }

@@ -8,6 +8,9 @@ struct LoadReport: Codable, Sendable {
     /// ISO 8601, when the run started.
     var date: String
     var target: String
+    /// The machine's 1, 5 and 15 minute load averages when the run started (`/proc/loadavg`):
+    /// on a shared machine, what else was competing for the cores.
+    var loadAverageAtStart: [Double]?
     var connections: Int
     var durationScale: Double
     var intervalSeconds: Double

@@ -9,6 +9,8 @@ struct LoadWorkload: Sendable {
     /// Tags this run's subjects, so runs against the same server do not collide.
     let runID: String
     let mix: LoadMix
+    /// Registrations go to a subject until it has this many versions, then to a new one.
+    let versionsPerSubject: UInt64
     /// GetSchemaById bodies, one per schema registered at setup.
     let readBodies: [ByteBuffer]
     /// ValidatePayload bodies: a valid payload against each read schema.
@@ -16,8 +18,6 @@ struct LoadWorkload: Sendable {
     /// CheckCompatibility of a compatible evolution against the latest version of one subject.
     let compatibilityBody: ByteBuffer
 
-    /// Subjects the registrations spread over (a new version of one of them each time).
-    static let writeSubjects: UInt64 = 64
     /// Schemas registered at setup for reads and validation.
     static let readSchemas = 32
 
@@ -31,17 +31,21 @@ struct LoadWorkload: Sendable {
         }
     }
 
-    /// The body for `operation`; `unique` must differ on every call of one run (it names the new field).
-    func body(for operation: LoadOperation, unique: UInt64, pick: Int) -> ByteBuffer {
+    /// The body for `operation`. `connection` and `sequence` (which counts up on each connection)
+    /// name the subject and the new field of a registration, so every one registers a new version.
+    func body(for operation: LoadOperation, connection: Int, sequence: UInt64, pick: Int) -> ByteBuffer {
         switch operation {
         case .getSchemaById: return readBodies[pick % readBodies.count]
         case .validatePayload: return validateBodies[pick % validateBodies.count]
         case .checkCompatibility: return compatibilityBody
         case .registerSchema:
             let request = Srp_RegisterSchemaRequest.with {
-                $0.subject = "load-\(runID)-w\(unique % Self.writeSubjects)"
+                // Subjects of a bounded number of versions, as in real registries: registration
+                // reads a subject's whole history, so piling thousands of versions onto a few
+                // subjects would measure that rather than the registry's steady state.
+                $0.subject = "load-\(runID)-w\(connection)-\(sequence / versionsPerSubject)"
                 $0.schemaType = .avro
-                $0.schema = Self.writeSchema(unique: unique)
+                $0.schema = Self.writeSchema(unique: UInt64(connection) << 40 | sequence)
             }
             return ByteBuffer(bytes: (try? request.serializedBytes() as [UInt8]) ?? [])
         }
@@ -71,7 +75,9 @@ struct LoadWorkload: Sendable {
     }()
 
     /// Registers what the reads need and checks, once, that each kind of request succeeds.
-    static func prepare(client: SchemaRegistryClient, mix: LoadMix) async throws -> LoadWorkload {
+    static func prepare(client: SchemaRegistryClient, mix: LoadMix, versionsPerSubject: Int) async throws
+        -> LoadWorkload
+    {
         let runID = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         var ids: [UInt32] = []
         for index in 0..<readSchemas {
@@ -103,7 +109,7 @@ struct LoadWorkload: Sendable {
             throw LoadSetupError("the compatibility probe is not compatible")
         }
         return LoadWorkload(
-            runID: runID, mix: mix,
+            runID: runID, mix: mix, versionsPerSubject: UInt64(versionsPerSubject),
             readBodies: try ids.map { id in
                 ByteBuffer(bytes: try Srp_GetSchemaByIdRequest.with { $0.id = id }.serializedBytes() as [UInt8])
             },

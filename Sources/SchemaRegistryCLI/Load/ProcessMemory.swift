@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads another process's memory from Linux's `/proc` (the server exposes none over SRP).
+/// Reads from Linux's `/proc`: another process's memory (the server exposes none over SRP) and the load average.
 enum ProcessMemory {
     /// `VmRSS` of `pid` in KiB, or nil when it cannot be read (no such process, not Linux).
     static func residentKibibytes(pid: Int32) -> Int? {
@@ -11,5 +11,12 @@ enum ProcessMemory {
                 .flatMap { Int($0) }
         }
         return nil
+    }
+
+    /// The 1, 5 and 15 minute load averages, or nil off Linux.
+    static func loadAverages() -> [Double]? {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
+        let values = text.split(separator: " ").prefix(3).compactMap { Double($0) }
+        return values.count == 3 ? values : nil
     }
 }
