@@ -114,8 +114,6 @@ struct LineChart {
     var series: [ChartSeries]
     var bands: [ChartBand] = []
     var markers: [ChartMarker] = []
-    /// The legend's corner: top right by default, top left where the data climb to the right.
-    var legendAtLeft = false
 
     /// Draws the chart in the rectangle at (`left`, `top`) of `width` x `height`, margins included.
     func draw(into svg: inout SVGDocument, left: Double, top: Double, width: Double, height: Double) {
@@ -173,22 +171,20 @@ struct LineChart {
                 marker.label, x: onLeft ? position - 5 : position + 5, y: plotTop + plotHeight - 10, size: 11,
                 anchor: onLeft ? .end : .start, fill: "#c0392b", bold: true)
         }
-        drawLegend(into: &svg, plotLeft: plotLeft, plotRight: plotLeft + plotWidth, top: plotTop + 8)
+        drawLegend(into: &svg, right: plotLeft + plotWidth, baseline: top + 18)
     }
 
-    /// Swatches and names in a boxed column at the top of the plot.
-    private func drawLegend(into svg: inout SVGDocument, plotLeft: Double, plotRight: Double, top: Double) {
-        guard !series.isEmpty else { return }
-        let longest = series.map(\.name.count).max() ?? 0
-        let boxWidth = Double(longest) * 6.6 + 40, boxHeight = Double(series.count) * 18 + 8
-        let left = legendAtLeft ? plotLeft + 8 : plotRight - 8 - boxWidth
-        svg.rect(x: left, y: top, width: boxWidth, height: boxHeight, fill: "#ffffff", stroke: "#cccccc", opacity: 0.9)
-        for (index, item) in series.enumerated() {
-            let rowY = top + 15 + Double(index) * 18
+    /// Swatches and names in one row, right-aligned on the title's line above the plot, where
+    /// they can never hide data.
+    private func drawLegend(into svg: inout SVGDocument, right: Double, baseline: Double) {
+        let widths = series.map { Double($0.name.count) * 6.6 + 40 }
+        var left = right - widths.reduce(0, +)
+        for (item, width) in zip(series, widths) {
             svg.line(
-                x1: left + 8, y1: rowY - 4, x2: left + 28, y2: rowY - 4, stroke: item.color, width: 2.5, dash: item.dash
-            )
-            svg.text(item.name, x: left + 34, y: rowY, size: 11)
+                x1: left + 8, y1: baseline - 4, x2: left + 28, y2: baseline - 4, stroke: item.color, width: 2.5,
+                dash: item.dash)
+            svg.text(item.name, x: left + 34, y: baseline, size: 11)
+            left += width
         }
     }
 }

@@ -139,7 +139,7 @@ enum LoadCharts {
                     points: steps.map { ($0.offeredRps, $0.achievedRps) },
                     showsPoints: true),
             ],
-            markers: markers, legendAtLeft: true)
+            markers: markers)
         let bound = report.stress.map { milliseconds($0.maxP99Us) } ?? 0
         var latencyValues = steps.flatMap { [$0.latency.p50Us, $0.latency.p999Us] }
         latencyValues.append(report.stress?.maxP99Us ?? 0)
@@ -160,7 +160,7 @@ enum LoadCharts {
                 ChartSeries(
                     name: "p99 bound", color: "#c0392b", points: [(0, bound), (offered.maximum, bound)], dash: "3 3"),
             ],
-            markers: markers, legendAtLeft: true)
+            markers: markers)
         return [throughput, latency]
     }
 }

@@ -58,6 +58,8 @@ struct Load: AsyncParsableCommand {
     @Option(help: "Write the results as JSON here.") var json: String?
     @Option(help: "Write the charts as SVG here.") var svg: String?
     @Flag(help: "Print the progress line even when stderr is not a terminal.") var progress = false
+    @Option(help: "Run nothing: redraw --svg from the results a previous run wrote with --json.")
+    var chartFrom: String?
 
     func validate() throws {
         guard connections > 0, connections <= 1024, threads > 0, threads <= 64 else {
@@ -99,6 +101,14 @@ struct Load: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let chartFrom {
+            guard let svg else { throw ValidationError("--chart-from needs --svg") }
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            let report = try decoder.decode(LoadReport.self, from: Data(contentsOf: URL(fileURLWithPath: chartFrom)))
+            try LoadCharts.svg(for: report).write(toFile: svg, atomically: true, encoding: .utf8)
+            return
+        }
         let plan = plan()
         let mix = LoadMix(parsing: mix) ?? .standard
         let client = SchemaRegistryClient(configuration: .init(host: host, port: port))
