@@ -7,6 +7,7 @@
 #   SCALE=0.1 benches/load/run.sh     # all durations x 0.1, a quick check (~30 s in all)
 #   OUT=/tmp/load benches/load/run.sh # write elsewhere
 #   benches/load/run.sh stress spike  # only these scenarios
+#   CHARTS_ONLY=1 benches/load/run.sh # redraw the SVGs from the committed JSON, run nothing
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -16,6 +17,13 @@ scale=${SCALE:-1}
 only=("$@")
 [ -x "$bin" ] || { echo "no $bin: swift build -c release --product schema-registry" >&2; exit 1; }
 mkdir -p "$out"
+if [ "${CHARTS_ONLY:-0}" = 1 ]; then
+  for json in "$out"/*.json; do
+    scenario=$(basename "$json" .json)
+    "$bin" load "$scenario" --chart-from "$json" --svg "$out/$scenario.svg"
+  done
+  exit 0
+fi
 work=$(mktemp -d /tmp/sr-load.XXXXXX)
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
