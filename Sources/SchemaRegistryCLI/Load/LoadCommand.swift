@@ -19,6 +19,8 @@ struct Load: AsyncParsableCommand {
               soak      --rate for --duration (default 300 s); reports p99 drift and, with --server-pid, the
                         server's resident memory
             Every run is bounded: at most \(Int(LoadPlan.maxTotalSeconds)) s and --max-requests requests.
+            Results: a summary on stdout, --json (per-interval series, percentiles, errors by status, the scenario's
+            verdict) and --svg (charts); --chart-from redraws the charts of an earlier --json without running.
             Example (a ~3 s smoke run): schema-registry load spike --port 7911 --duration-scale 0.1 --json spike.json
             """)
 
