@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `schema-registry`: the server (`serve`), a load generator (`bench`) and a CLI client.
+/// `schema-registry`: the server (`serve`), load generators (`bench`, `load`) and a CLI client.
 @main
 struct SchemaRegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,5 +12,5 @@ struct SchemaRegistryCommand: AsyncParsableCommand {
             2 not found, 3 conflict or incompatible, 4 invalid input, 5 not permitted, 6 cannot connect or unavailable,
             7 throttled or timed out.
             """,
-        subcommands: [Serve.self, Bench.self, Keys.self] + ClientCommands.all)
+        subcommands: [Serve.self, Bench.self, Load.self, Keys.self] + ClientCommands.all)
 }

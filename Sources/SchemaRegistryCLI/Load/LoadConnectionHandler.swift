@@ -1,0 +1,330 @@
+import NIOCore
+import SRPWire
+
+/// When one connection sends: its share of every phase's rate, on a clock shared by all connections.
+struct LoadConnectionSchedule: Sendable {
+    /// Uptime nanoseconds at which phase 0 starts.
+    var startNanos: UInt64
+    /// End of each phase, in uptime nanoseconds.
+    var phaseEnds: [UInt64]
+    /// Nanoseconds between two intended sends of this connection, per phase.
+    var gaps: [Double]
+    /// Where this connection's sends fall within a gap, 0..<1: connection i of N sends at
+    /// phase start + (i/N + k) x gap, so together the connections send evenly spaced requests
+    /// at exactly the phase's rate, and stay interleaved across changes of rate.
+    var offset: Double
+    /// Length of one reporting interval.
+    var intervalNanos: UInt64
+    /// This connection sends no more than this many requests in all.
+    var maxRequests: Int
+    /// Requests awaiting an answer beyond this are not sent but counted as `CLIENT_BACKLOG`
+    /// errors, so an overloaded server cannot make the client's memory grow without bound.
+    var maxPending: Int
+    /// Phases before this one are warm-up: counted per phase and interval, not per operation.
+    var firstMeasuredPhase: Int
+    /// A request unanswered this long after its intended send time counts as a `TIMEOUT` error.
+    var timeoutNanos: UInt64
+}
+
+/// One load connection, open loop: requests go out at their *intended* times, computed from the
+/// rate and never from the previous answer, and latency is measured from that intended time.
+/// A slow server therefore cannot slow the load down and hide its own latency (coordinated
+/// omission). Requests are multiplexed by request id, so many may be in flight at once.
+///
+/// Lives on its channel's event loop; the runner reaches it through `NIOLoopBound`.
+final class LoadConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private struct Pending {
+        var intendedNanos: UInt64
+        var operation: LoadOperation
+        var phase: Int
+    }
+
+    private let workload: LoadWorkload
+    private let connectionIndex: Int
+    private let ready: EventLoopPromise<Void>
+    private var decoder = SRPFrameDecoder(expectPreface: false, maxBodyLength: 64 * 1024 * 1024)
+    private var inbound = ByteBuffer()
+    private var context: ChannelHandlerContext?
+    private var handshakeDone = false
+    private var isClosed = false
+
+    private var schedule: LoadConnectionSchedule?
+    private var firstMeasuredPhase: Int { schedule?.firstMeasuredPhase ?? 0 }
+    private var nextIntendedNanos: UInt64 = 0
+    private var phase = 0
+    /// Sends of this connection so far in the current phase (k above).
+    private var sendsInPhase = 0
+    private var sent = 0
+    private var sendingStopped = false
+    private var finished = false
+    private var nextTick: Scheduled<Void>?
+    private var lastExpiryScanNanos: UInt64 = 0
+    private var nextRequestID: UInt32 = 1
+    private var pending: [UInt32: Pending] = [:]
+    private var random: SplitMix64
+
+    /// Windows by interval index (by completion time; offers by intended time), until harvested.
+    private var intervals: [Int: LoadWindow] = [:]
+    /// Windows by phase of the intended send time.
+    private var phases: [LoadWindow] = []
+    /// Windows by operation, `LoadOperation.rawValue` order.
+    private var operations = Array(repeating: LoadWindow(), count: LoadOperation.allCases.count)
+
+    init(workload: LoadWorkload, connectionIndex: Int, ready: EventLoopPromise<Void>) {
+        self.workload = workload
+        self.connectionIndex = connectionIndex
+        self.ready = ready
+        self.random = SplitMix64(seed: UInt64(connectionIndex) &* 0x9E37_79B9_7F4A_7C15 ^ Self.now)
+    }
+
+    static var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        // No LZ4 offered: the load measures the server's work, not compression of small bodies.
+        var hello = ByteBuffer(bytes: SRPPreface.bytes)
+        let body = Srp_HelloRequest.with {
+            $0.protocolVersions = [UInt32(SRPPreface.version)]
+            $0.clientName = "schema-registry load"
+        }
+        hello.writeFrame(
+            kind: .request, code: SRPMethod.hello.rawValue, requestID: 0,
+            body: ByteBuffer(bytes: (try? body.serializedBytes() as [UInt8]) ?? []))
+        context.writeAndFlush(wrapOutboundOut(hello), promise: nil)
+    }
+
+    // MARK: Sending
+
+    /// Starts sending on `schedule`. Call once, after the handshake.
+    func start(_ schedule: LoadConnectionSchedule) {
+        self.schedule = schedule
+        phases = Array(repeating: LoadWindow(), count: schedule.phaseEnds.count)
+        nextIntendedNanos = intendedTime(phase: 0, send: 0)
+        lastExpiryScanNanos = schedule.startNanos
+        scheduleTick(at: nextIntendedNanos)
+    }
+
+    /// Sends nothing more (a stress run found its knee); answers still count.
+    func stopSending() {
+        sendingStopped = true
+    }
+
+    /// Ends the timers; called by the runner once it has all it needs.
+    func finish() {
+        finished = true
+        sendingStopped = true
+        nextTick?.cancel()
+        nextTick = nil
+    }
+
+    private func scheduleTick(at nanos: UInt64) {
+        guard let context, !finished else { return }
+        nextTick = context.eventLoop.assumeIsolated().scheduleTask(deadline: .uptimeNanoseconds(nanos)) {
+            [self] in
+            tick()
+        }
+    }
+
+    /// Sends every request whose intended time has come (one flush for all), expires old ones,
+    /// and sleeps until the next intended time.
+    private func tick() {
+        guard let schedule, let context else { return }
+        let now = Self.now
+        var output = context.channel.allocator.buffer(capacity: 256)
+        while !sendingStopped, nextIntendedNanos <= now {
+            while phase < schedule.phaseEnds.count, nextIntendedNanos >= schedule.phaseEnds[phase] {
+                phase += 1
+                sendsInPhase = 0
+                if phase < schedule.phaseEnds.count { nextIntendedNanos = intendedTime(phase: phase, send: 0) }
+            }
+            guard phase < schedule.phaseEnds.count, sent < schedule.maxRequests else {
+                sendingStopped = true
+                break
+            }
+            // A new phase's first send may still lie ahead.
+            guard nextIntendedNanos <= now else { break }
+            offer(intendedNanos: nextIntendedNanos, now: now, into: &output)
+            sendsInPhase += 1
+            nextIntendedNanos = intendedTime(phase: phase, send: sendsInPhase)
+        }
+        if output.readableBytes > 0, !isClosed {
+            context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+        }
+        // Scanning for timeouts every 50 ms keeps the cost off the per-request path.
+        let scanEvery: UInt64 = 50_000_000
+        if now.subtractingClamped(lastExpiryScanNanos) >= scanEvery {
+            lastExpiryScanNanos = now
+            expire(now: now, timeout: schedule.timeoutNanos)
+        }
+        scheduleTick(at: sendingStopped ? now + scanEvery : min(nextIntendedNanos, now + scanEvery))
+    }
+
+    /// When send `send` of this connection in `phase` is due (uptime nanoseconds).
+    private func intendedTime(phase: Int, send: Int) -> UInt64 {
+        guard let schedule else { return 0 }
+        let phaseStart = phase == 0 ? schedule.startNanos : schedule.phaseEnds[phase - 1]
+        return phaseStart + UInt64((schedule.offset + Double(send)) * schedule.gaps[phase])
+    }
+
+    private func offer(intendedNanos: UInt64, now: UInt64, into output: inout ByteBuffer) {
+        guard let schedule else { return }
+        sent += 1
+        let operation = workload.mix.pick(random.nextUnit())
+        intervals[interval(of: intendedNanos), default: LoadWindow()].offered += 1
+        phases[phase].offered += 1
+        if phase >= firstMeasuredPhase { operations[operation.rawValue].offered += 1 }
+        let request = Pending(intendedNanos: intendedNanos, operation: operation, phase: phase)
+        if isClosed {
+            record(.failure("CONNECTION_CLOSED"), for: request, now: now)
+            return
+        }
+        guard pending.count < schedule.maxPending else {
+            record(.failure("CLIENT_BACKLOG"), for: request, now: now)
+            return
+        }
+        let requestID = nextRequestID
+        nextRequestID = nextRequestID == UInt32.max ? 1 : nextRequestID + 1
+        pending[requestID] = request
+        let body = workload.body(
+            for: operation, connection: connectionIndex, sequence: UInt64(sent), pick: Int(random.next() % 1024))
+        output.writeFrame(
+            kind: .request, code: LoadWorkload.method(operation).rawValue, requestID: requestID, body: body)
+    }
+
+    private func expire(now: UInt64, timeout: UInt64) {
+        let late = pending.filter { now.subtractingClamped($0.value.intendedNanos) > timeout }
+        for (requestID, request) in late {
+            pending[requestID] = nil
+            record(.failure("TIMEOUT"), for: request, now: now)
+        }
+    }
+
+    // MARK: Answers
+
+    private enum Outcome {
+        case success
+        case failure(String)
+    }
+
+    private func interval(of nanos: UInt64) -> Int {
+        guard let schedule, nanos > schedule.startNanos else { return 0 }
+        return Int((nanos - schedule.startNanos) / schedule.intervalNanos)
+    }
+
+    /// Counts one outcome in its interval (by `now`), its phase and its operation.
+    private func record(_ outcome: Outcome, for request: Pending, now: UInt64) {
+        let slot = interval(of: now)
+        switch outcome {
+        case .success:
+            let microseconds = now.subtractingClamped(request.intendedNanos) / 1000
+            intervals[slot, default: LoadWindow()].recordSuccess(microseconds: microseconds)
+            phases[request.phase].recordSuccess(microseconds: microseconds)
+            if request.phase >= firstMeasuredPhase {
+                operations[request.operation.rawValue].recordSuccess(microseconds: microseconds)
+            }
+        case .failure(let status):
+            intervals[slot, default: LoadWindow()].recordError(status)
+            phases[request.phase].recordError(status)
+            if request.phase >= firstMeasuredPhase { operations[request.operation.rawValue].recordError(status) }
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        inbound.writeBuffer(&bytes)
+        do {
+            while case .frame(let frame)? = try decoder.decode(buffer: &inbound) {
+                handle(frame)
+            }
+        } catch {
+            context.close(promise: nil)
+            return
+        }
+        inbound.discardReadBytes()
+    }
+
+    private func handle(_ frame: Frame) {
+        guard frame.header.kind == .response else { return }
+        guard frame.header.requestID != 0 else {
+            guard !handshakeDone else { return }
+            handshakeDone = true
+            if frame.header.code == 0 {
+                ready.succeed()
+            } else {
+                ready.fail(LoadSetupError("handshake refused: \(StatusCode(rawValue: frame.header.code))"))
+            }
+            return
+        }
+        guard let request = pending.removeValue(forKey: frame.header.requestID) else { return }
+        let status = StatusCode(rawValue: frame.header.code)
+        record(status == .ok ? .success : .failure(status.description), for: request, now: Self.now)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isClosed = true
+        if !handshakeDone {
+            handshakeDone = true
+            ready.fail(LoadSetupError("connection closed before the handshake finished"))
+        }
+        let now = Self.now
+        for request in pending.values { record(.failure("CONNECTION_CLOSED"), for: request, now: now) }
+        pending.removeAll()
+    }
+
+    // MARK: Reading the counters (from the runner)
+
+    /// Intervals that can no longer change (all of them when `final`), removed from this handler.
+    func harvest(final: Bool) -> (intervals: [Int: LoadWindow], pending: Int, sent: Int) {
+        let current = final ? Int.max : interval(of: Self.now)
+        let done = intervals.filter { $0.key < current }
+        for key in done.keys { intervals[key] = nil }
+        return (done, pending.count, sent)
+    }
+
+    /// Phase `index` so far. Requests of it still unanswered are added to the latency as their
+    /// age now (a lower bound of their latency) and counted in `outstanding`.
+    func phaseSnapshot(_ index: Int) -> LoadWindow {
+        guard index < phases.count else { return LoadWindow() }
+        var window = phases[index]
+        let now = Self.now
+        for request in pending.values where request.phase == index {
+            window.outstanding += 1
+            _ = window.latency.record(max(1, now.subtractingClamped(request.intendedNanos) / 1000))
+        }
+        return window
+    }
+
+    func operationWindows() -> [LoadWindow] { operations }
+}
+
+extension UInt64 {
+    /// `self - other`, or 0 when `other` is larger (clock readings compared across code paths).
+    func subtractingClamped(_ other: UInt64) -> UInt64 { self > other ? self - other : 0 }
+}
+
+/// A small, fast generator (SplitMix64): the mix is drawn per request, on the event loop.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}

@@ -1,0 +1,263 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// How a run connects and the limits it keeps.
+struct LoadRunnerSettings: Sendable {
+    var host = "127.0.0.1"
+    var port = 7911
+    var connections = 8
+    var threads = 1
+    /// Length of one point of the per-interval series.
+    var intervalSeconds = 1.0
+    var timeoutSeconds = 5.0
+    var maxRequests = 20_000_000
+    var maxPendingPerConnection = 10_000
+    /// When set, the server's resident memory is sampled every interval (`/proc/<pid>/status`).
+    var serverPID: Int32?
+    /// When set (stress), each step is judged against these and the run stops at the first that breaks one.
+    var stressBounds: StressBounds?
+    var progress: LoadProgress?
+}
+
+/// What makes a stress step fail: too many errors or too slow a p99.
+struct StressBounds: Sendable, Codable {
+    /// Errors / offered requests of the step, as a fraction.
+    var maxErrorRate: Double
+    var maxP99Us: UInt64
+}
+
+/// The verdict on one step of a stress ramp.
+struct StressStep: Sendable, Codable {
+    var offeredRps: Double
+    var achievedRps: Double
+    var latency: LatencyPercentiles
+    var errors: Int
+    var errorRate: Double
+    var passed: Bool
+}
+
+/// One point of the per-interval series.
+struct LoadIntervalPoint: Sendable, Codable {
+    /// Start of the interval, seconds since the run started.
+    var tS: Double
+    var offeredRps: Double
+    var achievedRps: Double
+    var errors: Int
+    var latency: LatencyPercentiles
+    /// The server's resident set size at the end of the interval, when `--server-pid` is given.
+    var rssKib: Int?
+}
+
+/// Everything a run measured, before it is turned into a report.
+struct LoadMeasurement: Sendable {
+    var intervals: [LoadIntervalPoint]
+    /// Per phase, by intended send time (only the phases the run reached).
+    var phases: [LoadWindow]
+    var operations: [LoadWindow]
+    /// Seconds during which requests were offered, warm-up excepted.
+    var offeredSeconds: Double
+    var stressSteps: [StressStep]
+    var stopReason: String
+}
+
+/// Drives a plan over several connections and collects windows from them as it goes.
+struct LoadRunner {
+    var settings: LoadRunnerSettings
+
+    private struct Connection {
+        var channel: any Channel
+        var handler: NIOLoopBound<LoadConnectionHandler>
+
+        func on<T: Sendable>(_ body: @escaping @Sendable (LoadConnectionHandler) -> T) async throws -> T {
+            let handler = self.handler
+            return try await channel.eventLoop.submit { body(handler.value) }.get()
+        }
+    }
+
+    func run(plan: LoadPlan, workload: LoadWorkload) async throws -> LoadMeasurement {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: settings.threads)
+        do {
+            let connections = try await connect(group: group, workload: workload)
+            let measurement = try await drive(plan: plan, connections: connections)
+            for connection in connections {
+                try? await connection.on { $0.finish() }
+                try? await connection.channel.close()
+            }
+            try await group.shutdownGracefully()
+            return measurement
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    private func connect(group: MultiThreadedEventLoopGroup, workload: LoadWorkload) async throws -> [Connection] {
+        var connections: [Connection] = []
+        for index in 0..<settings.connections {
+            let loop = group.next()
+            let ready = loop.makePromise(of: Void.self)
+            // A peer that accepts but never answers HELLO must not hang the run.
+            let handshakeTimeout = loop.scheduleTask(in: .seconds(5)) {
+                ready.fail(LoadSetupError("no HELLO_OK within 5 s"))
+            }
+            let channel = try await ClientBootstrap(group: loop)
+                .connectTimeout(.seconds(5))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            LoadConnectionHandler(workload: workload, connectionIndex: index, ready: ready))
+                    }
+                }
+                .connect(host: settings.host, port: settings.port).get()
+            try await ready.futureResult.get()
+            handshakeTimeout.cancel()
+            let handler = try await channel.eventLoop.submit {
+                NIOLoopBound(
+                    try channel.pipeline.syncOperations.handler(type: LoadConnectionHandler.self),
+                    eventLoop: channel.eventLoop)
+            }.get()
+            connections.append(Connection(channel: channel, handler: handler))
+        }
+        return connections
+    }
+
+    private func drive(plan: LoadPlan, connections: [Connection]) async throws -> LoadMeasurement {
+        let intervalNanos = UInt64(settings.intervalSeconds * 1e9)
+        let timeoutNanos = UInt64(settings.timeoutSeconds * 1e9)
+        // A short lead so every connection has its schedule before the first intended send.
+        let start = LoadConnectionHandler.now + 100_000_000
+        var phaseEnds: [UInt64] = []
+        var elapsed = 0.0
+        for phase in plan.phases {
+            elapsed += phase.seconds
+            phaseEnds.append(start + UInt64(elapsed * 1e9))
+        }
+        let planEnd = phaseEnds.last ?? start
+        let count = Double(connections.count)
+        for (index, connection) in connections.enumerated() {
+            let schedule = LoadConnectionSchedule(
+                startNanos: start, phaseEnds: phaseEnds,
+                gaps: plan.phases.map { 1e9 * count / $0.rate }, offset: Double(index) / count,
+                intervalNanos: intervalNanos,
+                maxRequests: (settings.maxRequests + connections.count - 1) / connections.count,
+                maxPending: settings.maxPendingPerConnection, firstMeasuredPhase: plan.firstMeasuredPhase,
+                timeoutNanos: timeoutNanos)
+            try await connection.on { $0.start(schedule) }
+        }
+
+        var collected: [Int: LoadWindow] = [:]
+        var points: [LoadIntervalPoint] = []
+        var steps: [StressStep] = []
+        var nextToJudge = plan.firstMeasuredPhase
+        var stoppedAt: UInt64?
+        var stopReason = "plan completed"
+        // Time to let a step's last requests answer before judging it; unanswered ones still
+        // count (at their age) so the verdict is not flattered by waiting less.
+        let judgeDelay = UInt64(min(1.0, max(0.25, 2 * Double(settings.stressBounds?.maxP99Us ?? 0) / 1e6)) * 1e9)
+        // Hard bound on the loop, whatever happens to the server or the answers.
+        let hardDeadline = planEnd + timeoutNanos + 2_000_000_000
+
+        func finalize(upTo end: Int) {
+            let sendingEnd = stoppedAt ?? planEnd
+            let lastInterval = Int((sendingEnd - start + intervalNanos - 1) / intervalNanos)
+            while points.count < min(end, lastInterval) {
+                let index = points.count
+                let window = collected.removeValue(forKey: index) ?? LoadWindow()
+                let intervalStart = start + UInt64(index) * intervalNanos
+                // The last interval may be cut short by the end of sending.
+                let length = Double(min(intervalNanos, sendingEnd - intervalStart)) / 1e9
+                points.append(
+                    LoadIntervalPoint(
+                        tS: Double(index) * settings.intervalSeconds,
+                        offeredRps: Double(window.offered) / length, achievedRps: Double(window.completed) / length,
+                        errors: window.errorCount, latency: window.percentiles,
+                        rssKib: settings.serverPID.flatMap { ProcessMemory.residentKibibytes(pid: $0) }))
+            }
+        }
+
+        while true {
+            try await Task.sleep(for: .milliseconds(100))
+            let now = LoadConnectionHandler.now
+            var pending = 0
+            for connection in connections {
+                let harvest = try await connection.on { $0.harvest(final: false) }
+                collected.merge(harvest.intervals) { old, new in
+                    var merged = old
+                    merged.merge(new)
+                    return merged
+                }
+                pending += harvest.pending
+            }
+            let before = points.count
+            finalize(upTo: now > start ? Int((now - start) / intervalNanos) : 0)
+            if points.count > before, let point = points.last {
+                settings.progress?.update(point: point, pending: pending, totalSeconds: plan.totalSeconds)
+            }
+
+            if let bounds = settings.stressBounds, stoppedAt == nil, nextToJudge < plan.phases.count,
+                now >= phaseEnds[nextToJudge] + judgeDelay
+            {
+                let index = nextToJudge
+                nextToJudge += 1
+                var window = LoadWindow()
+                for connection in connections { window.merge(try await connection.on { $0.phaseSnapshot(index) }) }
+                let step = Self.judge(window, phase: plan.phases[index], bounds: bounds)
+                steps.append(step)
+                if !step.passed {
+                    stoppedAt = max(start, min(now, planEnd))
+                    stopReason = "step \(steps.count) at \(Int(step.offeredRps)) req/s broke a bound"
+                    for connection in connections { try await connection.on { $0.stopSending() } }
+                }
+            }
+            let stressJudged = settings.stressBounds == nil || stoppedAt != nil || nextToJudge == plan.phases.count
+            if (now >= planEnd || stoppedAt != nil), pending == 0, stressJudged { break }
+            if now >= hardDeadline {
+                stopReason += "; gave up waiting for \(pending) answers"
+                break
+            }
+            if !connections.contains(where: { $0.channel.isActive }) {
+                stopReason = "the server closed every connection"
+                stoppedAt = stoppedAt ?? max(start, min(now, planEnd))
+                break
+            }
+        }
+        settings.progress?.finish()
+
+        for connection in connections {
+            let harvest = try await connection.on { $0.harvest(final: true) }
+            collected.merge(harvest.intervals) { old, new in
+                var merged = old
+                merged.merge(new)
+                return merged
+            }
+        }
+        finalize(upTo: Int.max)
+        let sendingEnd = stoppedAt ?? planEnd
+        let reached = phaseEnds.firstIndex(where: { $0 >= sendingEnd }).map { $0 + 1 } ?? plan.phases.count
+        var phases = Array(repeating: LoadWindow(), count: reached)
+        var operations = Array(repeating: LoadWindow(), count: LoadOperation.allCases.count)
+        for connection in connections {
+            for index in 0..<reached { phases[index].merge(try await connection.on { $0.phaseSnapshot(index) }) }
+            for (index, window) in try await connection.on({ $0.operationWindows() }).enumerated() {
+                operations[index].merge(window)
+            }
+        }
+        return LoadMeasurement(
+            intervals: points, phases: phases, operations: operations,
+            offeredSeconds: max(0, Double(sendingEnd - start) / 1e9 - plan.warmupSeconds), stressSteps: steps,
+            stopReason: stopReason)
+    }
+
+    /// Whether one stress step stayed within the bounds.
+    static func judge(_ window: LoadWindow, phase: LoadPhase, bounds: StressBounds) -> StressStep {
+        let errors = window.errorCount
+        let errorRate = window.offered > 0 ? Double(errors) / Double(window.offered) : 0
+        let latency = window.percentiles
+        return StressStep(
+            offeredRps: phase.rate, achievedRps: Double(window.completed) / phase.seconds, latency: latency,
+            errors: errors, errorRate: errorRate,
+            passed: errorRate <= bounds.maxErrorRate && latency.p99Us <= bounds.maxP99Us && window.completed > 0)
+    }
+}

@@ -1,0 +1,55 @@
+import Histogram
+
+/// Counts and latencies of one slice of a run: one interval, one phase or one operation.
+///
+/// Latency is in microseconds from a request's *intended* send time to its answer (the
+/// coordinated-omission correction), recorded for OK answers only; failures are counted by
+/// status name instead, so a flood of fast errors cannot make the percentiles look good.
+struct LoadWindow: Sendable {
+    /// Requests whose intended send time fell in the slice (sent, or refused by the client's backlog cap).
+    var offered = 0
+    /// OK answers.
+    var completed = 0
+    /// Failed requests by status name (`THROTTLED`, `STATUS_40901`, `TIMEOUT`, ...).
+    var errors: [String: Int] = [:]
+    /// Requests still unanswered when a snapshot was taken; their age so far is in `latency`
+    /// (a lower bound of their latency), so a stalled server shows in the percentiles at once.
+    var outstanding = 0
+    var latency = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+
+    var errorCount: Int { errors.values.reduce(0, +) }
+
+    mutating func recordSuccess(microseconds: UInt64) {
+        completed += 1
+        _ = latency.record(max(1, microseconds))
+    }
+
+    mutating func recordError(_ status: String) {
+        errors[status, default: 0] += 1
+    }
+
+    mutating func merge(_ other: LoadWindow) {
+        offered += other.offered
+        completed += other.completed
+        outstanding += other.outstanding
+        errors.merge(other.errors, uniquingKeysWith: +)
+        latency.add(other.latency)
+    }
+
+    /// p50, p90, p99, p99.9 and max in microseconds (zeros when nothing completed).
+    var percentiles: LatencyPercentiles {
+        guard latency.totalCount > 0 else { return LatencyPercentiles() }
+        return LatencyPercentiles(
+            p50Us: latency.valueAtPercentile(50), p90Us: latency.valueAtPercentile(90),
+            p99Us: latency.valueAtPercentile(99), p999Us: latency.valueAtPercentile(99.9), maxUs: latency.max)
+    }
+}
+
+/// Latency percentiles in microseconds, as written to the JSON.
+struct LatencyPercentiles: Sendable, Codable, Equatable {
+    var p50Us: UInt64 = 0
+    var p90Us: UInt64 = 0
+    var p99Us: UInt64 = 0
+    var p999Us: UInt64 = 0
+    var maxUs: UInt64 = 0
+}
