@@ -44,6 +44,14 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     private var flushScheduled = false
     /// A read was held back by backpressure or throttling.
     private var readHeld = false
+    /// Decoding stopped at `outputBudget`: the rest waits in `inbound` until the answers are
+    /// written (and reads are held meanwhile).
+    private var pausedForOutput = false
+    private var decodeResumeScheduled = false
+    /// Answers one decode pass may produce before it stops (checked between frames). Without
+    /// it, one 64 KiB read of GetSchemaById requests for a 100 KiB schema built ~400 MiB of
+    /// answers at once, read by the client or not (AbuseTests, the never-reading client).
+    private static let outputBudget = 1 << 20
     private var resumeTask: Scheduled<Void>?
     private var handshakeTimer: Scheduled<Void>?
     private var drainTimer: Scheduled<Void>?
@@ -169,13 +177,14 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     /// socket takes our writes (a client that pipelines but never reads its answers must not
     /// grow the outbound buffer without bound).
     func read(context: ChannelHandlerContext) {
-        if !context.channel.isWritable {
+        if !context.channel.isWritable || pausedForOutput {
             readHeld = true
             return
         }
-        if machine.isReady, !machine.mayDecodeRequests(now: Self.now) {
+        let now = Self.now
+        if machine.isReady, !machine.mayDecodeRequests(now: now) {
             readHeld = true
-            scheduleResumeAfterMute(context)
+            scheduleResumeAfterMute(context, now: now)
             return
         }
         context.read()
@@ -187,6 +196,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     private func decodeFrames(_ context: ChannelHandlerContext) {
         guard !closing, var buffer = inbound else { return }
         inbound = nil
+        pausedForOutput = false
         // The batch's answers go to a local buffer: one swap per read instead of a dynamically
         // checked access to `self.output` per frame (that check was ~10% of the cached path).
         var out = output
@@ -196,7 +206,17 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         var closeReason: (StatusCode, String)?
         var waitingForBytes = false
         decoding: while true {
-            if machine.isReady, !machine.mayDecodeRequests(now: now) { break }
+            if machine.isReady, !machine.mayDecodeRequests(now: now) {
+                // Muted by THROTTLED: the frames already read must be decoded when the mute
+                // ends, even if the socket brings nothing more (a held read alone never did:
+                // a throttled pipeline hung forever, AbuseTests).
+                scheduleResumeAfterMute(context, now: now)
+                break
+            }
+            if out.readableBytes >= Self.outputBudget, buffer.readableBytes > 0 {
+                pausedForOutput = true
+                break
+            }
             decoder.maxBodyLength = machine.maxBodyLength
             do {
                 guard let item = try decoder.decode(buffer: &buffer) else {
@@ -235,6 +255,21 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             goAwayAndClose(context, status, message)
         } else {
             armFrameTimer(partialFrame: waitingForBytes && buffer.readableBytes > 0, context)
+            if pausedForOutput { resumeDecodingSoon(context) }
+        }
+    }
+
+    /// Decodes the next budget of frames on a later tick, once what was produced is flushed
+    /// and while the channel is writable (otherwise `channelWritabilityChanged` calls again).
+    private func resumeDecodingSoon(_ context: ChannelHandlerContext) {
+        guard !decodeResumeScheduled else { return }
+        decodeResumeScheduled = true
+        context.eventLoop.assumeIsolated().execute { [self] in
+            decodeResumeScheduled = false
+            guard let context = self.context, pausedForOutput, context.channel.isWritable else { return }
+            decodeFrames(context)
+            flushOutput(context)
+            resumeReadIfAllowed(context)
         }
     }
 
@@ -489,19 +524,25 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     // MARK: Flow control
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, pausedForOutput { resumeDecodingSoon(context) }
         if context.channel.isWritable { resumeReadIfAllowed(context) }
         context.fireChannelWritabilityChanged()
     }
 
-    private func resumeReadIfAllowed(_ context: ChannelHandlerContext) {
-        guard readHeld, context.channel.isWritable, machine.mayDecodeRequests(now: Self.now) else { return }
+    private func resumeReadIfAllowed(
+        _ context: ChannelHandlerContext, now: UInt64 = NIODeadline.now().uptimeNanoseconds
+    ) {
+        guard readHeld, !pausedForOutput, context.channel.isWritable, machine.mayDecodeRequests(now: now) else {
+            return
+        }
         readHeld = false
         context.read()
     }
 
-    /// After THROTTLED, reads stay muted until the retry-after passes; then resume.
-    private func scheduleResumeAfterMute(_ context: ChannelHandlerContext) {
-        let now = Self.now
+    /// After THROTTLED, reads stay muted until the retry-after passes; then resume. `now` must
+    /// be the time at which the caller found the connection muted: with a fresh clock read,
+    /// a mute that ended in between scheduled nothing and left the read held forever.
+    private func scheduleResumeAfterMute(_ context: ChannelHandlerContext, now: UInt64) {
         guard machine.mutedUntil > now, resumeTask == nil else { return }
         let delay = TimeAmount.nanoseconds(Int64(machine.mutedUntil - now))
         resumeTask = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [weak self] in
@@ -509,8 +550,9 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             self.resumeTask = nil
             if self.inbound != nil { self.decodeFrames(context) }
             self.flushOutput(context)
-            self.resumeReadIfAllowed(context)
-            if self.readHeld { self.scheduleResumeAfterMute(context) }
+            let now = Self.now
+            self.resumeReadIfAllowed(context, now: now)
+            if self.readHeld { self.scheduleResumeAfterMute(context, now: now) }
         }
     }
 

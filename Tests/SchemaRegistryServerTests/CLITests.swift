@@ -332,7 +332,7 @@ enum CLI {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
+        try DescriptorGate.shared.spawningOnThisThread { try process.run() }
         input.fileHandleForWriting.write(Data(stdin.utf8))
         try input.fileHandleForWriting.close()
         // Drain stderr on another thread so neither pipe can fill up and stall the child.

@@ -28,6 +28,14 @@ final class ServerProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// Starts the server through ``DescriptorGate`` (Foundation's `Process.run()` must not
+    /// overlap a descriptor-heavy test).
+    static func start(dataDirectory: String, extraArguments: [String] = []) async throws -> ServerProcess {
+        try await DescriptorGate.shared.spawning {
+            try ServerProcess(dataDirectory: dataDirectory, extraArguments: extraArguments)
+        }
+    }
+
     /// A client once the server listens (up to 30 s for a cold start).
     func connectedClient() async throws -> SchemaRegistryClient {
         for _ in 0..<300 {
@@ -71,7 +79,7 @@ struct DurabilityTests {
         let directory = NSTemporaryDirectory() + "sr-durability-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         defer { try? FileManager.default.removeItem(atPath: directory + ".log") }
-        let first = try ServerProcess(dataDirectory: directory)
+        let first = try await ServerProcess.start(dataDirectory: directory)
         let client = try await first.connectedClient()
         var acknowledged: [(UInt32, String)] = []
         for index in 0..<20 {
@@ -88,7 +96,7 @@ struct DurabilityTests {
         #expect(first.process.terminationReason == .uncaughtSignal)
 
         try? FileManager.default.removeItem(atPath: first.logPath)
-        let second = try ServerProcess(dataDirectory: directory)
+        let second = try await ServerProcess.start(dataDirectory: directory)
         defer { second.terminate() }
         let reader = try await second.connectedClient()
         for (id, marker) in acknowledged {
@@ -104,7 +112,7 @@ struct DurabilityTests {
     @Test func sigtermShutsDownGracefully() async throws {
         let directory = NSTemporaryDirectory() + "sr-sigterm-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let server = try ServerProcess(dataDirectory: directory)
+        let server = try await ServerProcess.start(dataDirectory: directory)
         let client = try await server.connectedClient()
         _ = try await client.ping(.init())
         server.terminate()

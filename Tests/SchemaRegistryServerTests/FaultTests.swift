@@ -75,7 +75,7 @@ struct FaultTests {
         try await redis.start()
         let directory = NSTemporaryDirectory() + "sr-fault-redis-\(UUID().uuidString)"
         // cache-bytes=0 turns L1 off, so every read goes through Redis (or around it).
-        let server = try ServerProcess(
+        let server = try await ServerProcess.start(
             dataDirectory: directory, extraArguments: ["--cache", redis.url, "--set", "cache-bytes=0"])
         defer {
             server.terminate()
@@ -118,7 +118,7 @@ struct FaultTests {
         let redis = try RedisProcess()
         try await redis.start()
         let directory = NSTemporaryDirectory() + "sr-fault-pg-\(UUID().uuidString)"
-        let server = try ServerProcess(
+        let server = try await ServerProcess.start(
             dataDirectory: directory, extraArguments: ["--store", postgres.url, "--cache", redis.url])
         defer { server.terminate() }
         let client = try await server.connectedClient()

@@ -62,7 +62,8 @@ struct MetricsEndpointTests {
 
     @Test func prometheusHealthAndReadiness() async throws {
         let directory = NSTemporaryDirectory() + "sr-metrics-\(UUID().uuidString)"
-        let server = try ServerProcess(dataDirectory: directory, extraArguments: ["--set", "metrics-port=0"])
+        let server = try await ServerProcess.start(
+            dataDirectory: directory, extraArguments: ["--set", "metrics-port=0"])
         defer {
             server.terminate()
             try? FileManager.default.removeItem(atPath: directory)

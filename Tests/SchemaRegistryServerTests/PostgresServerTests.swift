@@ -10,7 +10,7 @@ import Testing
 @Suite("Serving from PostgreSQL")
 struct PostgresServerTests {
     /// A fresh database for one test, created with psql; nil when no PostgreSQL is configured.
-    private func freshDatabase() throws -> String? {
+    private func freshDatabase() async throws -> String? {
         let environment = ProcessInfo.processInfo.environment
         guard let base = environment["SR_TEST_POSTGRES_URL"], !base.isEmpty else {
             if environment["CI"] == "true" {
@@ -24,7 +24,7 @@ struct PostgresServerTests {
         let psql = Process()
         psql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         psql.arguments = ["psql", base, "-q", "-c", "CREATE DATABASE \(name)"]
-        try psql.run()
+        try await DescriptorGate.shared.spawning { try psql.run() }
         psql.waitUntilExit()
         guard psql.terminationStatus == 0 else {
             Issue.record("psql could not create database \(name)")
@@ -62,15 +62,17 @@ struct PostgresServerTests {
 
     @Test(arguments: [false, true])
     func twoInstancesShareOnePostgres(withRedis: Bool) async throws {
-        guard let url = try freshDatabase(), let cache = redisArguments(withRedis) else { return }
+        guard let url = try await freshDatabase(), let cache = redisArguments(withRedis) else { return }
         let directory = NSTemporaryDirectory() + "sr-pg-\(UUID().uuidString)"
         defer {
             for suffix in ["-a", "-b", "-c"] {
                 try? FileManager.default.removeItem(atPath: directory + suffix + ".log")
             }
         }
-        let a = try ServerProcess(dataDirectory: directory + "-a", extraArguments: ["--store", url] + cache)
-        let b = try ServerProcess(dataDirectory: directory + "-b", extraArguments: ["--store", url] + cache)
+        let a = try await ServerProcess.start(
+            dataDirectory: directory + "-a", extraArguments: ["--store", url] + cache)
+        let b = try await ServerProcess.start(
+            dataDirectory: directory + "-b", extraArguments: ["--store", url] + cache)
         defer { b.terminate() }
         let clientA = try await a.connectedClient()
         let clientB = try await b.connectedClient()
@@ -186,7 +188,8 @@ struct PostgresServerTests {
         #expect(landed == Array(1...Int32(landed.count)), "versions have a gap: \(landed)")
 
         // A fresh instance sees everything.
-        let c = try ServerProcess(dataDirectory: directory + "-c", extraArguments: ["--store", url] + cache)
+        let c = try await ServerProcess.start(
+            dataDirectory: directory + "-c", extraArguments: ["--store", url] + cache)
         defer { c.terminate() }
         let clientC = try await c.connectedClient()
         for (version, id) in expected {
