@@ -21,6 +21,8 @@ static void usage(FILE *out) {
             "  -t, --op OP            get-by-id | get-latest | register | validate | mixed (default get-by-id)\n"
             "      --rate R           open loop: R requests/s in total, latency from each due time\n"
             "      --no-compression   do not offer LZ4\n"
+            "      --compressible     fetch a record of many similar fields (LZ4 shrinks it) under\n"
+            "                         subject sr-benchmark-fields, instead of a random-letter doc\n"
             "      --resp             send Redis GETs of a --payload value instead of SRP\n"
             "      --compare          run SRP (--port) then Redis (--redis-port) and print the ratios\n"
             "      --redis-host HOST  Redis host for --compare (default: --host)\n"
@@ -111,6 +113,7 @@ int main(int argc, char **argv) {
             }
             cfg.op = (bench_op)found, i++;
         } else if (!strcmp(a, "--no-compression")) cfg.lz4 = 0;
+        else if (!strcmp(a, "--compressible")) cfg.compressible = 1;
         else if (!strcmp(a, "--resp")) cfg.resp = 1;
         else if (!strcmp(a, "--compare")) compare = 1;
         else if (!strcmp(a, "--redis-host")) redis_host = v, i++;

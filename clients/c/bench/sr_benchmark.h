@@ -21,6 +21,7 @@ typedef struct bench_config {
     double rate;        /* open loop: requests per second in total; 0 = closed loop */
     int resp;           /* Redis GETs instead of SRP */
     int lz4;
+    int compressible;   /* schema of many similar fields (LZ4 shrinks it) instead of a random doc */
 } bench_config;
 
 /* Log-linear latency histogram in nanoseconds: about 0.8% resolution, any range. */
