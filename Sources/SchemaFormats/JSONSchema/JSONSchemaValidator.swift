@@ -18,6 +18,8 @@ public struct JSONSchemaValidator: Sendable {
     }
 
     let root: SchemaNode
+    /// Keeps the node graph alive while any copy of this validator is, and frees it after.
+    let graph: SchemaGraph
     let options: Options
     /// The draft the schema's root is written in.
     public let draft: JSONSchemaDraft
@@ -32,6 +34,7 @@ public struct JSONSchemaValidator: Sendable {
         let main = index.add(schema, uri: baseURI, isMain: true)
         var compiler = SchemaCompiler(index: index)
         self.root = try compiler.compileDocument(main)
+        self.graph = compiler.graph
         self.draft = compiler.index.documents[main].draft
         self.options = options
     }
