@@ -16,14 +16,18 @@ targets=("${@:-${all[@]}}")
 
 # Same dependency versions as the root package (Package.resolved is not committed).
 if [ ! -f Package.resolved ] && [ -f ../Package.resolved ]; then cp ../Package.resolved Package.resolved; fi
-flags=(-c release -Xswiftc -sanitize=fuzzer,address)
-swift build "${flags[@]}" 2>&1 | grep -v "Cannot export local symbol '__asan_extra_spill_area'" || true
-swift build "${flags[@]}" >/dev/null 2>&1 || { echo "fuzz: build failed" >&2; swift build "${flags[@]}"; exit 1; }
-bin=$(swift build "${flags[@]}" --show-bin-path)
-
 work=$(mktemp -d /tmp/schema-registry-fuzz.XXXXXX)
 cleanup() { if [ "${FUZZ_KEEP_CORPUS:-0}" = 1 ]; then echo "fuzz: corpora kept in $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
+
+flags=(-c release -Xswiftc -sanitize=fuzzer,address)
+echo "fuzz: building (the first build instruments swift-nio and swift-protobuf too: minutes)"
+if ! swift build "${flags[@]}" >"$work/build.log" 2>&1; then
+  grep -v "Cannot export local symbol" "$work/build.log" | tail -40 >&2
+  echo "fuzz: build failed" >&2
+  exit 1
+fi
+bin=$(swift build "${flags[@]}" --show-bin-path)
 mkdir -p "$fuzz/.artifacts"
 # libFuzzer reports crashes itself (with ASan's stack); Swift's backtracer would only slow that.
 # Leaks are checked per input (libFuzzer -detect_leaks), not at exit: at exit only globals

@@ -2,13 +2,15 @@
 // included). The input is the schema text.
 //
 // Checked: what parses serialises to JSON that parses to an equal value; schema failures
-// are INVALID_SCHEMA; the canonical text is a fixed point; the compiled schema validates
-// an instance (the schema document itself) with `validate` and `isValid` agreeing.
+// are INVALID_SCHEMA; the canonical text is a fixed point; the compatibility checker runs
+// on the schema against itself; the compiled schema validates an instance (the schema
+// document itself) with `validate` and `isValid` agreeing.
 import FuzzSupport
 import SchemaFormats
 import SchemaRegistryCore
 
 private let format = JSONSchemaFormat()
+private let checker = JSONSchemaCompatibilityChecker()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -33,6 +35,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         fatalError("canonical text does not parse: \(parsed.canonicalText)")
     }
     fuzzCheck(again.canonicalText == parsed.canonicalText, "canonical text not stable: \(parsed.canonicalText)")
+    // Only "no crash": the checker reports what it cannot prove (anchors, unknown keywords)
+    // as incompatible, by design, so a schema need not be compatible with itself.
+    _ = checker.incompatibilities(reader: parsed, writer: again)
     let validator = parsed.model as! JSONSchemaValidator
     let errors = validator.validate(value)
     fuzzCheck(errors.isEmpty == validator.isValid(value), "validate and isValid disagree")
