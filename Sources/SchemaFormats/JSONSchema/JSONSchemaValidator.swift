@@ -44,6 +44,14 @@ public struct JSONSchemaValidator: Sendable {
         var evaluator = Evaluator(formatAssertion: options.formatAssertion)
         var none: Annotations? = nil
         _ = evaluator.evaluate(root, instance, &none)
+        if evaluator.tooDeep {
+            return [
+                PayloadError(
+                    instanceLocation: "", schemaLocation: root.location,
+                    message: "evaluation nested over \(Evaluator.maximumDepth) levels: the schema refers to itself "
+                        + "without descending into the instance")
+            ]
+        }
         return evaluator.errors
     }
 
@@ -52,6 +60,6 @@ public struct JSONSchemaValidator: Sendable {
         var evaluator = Evaluator(formatAssertion: options.formatAssertion)
         evaluator.recording = false
         var none: Annotations? = nil
-        return evaluator.evaluate(root, instance, &none)
+        return evaluator.evaluate(root, instance, &none) && !evaluator.tooDeep
     }
 }
