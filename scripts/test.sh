@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, starts PostgreSQL and Redis on free
 # loopback ports in temporary directories (PostgreSQL as the non-root `postgres` user),
-# runs the Swift tests (unit + integration against real SQLite and real sockets), the C
-# tests when the C client exists, and always stops what it started.
+# runs the Swift tests (unit + integration against real SQLite and real sockets), a bounded
+# run of every fuzz target (fuzz/), the C tests when the C client exists, and always stops
+# what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -62,6 +63,13 @@ if [ "$swift_status" -ne 0 ]; then
   grep -E '✘|error:|Expectation failed|Caught error|Fatal error' "$work/swift-test.log" | head -150 >&2
   tail -20 "$work/swift-test.log" >&2
   exit 1
+fi
+
+# --- Fuzzing (issue 7): every libFuzzer target for a few seconds on its seed corpus; a crash,
+# leak or timeout fails the run. SR_FUZZ_SECONDS sets the time per target (0 skips).
+fuzz_seconds=${SR_FUZZ_SECONDS:-10}
+if [ "$fuzz_seconds" -gt 0 ]; then
+  fuzz/run.sh "$fuzz_seconds"
 fi
 
 # --- C client (issue 5): run its tests when it exists.

@@ -30,6 +30,16 @@ struct Evaluator {
     private var currentResource: ObjectIdentifier?
     let formatAssertion: Bool
     let integerIncludesZeroFraction: Bool
+    /// Nested `evaluate` calls in progress.
+    private var depth = 0
+    /// Set once `maximumDepth` was hit: the whole instance is then invalid, whatever the
+    /// branches that saw it answered.
+    private(set) var tooDeep = false
+    /// A schema that refers to itself without descending into the instance (`{"$ref": "#"}`,
+    /// `allOf` cycles) recursed until the stack overflowed and took the process down (found
+    /// by fuzz/FuzzJSONSchema). Real documents stay far below this: instances nest at most
+    /// 256 levels (JSONParser) and each level costs a few evaluations.
+    static let maximumDepth = 1_000
 
     init(formatAssertion: Bool, integerIncludesZeroFraction: Bool = true) {
         self.formatAssertion = formatAssertion
@@ -44,6 +54,12 @@ struct Evaluator {
 
     /// Evaluates `node`; on success merges its annotations into `parent` (when wanted).
     mutating func evaluate(_ node: SchemaNode, _ instance: JSONValue, _ parent: inout Annotations?) -> Bool {
+        guard depth < Self.maximumDepth else {
+            tooDeep = true
+            return false
+        }
+        depth += 1
+        defer { depth -= 1 }
         if let constant = node.constant {
             if !constant { fail(node.location, "no value is allowed here (the schema is false)") }
             return constant

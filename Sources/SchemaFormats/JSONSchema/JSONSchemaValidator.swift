@@ -18,6 +18,8 @@ public struct JSONSchemaValidator: Sendable {
     }
 
     let root: SchemaNode
+    /// Keeps the node graph alive while any copy of this validator is, and frees it after.
+    let graph: SchemaGraph
     let options: Options
     /// The draft the schema's root is written in.
     public let draft: JSONSchemaDraft
@@ -32,6 +34,7 @@ public struct JSONSchemaValidator: Sendable {
         let main = index.add(schema, uri: baseURI, isMain: true)
         var compiler = SchemaCompiler(index: index)
         self.root = try compiler.compileDocument(main)
+        self.graph = compiler.graph
         self.draft = compiler.index.documents[main].draft
         self.options = options
     }
@@ -41,6 +44,14 @@ public struct JSONSchemaValidator: Sendable {
         var evaluator = Evaluator(formatAssertion: options.formatAssertion)
         var none: Annotations? = nil
         _ = evaluator.evaluate(root, instance, &none)
+        if evaluator.tooDeep {
+            return [
+                PayloadError(
+                    instanceLocation: "", schemaLocation: root.location,
+                    message: "evaluation nested over \(Evaluator.maximumDepth) levels: the schema refers to itself "
+                        + "without descending into the instance")
+            ]
+        }
         return evaluator.errors
     }
 
@@ -49,6 +60,6 @@ public struct JSONSchemaValidator: Sendable {
         var evaluator = Evaluator(formatAssertion: options.formatAssertion)
         evaluator.recording = false
         var none: Annotations? = nil
-        return evaluator.evaluate(root, instance, &none)
+        return evaluator.evaluate(root, instance, &none) && !evaluator.tooDeep
     }
 }

@@ -11,6 +11,8 @@ struct SchemaCompiler {
     var index: SchemaIndex
     private var compiled: [String: SchemaNode] = [:]
     private var resourceObjects: [String: SchemaResource] = [:]
+    /// Every node and resource made, so their cycles are broken once no one needs them.
+    let graph = SchemaGraph()
 
     init(index: SchemaIndex) { self.index = index }
 
@@ -29,6 +31,7 @@ struct SchemaCompiler {
         if let existing = resourceObjects[uri] { return existing }
         let resource = SchemaResource(uri: uri)
         resourceObjects[uri] = resource
+        graph.add(resource)
         resource.recursiveAnchor = index.recursiveAnchors.contains(uri)
         return resource
     }
@@ -42,6 +45,7 @@ struct SchemaCompiler {
         let resource = try resource(location.base)
         let node = SchemaNode(location: display, resource: resource)
         compiled[key] = node
+        graph.add(node)
         if let root = index.resources[location.base], root.document == location.document,
             root.pointer == location.pointer
         {
