@@ -2,10 +2,10 @@
 # One command for every number and chart in benches/README.md. Builds what the benches need
 # (release server, C client and sr-benchmark, the bench packages), runs each bench script in
 # turn (each bounded in count and time), and writes what each printed to
-# benches/results/<date>/<bench>.txt; the markdown tables they print (peers side by side, wire
-# bytes, stores, formats, micro) are copied into README.md's sections from there, and the
-# load-scenario table and charts are rewritten in place from their JSON (load_table.py,
-# `schema-registry load --chart-from`). About 25 minutes on 2 cores.
+# benches/results/<date>/<bench>.txt. Rewritten in README.md in place: the peers table
+# (splice_table.py, from what run.sh prints), the load-scenario table and charts (load_table.py
+# and `schema-registry load --chart-from`, from their JSON). The other sections' tables are
+# curated from the results files (several runs summarised per row). About 25 minutes on 2 cores.
 #   benches/regenerate.sh                   # everything
 #   benches/regenerate.sh load peers        # only these: formats micro peers wire stores load
 # PostgreSQL for the stores bench: SR_BENCH_POSTGRES_URL, else a throwaway cluster is started
@@ -62,5 +62,7 @@ for bench in "${benches[@]}"; do
       ;;
     *) echo "unknown bench '$bench' (formats micro peers wire stores load)" >&2; exit 2 ;;
   esac >"$out/$bench.txt" 2>&1
+  # Tables printed as markdown go straight into their README section.
+  if [ "$bench" = peers ]; then python3 benches/splice_table.py peers "$out/peers.txt"; fi
 done
 echo "results in $out; the load table and charts in benches/README.md and benches/load/ are updated" >&2
