@@ -23,7 +23,9 @@
  * Feature macros (SR_HAS_*) say what this version offers.
  *
  * Not yet: TLS. This version speaks plain TCP only; put it on a trusted network or behind a
- * TLS-terminating proxy. SR_HAS_TLS will be defined by the version that adds it.
+ * TLS-terminating proxy (the server speaks TLS: docs/PROTOCOL.md section 18). SR_HAS_TLS will
+ * be defined by the version that adds it. Nor does it send per-request deadlines (the DEADLINE
+ * frame flag, PROTOCOL.md 6.1): its timeouts are local; SR_HAS_DEADLINES will announce them.
  */
 #ifndef SRCLIENT_H
 #define SRCLIENT_H
