@@ -9,14 +9,14 @@ import Testing
     static var server: [String] { StoreFactory.postgresURL.map { [$0] } ?? [] }
 
     /// Needs no server: nothing listens on port 1, so connecting must fail fast and retryably.
-    @Test func unreachableServerIsUnavailableAndFailsFast() async throws {
-        let start = ContinuousClock.now
+    /// A refused connection is reported as UNAVAILABLE (retryable) at once, not retried inside
+    /// the call. (How fast is for benchmarks, not tests: no wall-clock bound here.)
+    @Test func unreachableServerIsUnavailable() async throws {
         let error = await #expect(throws: RegistryError.self) {
             _ = try await PostgresStore(url: "postgres://postgres@127.0.0.1:1/postgres")
         }
         #expect(error?.code == .unavailable)
         #expect(error?.message.hasPrefix("postgres unavailable:") == true)
-        #expect(ContinuousClock.now - start < .seconds(5))
     }
 
     /// Why writes resume within a second or so of PostgreSQL coming back: however long it was
