@@ -77,9 +77,11 @@ final class Facade: SchemaRegistryGRPCHandlers {
     private func mapped<T>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as RegistryError {
             let code: RPCError.Code =
-                error.code.rawValue / 100 == 404 ? .notFound
-                : error.code.rawValue / 100 == 409 ? .failedPrecondition
-                : error.code.rawValue / 100 == 422 ? .invalidArgument : .unavailable
+                error.code.rawValue / 100 == 404
+                ? .notFound
+                : error.code.rawValue / 100 == 409
+                    ? .failedPrecondition
+                    : error.code.rawValue / 100 == 422 ? .invalidArgument : .unavailable
             throw RPCError(code: code, message: "\(error.code.rawValue): \(error.message)")
         }
     }
