@@ -165,7 +165,7 @@ import Testing
         let server = try await TestServer.start(authenticating: true)
         defer { Task { await server.stop() } }
         let (_, key) = try await createKey(server, role: .read)
-        let secret = Data(String(key.split(separator: "_")[2]).utf8)
+        let secret = Data(String(key.split(separator: "_", maxSplits: 2)[2]).utf8)
         let hash = Data(APIKeyText.hash(key).utf8)
         // The database and its write-ahead log: the hash is there, the secret nowhere.
         var files = Data()

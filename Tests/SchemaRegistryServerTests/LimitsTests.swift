@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func nestingIsMeasuredOutsideStrings() {
-        #expect(!JSONNesting.exceeds(2, in: Array(#"{"a":[1,{"b":"[[[[["}]}"#.utf8)) == false)
+        #expect(JSONNesting.exceeds(2, in: Array(#"{"a":[1,{"b":"[[[[["}]}"#.utf8)))
         #expect(!JSONNesting.exceeds(3, in: Array(#"{"a":[1,{"b":"[[[[["}]}"#.utf8)))
         #expect(!JSONNesting.exceeds(1, in: Array(#"{"a":"\"{{{{"}"#.utf8)))
         #expect(JSONNesting.exceeds(100, in: Array(String(repeating: "[", count: 101).utf8)))

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// The text of API keys: how they are made and how they are hashed for storage.
 ///
@@ -31,30 +32,14 @@ public enum APIKeyText {
     }
 
     private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        var text = ""
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
-        }
-        return text
+        bytes.map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Foundation's base64 in the URL-safe alphabet without padding (RFC 4648 section 5).
     private static func base64URL(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-        var text = ""
-        var buffer = 0
-        var bits = 0
-        for byte in bytes {
-            buffer = (buffer << 8) | Int(byte)
-            bits += 8
-            while bits >= 6 {
-                bits -= 6
-                text.append(alphabet[(buffer >> bits) & 0x3f])
-            }
-        }
-        if bits > 0 { text.append(alphabet[(buffer << (6 - bits)) & 0x3f]) }
-        return text
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 }
