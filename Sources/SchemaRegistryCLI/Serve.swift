@@ -169,7 +169,7 @@ struct Serve: AsyncParsableCommand {
                 } catch {
                     return (false, "store unreachable: \(error)")
                 }
-            })
+            }, linger: server.configuration.linger)
     }
 
     private func openStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> any SchemaStore {

@@ -28,14 +28,18 @@ public final class MetricsHTTPServer: Service, Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let listening: EventLoopPromise<SocketAddress>
+    private let linger: LingerLimits
 
     /// - Parameters:
     ///   - registry: what `/metrics` emits (the registry behind the bootstrapped metrics factory).
     ///   - collect: sets the gauges read at scrape time (cache tiers, warm-up), run before each emit.
+    ///   - linger: how a connection the server closes (`connection: close`, a malformed request
+    ///     answered 400) drains input first, so the peer reads the answer rather than a reset.
     public init(
         host: String, port: Int, registry: PrometheusCollectorRegistry, group: any EventLoopGroup, logger: Logger,
-        collect: @escaping @Sendable () -> Void, readiness: @escaping ReadinessCheck
+        collect: @escaping @Sendable () -> Void, readiness: @escaping ReadinessCheck, linger: LingerLimits = .init()
     ) {
+        self.linger = linger
         self.host = host
         self.port = port
         self.registry = registry
@@ -53,6 +57,7 @@ public final class MetricsHTTPServer: Service, Sendable {
 
     public func run() async throws {
         let endpoints = Endpoints(registry: registry, collect: collect, readiness: readiness)
+        let linger = self.linger
         let channel: any Channel
         do {
             channel = try await ServerBootstrap(group: group)
@@ -60,12 +65,13 @@ public final class MetricsHTTPServer: Service, Sendable {
                 .childChannelInitializer { channel in
                     // A scraper that connects and says nothing (or keeps an idle keep-alive
                     // connection) is closed after 30 s rather than holding a descriptor forever.
-                    channel.pipeline.addHandlers([
-                        IdleStateHandler(allTimeout: .seconds(30)), CloseOnIdleHandler(),
-                    ]).flatMap {
-                        channel.pipeline.configureHTTPServerPipeline()
-                    }.flatMap {
-                        channel.pipeline.addHandler(MetricsHTTPHandler(endpoints: endpoints))
+                    channel.eventLoop.makeCompletedFuture {
+                        let pipeline = channel.pipeline.syncOperations
+                        try pipeline.addHandlers(
+                            LingeringCloseHandler(limits: linger), IdleStateHandler(allTimeout: .seconds(30)),
+                            CloseOnIdleHandler())
+                        try pipeline.configureHTTPServerPipeline()
+                        try pipeline.addHandler(MetricsHTTPHandler(endpoints: endpoints))
                     }
                 }
                 .bind(host: host, port: port).get()
@@ -139,6 +145,12 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 write(context, status: status, type: type, body: body, version: head.version, keepAlive: keepAlive)
             }
         }
+    }
+
+    /// A malformed request was answered 400 by NIO's error handler; nothing on this connection
+    /// can be trusted any more, so close it (a lingering close: the 400 is read before the reset).
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
     }
 
     private func write(

@@ -577,14 +577,18 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             encodedBody: ByteBuffer(bytes: try! body.serializedBytes() as [UInt8]))
     }
 
+    /// Writes what is pending and closes. The close is a lingering one
+    /// (``LingeringCloseHandler`` at the head of the pipeline): the write side is shut after
+    /// these bytes, and input is drained for a bounded time, so the peer reads the GOAWAY
+    /// even if it is still sending. Closing at once, without waiting for the write to
+    /// complete, keeps a client that never reads from holding the connection open.
     private func closeAfterFlush(_ context: ChannelHandlerContext) {
         closing = true
         let chunk = output
         output.clear()
         shared.metrics.bytesSent.increment(by: Int64(chunk.readableBytes))
-        context.writeAndFlush(wrapOutboundOut(chunk)).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
-        }
+        context.writeAndFlush(wrapOutboundOut(chunk), promise: nil)
+        context.close(promise: nil)
     }
 
     /// Graceful shutdown: GOAWAY now, close when in-flight requests are answered (or at the deadline).

@@ -109,6 +109,7 @@ public final class SRPServer: Service, Sendable {
             cache: cache, logger: logger, metrics: metrics, keyRing: keyRing, overload: overload)
         let idle = TimeAmount(configuration.idleTimeout)
         let limiter = connectionLimiter
+        let linger = configuration.linger
         let (metrics, logger) = (self.metrics, self.logger)
         let tls = tlsContext.map { context in
             (
@@ -133,14 +134,20 @@ public final class SRPServer: Service, Sendable {
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        let address = channel.remoteAddress?.ipAddress ?? "unknown"
+                        let refusal = limiter.admit(address)
+                        // First, before TLS: every close below becomes a lingering one. A refused
+                        // connection lingers briefly (enough to drain the HELLO it sent) so that a
+                        // flood of them cannot pile up descriptors.
+                        try channel.pipeline.syncOperations.addHandler(
+                            LingeringCloseHandler(limits: refusal == nil ? linger : linger.forRefusedConnection))
                         if let (context, guardShared) = tls {
                             // TLS first; the handshake timeout covers the TLS handshake too.
                             try channel.pipeline.syncOperations.addHandlers(
                                 PlaintextSRPDetector(), NIOSSLServerHandler(context: context),
                                 TLSHandshakeGuard(shared: guardShared))
                         }
-                        let address = channel.remoteAddress?.ipAddress ?? "unknown"
-                        if let refusal = limiter.admit(address) {
+                        if let refusal {
                             metrics.connectionsRefused.increment()
                             logger.notice(
                                 "connection refused", metadata: ["peer": "\(address)", "reason": "\(refusal)"])

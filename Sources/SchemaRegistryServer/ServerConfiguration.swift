@@ -63,6 +63,9 @@ public struct ServerConfiguration: Sendable {
     public var overloadLatencyTarget: Duration = .milliseconds(100)
     /// A frame started must be complete within this (a client trickling bytes is closed).
     public var frameTimeout: Duration = .seconds(30)
+    /// A connection closed by the server (after GOAWAY, or an HTTP error answer) keeps reading
+    /// and discarding this long and this much, so the peer reads the reason (PROTOCOL.md 7.3).
+    public var linger = LingerLimits()
     /// The registry's own settings (default compatibility, size limits).
     public var registry = RegistryService.Configuration()
     /// TLS on the SRP port; off unless a certificate and key are set.

@@ -37,6 +37,12 @@ public enum ServerSettings {
         ("idle-timeout-ms", "close connections silent this long", "300000"),
         ("drain-timeout-ms", "time in-flight requests get on shutdown", "10000"),
         ("frame-timeout-ms", "time a started frame has to arrive complete (slow senders are closed)", "30000"),
+        (
+            "close-linger-ms",
+            "a connection the server closes drains input this long so the peer reads the GOAWAY (0: close at once)",
+            "2000"
+        ),
+        ("close-linger-bytes", "most bytes a closing connection reads and discards before closing anyway", "1048576"),
         ("max-connections", "connections open at once (more are refused with GOAWAY OVERLOADED)", "10000"),
         ("max-connections-per-address", "connections open at once from one source address", "1000"),
         ("max-in-flight-global", "ceiling of the adaptive server-wide in-flight budget (beyond: OVERLOADED)", "2048"),
@@ -145,6 +151,8 @@ public enum ServerSettings {
             case "idle-timeout-ms": configuration.idleTimeout = try milliseconds()
             case "drain-timeout-ms": configuration.drainTimeout = try milliseconds()
             case "frame-timeout-ms": configuration.frameTimeout = .milliseconds(max(1, try int()))
+            case "close-linger-ms": configuration.linger.time = try milliseconds()
+            case "close-linger-bytes": configuration.linger.bytes = try int()
             case "max-connections": configuration.maxConnections = max(1, try int())
             case "max-connections-per-address": configuration.maxConnectionsPerAddress = max(1, try int())
             case "max-in-flight-global": configuration.maxInFlightGlobal = max(1, try int())

@@ -251,9 +251,9 @@ final class PlaintextSRPDetector: ChannelInboundHandler, RemovableChannelHandler
             encodedBody: ByteBuffer(bytes: try! body.serializedBytes() as [UInt8]))
         // From this handler's place, before TLS: straight to the socket, in plain SRP.
         context.fireUserInboundEventTriggered(PlaintextClient())
-        context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
-        }
+        // A lingering close (LingeringCloseHandler): the HELLO that follows the preface is drained.
+        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        context.close(promise: nil)
     }
 
     /// Sent to the handshake guard, which counts it as a failed handshake.

@@ -79,7 +79,7 @@ final class RawConnection: @unchecked Sendable {
         try await onIOThread { try self.blockingReadUntilClosed() }
     }
 
-    private func blockingHandshake(lz4: Bool) throws -> Srp_HelloResponse {
+    func blockingHandshake(lz4: Bool) throws -> Srp_HelloResponse {
         send(SRPPreface.bytes)
         sendRequest(
             .hello, requestID: 0,
@@ -103,12 +103,39 @@ final class RawConnection: @unchecked Sendable {
         }
     }
 
-    private func blockingReadUntilClosed() throws -> Frame? {
+    func blockingReadUntilClosed() throws -> Frame? {
         var goAway: Frame?
         while let frame = try blockingReadFrame() {
             if frame.header.kind == .goAway { goAway = frame }
         }
         return goAway
+    }
+
+    /// One `recv`: the bytes (empty when the server closed) or the socket's error.
+    func receiveChunk() -> Result<[UInt8], POSIXError> {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if count < 0 { return .failure(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)) }
+        return .success(Array(chunk[0..<count]))
+    }
+
+    /// Sends `first`, then filler, until `total` bytes are sent or the server refuses more
+    /// (closed or reset); returns how many bytes were sent.
+    func sendUntilRefused(first: [UInt8], total: Int) async -> Int {
+        (try? await onIOThread {
+            var sent = 0
+            var pending = first
+            let filler = [UInt8](repeating: 0x5A, count: 64 * 1024)
+            while sent < total {
+                let count = pending.withUnsafeBytes {
+                    Glibc.send(self.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
+                if count <= 0 { break }
+                sent += count
+                pending = count < pending.count ? Array(pending[count...]) : filler
+            }
+            return sent
+        }) ?? 0
     }
 
     static func errorMessage(_ frame: Frame) -> String {

@@ -23,9 +23,10 @@ final class RefusedConnectionHandler: ChannelInboundHandler {
         frame.writeFrame(
             kind: .goAway, flags: [], code: StatusCode.overloaded.rawValue, requestID: 0,
             encodedBody: ByteBuffer(bytes: (try? body.serializedBytes() as [UInt8]) ?? []))
-        context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
-        }
+        // A lingering close (LingeringCloseHandler): the HELLO the client sent meanwhile is
+        // drained, so the client reads this GOAWAY instead of a reset.
+        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        context.close(promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
