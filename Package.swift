@@ -116,6 +116,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
+        // What several test targets share (waiting without racing the clock); tests only.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SchemaRegistryCoreTests", dependencies: ["SchemaRegistryCore"]),
         .testTarget(
             name: "SchemaFormatsTests", dependencies: ["SchemaFormats", "SchemaRegistryCore"],
@@ -135,11 +137,11 @@ let package = Package(
         // test command provides SR_TEST_POSTGRES_URL).
         .testTarget(
             name: "StoreConformanceTests",
-            dependencies: ["SQLiteStore", "PostgresStore", "RedisCache", "SchemaRegistryCore"]),
+            dependencies: ["SQLiteStore", "PostgresStore", "RedisCache", "SchemaRegistryCore", "TestSupport"]),
         .testTarget(
             name: "SchemaRegistryServerTests",
             dependencies: [
-                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore", "CSQLite",
+                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore", "CSQLite", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -150,7 +152,8 @@ let package = Package(
             // Test certificates, read from disk via #filePath; not resources of the module.
             exclude: ["Fixtures"]),
         .testTarget(name: "SRPCodegenTests", dependencies: ["SRPCodegen"]),
-        .testTarget(name: "RedisCacheTests", dependencies: ["RedisCache", "SQLiteStore", "SchemaRegistryCore"]),
+        .testTarget(
+            name: "RedisCacheTests", dependencies: ["RedisCache", "SQLiteStore", "SchemaRegistryCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -132,7 +132,9 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         switch event {
         case is ChannelShouldQuiesceEvent:
             beginDrain(context)
-        case IdleStateHandler.IdleStateEvent.read where machine.inFlight == 0:
+        // Before HELLO_OK the handshake timeout governs: an idle timeout shorter than it must
+        // not close a connection whose HELLO is merely late.
+        case IdleStateHandler.IdleStateEvent.read where machine.isReady && machine.inFlight == 0:
             goAwayAndClose(context, .idleTimeout, "no frames for \(shared.configuration.idleTimeout)")
         default:
             context.fireUserInboundEventTriggered(event)

@@ -1,4 +1,5 @@
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import RedisCache
@@ -24,16 +25,12 @@ import Testing
         listener.start()
         let client = try RedisClient(url: url, commandTimeout: .seconds(5))
         // Publish until the subscription is in place (PUBLISH answers how many got it), bounded.
-        var subscribed = false
-        for _ in 0..<200 where !subscribed {
-            subscribed = try await client.command(["PUBLISH", channel, "hello"]) != .integer(0)
-            if !subscribed { try await Task.sleep(for: .milliseconds(25)) }
+        let subscribed = await eventually(every: .milliseconds(25)) {
+            (try? await client.command(["PUBLISH", channel, "hello"])).map { $0 != .integer(0) } ?? false
         }
         #expect(subscribed)
         for id in 1...3 { #expect(try await client.command(["PUBLISH", channel, "schema:\(id)"]) == .integer(1)) }
-        for _ in 0..<200 where received.messages.withLock({ $0.count }) < 4 {
-            try await Task.sleep(for: .milliseconds(25))
-        }
+        _ = await eventually { received.messages.withLock({ $0.count }) >= 4 }
         await listener.stop()
         #expect(received.messages.withLock { $0 } == ["hello", "schema:1", "schema:2", "schema:3"])
     }

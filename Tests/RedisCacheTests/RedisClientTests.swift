@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import RedisCache
@@ -56,7 +57,8 @@ import Testing
             url: url, poolSize: 1, commandTimeout: .milliseconds(200), initialBackoff: .seconds(60))
         // BLPOP blocks only this connection on the server, so the shared server is not disturbed.
         let error = await #expect(throws: RedisError.self) {
-            try await client.command(["BLPOP", uniquePrefix() + "q", "2"])
+            // Blocks far longer than the 200 ms timeout, however late the timeout fires.
+            try await client.command(["BLPOP", uniquePrefix() + "q", "60"])
         }
         #expect(error?.kind == .timeout)
         #expect(!client.isAvailable)
@@ -87,11 +89,9 @@ import Testing
         // Redis comes back; each round moves the clock past any backoff, so the next call probes.
         let server = try RedisServerProcess(port: port)
         defer { server.stop() }
-        var recovered = false
-        for _ in 0..<200 where !recovered {
+        let recovered = await eventually(every: .milliseconds(50)) {
             clock.advance(.seconds(10))
-            recovered = (try? await client.command(["PING"])) == .status("PONG")
-            if !recovered { try await Task.sleep(for: .milliseconds(50)) }
+            return (try? await client.command(["PING"])) == .status("PONG")
         }
         #expect(recovered)
         #expect(client.isAvailable)

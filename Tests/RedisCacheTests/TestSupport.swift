@@ -54,7 +54,7 @@ final class RedisServerProcess {
     /// seen to spin forever on Linux when the server lingered.
     func stop() {
         kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<200 where process.isRunning { usleep(10_000) }
+        for _ in 0..<3000 where process.isRunning { usleep(10_000) }  // 30 s: a bound, not a verdict
     }
 }
 

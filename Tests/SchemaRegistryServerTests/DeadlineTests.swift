@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import SRPWire
 import SchemaRegistryClient
+import TestSupport
 import Testing
 
 /// Per-request deadlines (the DEADLINE frame flag): real server, real SQLite, raw sockets.
@@ -58,12 +59,10 @@ import Testing
             // unknown to the client, as the protocol says), and the late answer is never sent.
             let client = server.client()
             defer { Task { await client.close() } }
-            var found = false
-            for _ in 0..<200 where !found {
-                found = (try? await client.listVersions(.with { $0.subject = "late" }))?.versions == [1]
-                if !found { try await Task.sleep(for: .milliseconds(25)) }
-            }
-            #expect(found)
+            #expect(
+                await eventually {
+                    (try? await client.listVersions(.with { $0.subject = "late" }))?.versions == [1]
+                })
             // The connection goes on; a request with a generous deadline is answered normally.
             var next = ByteBuffer()
             next.writeRequest(

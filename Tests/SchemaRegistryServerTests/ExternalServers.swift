@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -158,19 +159,18 @@ final class RedisProcess: Sendable {
         try await shell(
             "redis-server --port \(port) --bind 127.0.0.1 --save '' --appendonly no --daemonize yes "
                 + "--dir \(directory) --pidfile \(directory)/redis.pid --logfile \(directory)/redis.log")
-        for _ in 0..<100 {
-            if try await shell("redis-cli -p \(port) ping").output.contains("PONG") { return }
-            try await Task.sleep(for: .milliseconds(50))
+        let answered = await eventually(every: .milliseconds(50)) {
+            (try? await shell("redis-cli -p \(port) ping").output.contains("PONG")) == true
         }
+        if answered { return }
         throw ExternalServerError(description: "redis-server on \(port) never answered PING")
     }
 
     /// SIGKILL: the outage a crashed or partitioned Redis looks like. Returns once it is gone.
     func kill() async {
         _ = try? await shell("kill -9 $(cat \(directory)/redis.pid) 2>/dev/null; rm -f \(directory)/redis.pid")
-        for _ in 0..<100 {
-            guard (try? await shell("redis-cli -p \(port) ping").output.contains("PONG")) == true else { return }
-            try? await Task.sleep(for: .milliseconds(20))
+        _ = await eventually {
+            (try? await shell("redis-cli -p \(port) ping").output.contains("PONG")) != true
         }
     }
 

@@ -154,6 +154,19 @@ struct FlowControlTests {
         }
     }
 
+    /// The idle timeout starts counting at HELLO_OK: before it, the handshake timeout governs,
+    /// so a late HELLO is not cut off by a shorter idle timeout. (The sleep is only a lower
+    /// bound: however late it ends, the idle timer has had its chance to fire.)
+    @Test func theIdleTimeoutDoesNotCutOffALateHandshake() async throws {
+        try await withServer({ $0.idleTimeout = .milliseconds(100) }) { server in
+            let raw = try RawConnection(port: server.port)
+            try await Task.sleep(for: .milliseconds(500))
+            _ = try await raw.handshake()
+            let goAway = try #require(try await raw.readUntilClosed())
+            #expect(goAway.header.code == StatusCode.idleTimeout.rawValue)
+        }
+    }
+
     /// A client that pipelines thousands of large requests and reads nothing for a while:
     /// other clients are served meanwhile, and once it reads, every answer arrives. (That the
     /// server holds its reads while the socket is unwritable, so memory stays bounded, is by

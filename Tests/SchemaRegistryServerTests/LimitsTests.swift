@@ -4,6 +4,7 @@ import SRPWire
 import SchemaRegistryClient
 import SchemaRegistryCore
 import SchemaRegistryServer
+import TestSupport
 import Testing
 
 /// The adaptive budget itself: pure, no clocks.
@@ -76,12 +77,11 @@ import Testing
             #expect(RawConnection.errorMessage(goAway).contains("max-connections-per-address 3"))
             // When one of them leaves, a new connection is served again.
             held.removeFirst()  // closes its socket
-            var served = false
-            for _ in 0..<100 where !served {
+            let served = await eventually {
                 let client = server.client()
-                served = (try? await client.serverInfo(.init())) != nil
+                let served = (try? await client.serverInfo(.init())) != nil
                 await client.close()
-                if !served { try await Task.sleep(for: .milliseconds(20)) }
+                return served
             }
             #expect(served)
             held.removeAll()

@@ -2,6 +2,7 @@ import Foundation
 import SRPWire
 import SchemaRegistryClient
 import Synchronization
+import TestSupport
 import Testing
 
 /// `schema-registry serve --store postgres://...` for real: several instances on one database.
@@ -123,13 +124,14 @@ struct PostgresServerTests {
                     $0.subject = "doomed"
                     $0.permanent = true
                 })
-            var evicted = false
-            for _ in 0..<100 where !evicted {
+            let evicted = await eventually {
                 do {
                     _ = try await clientB.getSchemaById(.with { $0.id = doomed.id })
-                    try await Task.sleep(for: .milliseconds(50))
-                } catch let error as SchemaRegistryClientError where error.registryErrorCode == 40403 {
-                    evicted = true
+                    return false
+                } catch let error as SchemaRegistryClientError {
+                    return error.registryErrorCode == 40403
+                } catch {
+                    return false
                 }
             }
             #expect(evicted, "B still serves a permanently deleted schema")

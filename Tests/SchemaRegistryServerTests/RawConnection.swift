@@ -10,12 +10,15 @@ import SwiftProtobuf
 /// A blocking loopback socket speaking raw bytes, to send what a well-behaved client never would.
 /// Blocking calls run on threads of their own (`onIOThread`), never on the cooperative pool that
 /// the in-process server's tasks need.
+///
+/// Reads give up after `receiveTimeoutSeconds` (a minute by default): a bound for a server that
+/// never answers, not a verdict on speed.
 final class RawConnection: @unchecked Sendable {
     private let fd: Int32
     private var decoder = SRPFrameDecoder(expectPreface: false, maxBodyLength: 64 * 1024 * 1024)
     private var buffer = ByteBuffer()
 
-    init(port: Int, receiveTimeoutSeconds: Int = 5) throws {
+    init(port: Int, receiveTimeoutSeconds: Int = 60) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -140,9 +140,11 @@ struct TLSTests {
     @Test func tcpClientThatNeverSendsAClientHelloIsClosedByTheHandshakeTimeout() async throws {
         try await withServer({
             Self.tls()(&$0)
-            $0.handshakeTimeout = .milliseconds(300)
+            // Short enough to wait for, long enough for the real TLS client below to finish its
+            // handshake on a loaded machine.
+            $0.handshakeTimeout = .seconds(3)
         }) { server in
-            // Opens TCP and says nothing: the server closes it (RawConnection gives up after 5 s).
+            // Opens TCP and says nothing: the server closes it (or the read gives up after 60 s).
             let silent = try RawConnection(port: server.port)
             #expect(try await silent.readUntilClosed() == nil)
 
@@ -155,13 +157,13 @@ struct TLSTests {
     @Test func shutdownClosesConnectionsStillInTheTLSHandshake() async throws {
         let server = try await TestServer.start {
             Self.tls()(&$0)
-            $0.handshakeTimeout = .seconds(60)
+            $0.handshakeTimeout = .seconds(600)
         }
-        let silent = try RawConnection(port: server.port)
+        let silent = try RawConnection(port: server.port, receiveTimeoutSeconds: 60)
         let client = server.client(Self.trusting())
         try await Self.roundTrip(client)
         await client.close()
-        // The drain does not wait for the handshake timeout (RawConnection gives up after 5 s).
+        // The drain does not wait for the handshake timeout (600 s; the read gives up after 60 s).
         async let closed = silent.readUntilClosed()
         await server.stop()
         #expect(try await closed == nil)
