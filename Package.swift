@@ -151,7 +151,7 @@ let package = Package(
             ],
             // Test certificates, read from disk via #filePath; not resources of the module.
             exclude: ["Fixtures"]),
-        .testTarget(name: "SRPCodegenTests", dependencies: ["SRPCodegen"]),
+        .testTarget(name: "SRPCodegenTests", dependencies: ["SRPCodegen", "TestSupport"]),
         .testTarget(
             name: "RedisCacheTests", dependencies: ["RedisCache", "SQLiteStore", "SchemaRegistryCore", "TestSupport"]),
     ],

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import RedisCache
@@ -38,23 +39,17 @@ func freePort() throws -> Int {
 
 /// A throwaway redis-server on `port`, for outage and recovery tests. Stop it with `stop()`.
 final class RedisServerProcess {
-    private let process = Process()
+    private let pid: pid_t
 
     init(port: Int) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "redis-server", "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        pid = try ChildProcess.start(
+            "redis-server", ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
     }
 
-    /// Kills the server. SIGKILL and a bounded poll: `terminate()` plus `waitUntilExit()` was
-    /// seen to spin forever on Linux when the server lingered.
+    /// Kills the server (SIGKILL) and reaps it.
     func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<3000 where process.isRunning { usleep(10_000) }  // 30 s: a bound, not a verdict
+        kill(pid, SIGKILL)
+        ChildProcess.wait(pid)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import SRPCodegen
 import SwiftProtobuf
+import TestSupport
 import Testing
 
 /// The committed generated files are what proto/ says they should be. When one of these fails, run
@@ -75,18 +76,11 @@ struct GeneratedFilesTests {
         let swiftFormat = try #require(Repository.executable(named: "swift-format"))
         let configuration = Repository.root.appendingPathComponent(".swift-format")
         for path in GeneratedFile.all {
-            let process = Process()
-            process.executableURL = swiftFormat
-            process.arguments = [
-                "format", "--configuration", configuration.path, Repository.root.appendingPathComponent(path).path,
-            ]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let formatted = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            try #require(process.terminationStatus == 0, "swift-format failed on \(path)")
+            let run = try ChildProcess.run(
+                swiftFormat.path,
+                ["format", "--configuration", configuration.path, Repository.root.appendingPathComponent(path).path])
+            let formatted = run.output
+            try #require(run.status == 0, "swift-format failed on \(path): \(run.errors)")
             let committed = try Repository.read(path)
             let diff = unifiedDiff(
                 old: committed, new: formatted, oldLabel: "a/\(path)", newLabel: "b/\(path) (formatted)")

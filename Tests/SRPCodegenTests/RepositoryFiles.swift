@@ -1,6 +1,7 @@
 import Foundation
 import SRPCodegen
 import SwiftProtobuf
+import TestSupport
 import Testing
 
 /// The repository's proto sources, descriptor set and generated files, found from this file's path.
@@ -53,16 +54,7 @@ enum Repository {
 
     /// Runs a process to completion; returns its exit status and standard error.
     static func run(_ executable: URL, _ arguments: [String], in directory: URL) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let errorBytes = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: errorBytes, as: UTF8.self))
+        let run = try ChildProcess.run(executable.path, arguments, directory: directory.path)
+        return (run.status, run.errors)
     }
 }

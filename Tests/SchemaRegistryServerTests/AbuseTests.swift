@@ -27,14 +27,13 @@ struct AbuseTests {
             $0.handshakeTimeout = .seconds(3)
             $0.maxConnectionsPerAddress = 2 * count
         }) { server in
-            // ~2,000 descriptors in this process (both ends of each connection): see DescriptorGate.
-            let (outcome, bystander) = try await DescriptorGate.shared.withManyDescriptors {
-                try await Bystander.keepCalling(server) {
-                    let sockets = try await RawSockets.connect(port: server.port, count: count)
-                    let tally = FrameTally(sockets: count)
-                    let pumped = await sockets.pump(timeout: .seconds(90), onFrame: tally.record)
-                    return (tally, pumped)
-                }
+            // ~2,000 descriptors in this process (both ends of each connection); child processes
+            // of other tests are spawned safely meanwhile (TestSupport.ChildProcess).
+            let (outcome, bystander) = try await Bystander.keepCalling(server) {
+                let sockets = try await RawSockets.connect(port: server.port, count: count)
+                let tally = FrameTally(sockets: count)
+                let pumped = await sockets.pump(timeout: .seconds(90), onFrame: tally.record)
+                return (tally, pumped)
             }
             let (tally, pumped) = outcome
             let timedOut = tally.count(where: {
@@ -303,29 +302,27 @@ struct AbuseTests {
             $0.maxConnectionsPerAddress = limit
             $0.handshakeTimeout = .seconds(30)
         }) { server in
-            let (outcome, bystander) = try await DescriptorGate.shared.withManyDescriptors {
-                try await Bystander.keepCalling(server) {
-                    let sockets = try await RawSockets.connect(port: server.port, count: flood)
-                    let tally = FrameTally(sockets: flood)
-                    let refusedExpected = flood - (limit - 1)
-                    let isRefusal: @Sendable (Frame) -> Bool = {
-                        $0.header.kind == .goAway && $0.header.code == StatusCode.overloaded.rawValue
-                    }
-                    _ = await sockets.pump(timeout: .seconds(60), onFrame: tally.record) {
-                        tally.count(where: isRefusal) >= refusedExpected
-                    }
-                    let refused = tally.count(where: isRefusal)
-                    let message = tally.frames.compactMap(\.last).first.map(RawConnection.errorMessage) ?? ""
-                    let openDuringFlood = server.server.connectionLimiter.open
-                    // The admitted ones are real connections: each completes a handshake.
-                    let admitted = tally.frames.indices.filter { tally.frames[$0].isEmpty }
-                    for index in admitted { sockets.send(index, Self.prefaceAndHello(nameLength: 4)) }
-                    _ = await sockets.pump(timeout: .seconds(60), onFrame: tally.record) {
-                        admitted.allSatisfy { tally.frameCount(of: $0) >= 1 }
-                    }
-                    let served = admitted.filter { tally.frames[$0].first?.header.code == 0 }.count
-                    return (refused, message, openDuringFlood, admitted.count, served)
+            let (outcome, bystander) = try await Bystander.keepCalling(server) {
+                let sockets = try await RawSockets.connect(port: server.port, count: flood)
+                let tally = FrameTally(sockets: flood)
+                let refusedExpected = flood - (limit - 1)
+                let isRefusal: @Sendable (Frame) -> Bool = {
+                    $0.header.kind == .goAway && $0.header.code == StatusCode.overloaded.rawValue
                 }
+                _ = await sockets.pump(timeout: .seconds(60), onFrame: tally.record) {
+                    tally.count(where: isRefusal) >= refusedExpected
+                }
+                let refused = tally.count(where: isRefusal)
+                let message = tally.frames.compactMap(\.last).first.map(RawConnection.errorMessage) ?? ""
+                let openDuringFlood = server.server.connectionLimiter.open
+                // The admitted ones are real connections: each completes a handshake.
+                let admitted = tally.frames.indices.filter { tally.frames[$0].isEmpty }
+                for index in admitted { sockets.send(index, Self.prefaceAndHello(nameLength: 4)) }
+                _ = await sockets.pump(timeout: .seconds(60), onFrame: tally.record) {
+                    admitted.allSatisfy { tally.frameCount(of: $0) >= 1 }
+                }
+                let served = admitted.filter { tally.frames[$0].first?.header.code == 0 }.count
+                return (refused, message, openDuringFlood, admitted.count, served)
             }
             let (refused, message, openDuringFlood, admitted, served) = outcome
             print(

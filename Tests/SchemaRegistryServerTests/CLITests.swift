@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import TestSupport
 import Testing
 
 /// The `schema-registry` client subcommands, run as the real binary against a real server.
@@ -320,34 +321,12 @@ enum CLI {
     private static func runBlocking(
         _ executable: String, _ arguments: [String], stdin: String, environment: [String: String]
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
         var inherited = ProcessInfo.processInfo.environment
         inherited["SCHEMA_REGISTRY_URL"] = nil
-        process.environment = inherited.merging(environment) { _, new in new }
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try DescriptorGate.shared.spawningOnThisThread { try process.run() }
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        // Drain stderr on another thread so neither pipe can fill up and stall the child.
-        let stderrData = LockedData()
-        let drained = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            stderrData.set(errors.fileHandleForReading.readDataToEndOfFile())
-            drained.signal()
-        }
-        let stdoutData = output.fileHandleForReading.readDataToEndOfFile()
-        drained.wait()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData.get(), as: UTF8.self))
+        let finished = try ChildProcess.run(
+            executable, arguments, environment: inherited.merging(environment) { _, new in new },
+            input: Array(stdin.utf8))
+        return Result(status: finished.status, stdout: finished.output, stderr: finished.errors)
     }
 
     static func json(_ text: String) throws -> [String: Any] {
@@ -370,12 +349,4 @@ enum CLI {
         }
         throw BinaryMissing(description: "no free loopback port found in 20000-31999")
     }
-}
-
-private final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-
-    func set(_ value: Data) { lock.withLock { data = value } }
-    func get() -> Data { lock.withLock { data } }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SchemaRegistryClient
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -8,8 +9,8 @@ import Testing
 
 /// The real `schema-registry serve` process, for tests that must kill it.
 final class ServerProcess: @unchecked Sendable {
-    let process = Process()
-    /// Where the server's log (stderr) goes.
+    private let pid: pid_t
+    /// Where the server's log (stdout and stderr) goes.
     let logPath: String
 
     /// Starts on port 0 (a port picked by the kernel at bind time, so parallel tests cannot
@@ -17,23 +18,24 @@ final class ServerProcess: @unchecked Sendable {
     init(dataDirectory: String, extraArguments: [String] = []) throws {
         self.logPath = dataDirectory + ".log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: try CLI.binary())
-        process.arguments =
+        pid = try ChildProcess.start(
+            try CLI.binary(),
             [
                 "serve", "--port", "0", "--data-dir", dataDirectory, "--log-level", "info",
                 "--set", "default-compatibility=NONE", "--set", "metrics-port=off",
-            ] + extraArguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: logPath)
-        try process.run()
+            ] + extraArguments, outputPath: logPath)
     }
 
-    /// Starts the server through ``DescriptorGate`` (Foundation's `Process.run()` must not
-    /// overlap a descriptor-heavy test).
+    /// Whether the server has not exited yet.
+    var isRunning: Bool { kill(pid, 0) == 0 && !exited() }
+
+    private func exited() -> Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == pid
+    }
+
     static func start(dataDirectory: String, extraArguments: [String] = []) async throws -> ServerProcess {
-        try await DescriptorGate.shared.spawning {
-            try ServerProcess(dataDirectory: dataDirectory, extraArguments: extraArguments)
-        }
+        try ServerProcess(dataDirectory: dataDirectory, extraArguments: extraArguments)
     }
 
     /// A client once the server listens (up to 30 s for a cold start).
@@ -44,7 +46,7 @@ final class ServerProcess: @unchecked Sendable {
                 _ = try await client.handshake()
                 return client
             }
-            guard process.isRunning else { break }
+            guard isRunning else { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
@@ -61,14 +63,18 @@ final class ServerProcess: @unchecked Sendable {
         return port
     }
 
-    func kill9() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+    /// SIGKILL; returns the exit status (128 + 9 once killed).
+    @discardableResult
+    func kill9() -> Int32 {
+        kill(pid, SIGKILL)
+        return ChildProcess.wait(pid)
     }
 
-    func terminate() {
-        process.terminate()
-        process.waitUntilExit()
+    /// SIGTERM (a graceful shutdown); returns the exit status.
+    @discardableResult
+    func terminate() -> Int32 {
+        kill(pid, SIGTERM)
+        return ChildProcess.wait(pid)
     }
 }
 
@@ -92,8 +98,7 @@ struct DurabilityTests {
             acknowledged.append((answer.id, "f0_\(index)"))
         }
         await client.close()
-        first.kill9()
-        #expect(first.process.terminationReason == .uncaughtSignal)
+        #expect(first.kill9() == 128 + SIGKILL)
 
         try? FileManager.default.removeItem(atPath: first.logPath)
         let second = try await ServerProcess.start(dataDirectory: directory)
@@ -115,9 +120,7 @@ struct DurabilityTests {
         let server = try await ServerProcess.start(dataDirectory: directory)
         let client = try await server.connectedClient()
         _ = try await client.ping(.init())
-        server.terminate()
-        #expect(server.process.terminationReason == .exit)
-        #expect(server.process.terminationStatus == 0)
+        #expect(server.terminate() == 0)
         // Nothing may touch an event loop after the group shut down (NIO logs "ERROR: Cannot schedule").
         let log = try String(contentsOfFile: server.logPath, encoding: .utf8)
         #expect(!log.contains("ERROR"), "\(log)")

@@ -8,31 +8,17 @@ import Testing
 
 /// Runs a shell command on a thread of its own (it blocks) and returns its exit status and output.
 ///
-/// posix_spawn + waitpid rather than Foundation's `Process`: its `waitUntilExit()` was seen to
-/// hang on Linux with the child already a zombie (after `pg_ctl start` left a daemon behind).
-/// Output goes to a file, not a pipe, for the same daemon's sake (it may inherit descriptors).
+/// Through ``ChildProcess`` rather than Foundation's `Process` (whose `waitUntilExit()` was seen
+/// to hang on Linux with the child already a zombie, after `pg_ctl start` left a daemon behind).
+/// Output goes to a file, not a pipe, for the same daemon's sake (it may keep its stdout open).
 @discardableResult
 func shell(_ command: String) async throws -> (status: Int32, output: String) {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread {
-            let path = NSTemporaryDirectory() + "sr-shell-\(UUID().uuidString).out"
-            defer { try? FileManager.default.removeItem(atPath: path) }
-            let arguments = ["/bin/sh", "-c", "exec >'\(path)' 2>&1 </dev/null; \(command)"]
-            var argv = arguments.map { strdup($0) } + [nil]
-            defer { for pointer in argv { free(pointer) } }
-            var pid: pid_t = 0
-            let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, &argv, environ)
-            guard spawned == 0 else {
-                continuation.resume(throwing: ExternalServerError(description: "posix_spawn failed: \(spawned)"))
-                return
-            }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-            continuation.resume(returning: (exitStatus, text))
-        }
+    let path = NSTemporaryDirectory() + "sr-shell-\(UUID().uuidString).out"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let finished = try await onOwnThread {
+        try ChildProcess.run("/bin/sh", ["-c", "exec >'\(path)' 2>&1 </dev/null; \(command)"])
     }
+    return (finished.status, (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
 }
 
 /// A TCP socket bound to a loopback port the kernel picked, not listening: connecting to it is

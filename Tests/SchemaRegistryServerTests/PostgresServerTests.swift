@@ -22,13 +22,11 @@ struct PostgresServerTests {
             return nil
         }
         let name = "sr_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
-        let psql = Process()
-        psql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        psql.arguments = ["psql", base, "-q", "-c", "CREATE DATABASE \(name)"]
-        try await DescriptorGate.shared.spawning { try psql.run() }
-        psql.waitUntilExit()
-        guard psql.terminationStatus == 0 else {
-            Issue.record("psql could not create database \(name)")
+        let psql = try await onOwnThread {
+            try ChildProcess.run("psql", [base, "-q", "-c", "CREATE DATABASE \(name)"])
+        }
+        guard psql.status == 0 else {
+            Issue.record("psql could not create database \(name): \(psql.errors)")
             return nil
         }
         let root = base[..<(base.lastIndex(of: "/") ?? base.endIndex)]
