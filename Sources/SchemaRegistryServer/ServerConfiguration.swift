@@ -46,8 +46,9 @@ public struct ServerConfiguration: Sendable {
     public var warmupSchemas = 100_000
     /// Shown in HELLO_OK and server info.
     public var serverID = "schema-registry-1"
-    /// The draft of JSON schemas without `$schema`.
-    public var jsonSchemaDefaultDraft = JSONSchemaDraft.draft2020_12
+    /// The draft of JSON schemas without `$schema`: draft-07, as Confluent and Karapace read
+    /// them, so existing schemas (array-form `items`, `definitions`) register unchanged.
+    public var jsonSchemaDefaultDraft = JSONSchemaDraft.draft7
     /// `automatic`: API keys required as soon as one exists; `disabled`: never (`--insecure-no-auth`).
     public var authentication = APIKeyRing.Mode.automatic
     /// How often API keys are reloaded from the store (creation and revocation take effect within it).

@@ -54,7 +54,10 @@ public enum ServerSettings {
         ("warmup-schemas", "schemas loaded into L1 at start", "100000"),
         ("default-compatibility", "global level when none is set", "BACKWARD"),
         ("max-schema-bytes", "largest schema accepted", "1048576"),
-        ("json-schema-default-draft", "draft of JSON schemas without $schema (4, 6, 7, 2019-09, 2020-12)", "2020-12"),
+        (
+            "json-schema-default-draft",
+            "draft of JSON schemas without $schema (4, 6, 7, 2019-09, 2020-12); 7 as Confluent", "7"
+        ),
         ("server-id", "name in HELLO_OK and server info", "schema-registry-1"),
         ("tls-cert", "PEM certificate chain of the SRP port (with tls-key: TLS on)", "none (plain TCP)"),
         ("tls-key", "PEM private key of tls-cert", "none"),
