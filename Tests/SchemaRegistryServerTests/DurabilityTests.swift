@@ -42,7 +42,9 @@ final class ServerProcess: @unchecked Sendable {
     func connectedClient() async throws -> SchemaRegistryClient {
         for _ in 0..<300 {
             if let port = listeningPort() {
-                let client = SchemaRegistryClient(configuration: .init(host: "127.0.0.1", port: port))
+                var configuration = ClientConfiguration(host: "127.0.0.1", port: port)
+                configuration.connectTimeout = .seconds(60)  // a bound, not a claim about speed
+                let client = SchemaRegistryClient(configuration: configuration)
                 _ = try await client.handshake()
                 return client
             }

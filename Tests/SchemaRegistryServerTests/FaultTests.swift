@@ -116,8 +116,11 @@ struct FaultTests {
         let redis = try RedisProcess()
         try await redis.start()
         let directory = NSTemporaryDirectory() + "sr-fault-pg-\(UUID().uuidString)"
+        // A generous Redis timeout: on a loaded machine a 200 ms Redis call can time out, and with
+        // PostgreSQL down such a read has nowhere else to go. This test is about PostgreSQL.
         let server = try await ServerProcess.start(
-            dataDirectory: directory, extraArguments: ["--store", postgres.url, "--cache", redis.url])
+            dataDirectory: directory,
+            extraArguments: ["--store", postgres.url, "--cache", redis.url, "--set", "cache-timeout-ms=5000"])
         defer { server.terminate() }
         let client = try await server.connectedClient()
         let subjects = (0..<8).map { "pg-fault-\($0)" }
