@@ -245,6 +245,33 @@ struct CompatibilityLevelTests {
         }
     }
 
+    /// By default a schema without `$schema` is draft-07, as Confluent reads it: array-form
+    /// `items` (a tuple, refused by 2020-12) registers, and `additionalItems` closes the tuple.
+    @Test func jsonSchemaWithoutDollarSchemaIsDraft07ByDefault() async throws {
+        try await withServer { server in
+            let client = server.client()
+            let registered = try await client.registerSchema(
+                .with {
+                    $0.subject = "tuple"
+                    $0.schemaType = .json
+                    $0.schema = #"{"type":"array","items":[{"type":"string"},{"type":"integer"}],"additionalItems":false}"#
+                })
+            let fits = try await client.validatePayload(
+                .with {
+                    $0.id = registered.id
+                    $0.payload = Data(#"["a", 1]"#.utf8)
+                })
+            #expect(fits.valid)
+            let tooLong = try await client.validatePayload(
+                .with {
+                    $0.id = registered.id
+                    $0.payload = Data(#"["a", 1, 2]"#.utf8)
+                })
+            #expect(!tooLong.valid)
+            await client.close()
+        }
+    }
+
     /// JSON Schema through the registry: key order and whitespace share the id; removing a
     /// property from a closed model breaks BACKWARD (old documents with it become invalid).
     @Test func jsonSchemaLevelsAndIdentity() async throws {
