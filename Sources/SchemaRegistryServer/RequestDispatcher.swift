@@ -82,9 +82,16 @@ struct RequestDispatcher: Sendable {
         case .hello: throw MalformedRequest(message: "HELLO was already completed")
         case .ping: return try await call(method, body, principal, ping)
         case .serverInfo: return try await call(method, body, principal, serverInfo)
-        case .getSchemaById: return try await getSchemaById(body)  // allowed to every key
-        case .getSchemasByIds: return try await call(method, body, principal, getSchemasByIds)
-        case .getSubjectVersionsById: return try await call(method, body, principal, getSubjectVersionsById)
+        case .getSchemaById: return try await getSchemaById(body, principal)
+        case .getSchemasByIds:
+            return try await call(method, body, principal) { (request: Srp_GetSchemasByIdsRequest) in
+                try await self.readable(self.getSchemasByIds(request), principal)
+            }
+        case .getSubjectVersionsById:
+            return try await call(method, body, principal) { (request: Srp_GetSubjectVersionsByIdRequest) in
+                try await self.requireReadable(request.id, principal)
+                return try await self.getSubjectVersionsById(request)
+            }
         case .getSchemaByVersion: return try await call(method, body, principal, getSchemaByVersion)
         case .lookupSchema: return try await call(method, body, principal, lookupSchema)
         case .listSubjects: return try await call(method, body, principal, listSubjects)
@@ -115,6 +122,43 @@ struct RequestDispatcher: Sendable {
         return Reply(status: .ok, body: ByteBuffer(bytes: try response.serializedBytes() as [UInt8]))
     }
 
+    // MARK: Reads by id for keys limited to subject prefixes
+
+    /// Confluent's rule: a key limited to subject prefixes reads a schema by id only when the
+    /// schema is registered (soft-deleted versions included) under a subject it may read.
+    /// Unrestricted keys (and servers without authentication) pay nothing.
+    private func mayRead(_ id: UInt32, _ principal: Principal?) async throws -> Bool {
+        guard let principal, !principal.isUnrestricted else { return true }
+        let usages = try await service.subjectVersions(usingSchema: SchemaID(id), includeDeleted: true)
+        // No usage at all: the id does not exist, and the read answers "not found" as for anyone.
+        return usages.isEmpty || usages.contains { principal.mayAccess(subject: $0.subject) }
+    }
+
+    private func requireReadable(_ id: UInt32, _ principal: Principal?) async throws {
+        guard let principal, try await !mayRead(id, principal) else { return }
+        throw RegistryError(
+            .forbidden,
+            "API key \(principal.keyID) may not read schema \(id): it is registered under no subject its prefixes "
+                + "(\(principal.subjectPrefixes)) allow.")
+    }
+
+    /// A batch without the schemas the key may not read: they are listed as missing.
+    private func readable(_ response: Srp_GetSchemasByIdsResponse, _ principal: Principal?) async throws
+        -> Srp_GetSchemasByIdsResponse
+    {
+        guard let principal, !principal.isUnrestricted else { return response }
+        var filtered = response
+        filtered.schemas = []
+        for schema in response.schemas {
+            if try await mayRead(schema.id, principal) {
+                filtered.schemas.append(schema)
+            } else {
+                filtered.missingIds.append(schema.id)
+            }
+        }
+        return filtered
+    }
+
     static func decode<Request: SwiftProtobuf.Message>(_ type: Request.Type, _ body: ByteBuffer) throws -> Request {
         do {
             return try Request(serializedBytes: Array(body.readableBytesView))
@@ -124,10 +168,12 @@ struct RequestDispatcher: Sendable {
         }
     }
 
-    /// A miss of the connection's L1 lookup: read the store (once for all concurrent misses of
-    /// the id), fill L1, answer its bytes.
-    private func getSchemaById(_ body: ByteBuffer) async throws -> Reply {
+    /// A miss of the connection's L1 lookup (or any read by a key limited to subject prefixes,
+    /// which never takes the fast path): read the store (once for all concurrent misses of the
+    /// id), fill L1, answer its bytes.
+    private func getSchemaById(_ body: ByteBuffer, _ principal: Principal?) async throws -> Reply {
         let request = try Self.decode(Srp_GetSchemaByIdRequest.self, body)
+        try await requireReadable(request.id, principal)
         if let cached = cache.entry(for: request.id) { return Reply(status: .ok, body: cached.plain) }
         let entry = try await schemaReads.run(request.id) { [service, cache] in
             cache.insert(try await service.schema(id: SchemaID(request.id)))

@@ -402,7 +402,10 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             machine.requestCompleted()
             return nil
         }
-        if method == .getSchemaById, let id = FastRequestParser.schemaID(body), let entry = shared.cache.entry(for: id)
+        // The fast path serves keys that may read every subject; a key limited to subject
+        // prefixes goes through the dispatcher, which checks the schema's subjects.
+        if method == .getSchemaById, principal?.isUnrestricted ?? true, let id = FastRequestParser.schemaID(body),
+            let entry = shared.cache.entry(for: id)
         {
             if let compressed = entry.lz4, machine.lz4Negotiated {
                 out.writeFrame(kind: .response, flags: .lz4, code: 0, requestID: requestID, encodedBody: compressed)

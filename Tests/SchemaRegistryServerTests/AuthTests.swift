@@ -132,6 +132,61 @@ import Testing
             })
     }
 
+    /// A key limited to `team-a.` reads by id only schemas registered under a `team-a.` subject
+    /// (Confluent's RBAC rule), cached or not, one by one or in a batch; a schema shared with
+    /// one of its subjects stays readable.
+    @Test func readsByIdAreLimitedToTheKeysSubjects() async throws {
+        let server = try await TestServer.start(authenticating: true)
+        defer { Task { await server.stop() } }
+        let admin = client(server, key: try await createKey(server, role: .admin).key)
+        let teamA = client(server, key: try await createKey(server, role: .read, prefixes: ["team-a."]).key)
+        defer { Task { for c in [admin, teamA] { await c.close() } } }
+        let other = try await admin.registerSchema(
+            .with {
+                $0.subject = "team-b.payments"
+                $0.schema = avroRecord("Payment")
+            }
+        ).id
+        let own = try await admin.registerSchema(
+            .with {
+                $0.subject = "team-a.orders"
+                $0.schema = avroRecord("Order")
+            }
+        ).id
+        let shared = try await admin.registerSchema(
+            .with {
+                $0.subject = "team-b.shared"
+                $0.schema = avroRecord("Shared")
+            }
+        ).id
+        _ = try await admin.registerSchema(
+            .with {
+                $0.subject = "team-a.shared"
+                $0.schema = avroRecord("Shared")
+            })
+        // Warm L1 with every id: the cached path must check too.
+        for id in [other, own, shared] { _ = try await admin.getSchemaById(.with { $0.id = id }) }
+        let forbidden = StatusCode(rawValue: 40301)
+        #expect(await status { _ = try await teamA.getSchemaById(.with { $0.id = other }) } == forbidden)
+        #expect(try await teamA.getSchemaById(.with { $0.id = own }).schema.id == own)
+        #expect(try await teamA.getSchemaById(.with { $0.id = shared }).schema.id == shared)
+        let batch = try await teamA.getSchemasByIds(.with { $0.ids = [other, own, shared] })
+        #expect(batch.schemas.map(\.id) == [own, shared])
+        #expect(batch.missingIds == [other])
+        #expect(
+            await status { _ = try await teamA.getSubjectVersionsById(.with { $0.id = other }) } == forbidden)
+        #expect(
+            try await teamA.getSubjectVersionsById(.with { $0.id = shared }).subjectVersions.map(\.subject) == [
+                "team-a.shared"
+            ])
+        // An id that does not exist is not found, for a limited key as for any other.
+        #expect(
+            await status { _ = try await teamA.getSchemaById(.with { $0.id = 999 }) }
+                == StatusCode(rawValue: 40403))
+        // Unrestricted keys read everything, from L1.
+        #expect(try await admin.getSchemaById(.with { $0.id = other }).schema.id == other)
+    }
+
     @Test func revokingAKeyClosesConnectionsUsingIt() async throws {
         let server = try await TestServer.start(authenticating: true)
         defer { Task { await server.stop() } }
