@@ -248,13 +248,14 @@ struct CompatibilityLevelTests {
     /// By default a schema without `$schema` is draft-07, as Confluent reads it: array-form
     /// `items` (a tuple, refused by 2020-12) registers, and `additionalItems` closes the tuple.
     @Test func jsonSchemaWithoutDollarSchemaIsDraft07ByDefault() async throws {
+        let tuple = #"{"type":"array","items":[{"type":"string"},{"type":"integer"}],"additionalItems":false}"#
         try await withServer { server in
             let client = server.client()
             let registered = try await client.registerSchema(
                 .with {
                     $0.subject = "tuple"
                     $0.schemaType = .json
-                    $0.schema = #"{"type":"array","items":[{"type":"string"},{"type":"integer"}],"additionalItems":false}"#
+                    $0.schema = tuple
                 })
             let fits = try await client.validatePayload(
                 .with {
