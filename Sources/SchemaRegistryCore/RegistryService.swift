@@ -288,7 +288,9 @@ public final class RegistryService: Sendable {
             !subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
             throw RegistryError(
-                .invalidSubject, "Subject '\(subject)' is invalid: it must be 1-1024 bytes without control characters.")
+                .invalidSubject,
+                "Subject '\(EchoedText.quote(subject))' is invalid: it must be 1-1024 bytes without control characters."
+            )
         }
     }
 

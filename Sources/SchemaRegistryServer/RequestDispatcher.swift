@@ -15,9 +15,13 @@ struct Reply: Sendable {
     {
         let error = Srp_ErrorBody.with {
             $0.code = UInt32(status.rawValue)
-            $0.message = message
+            // Messages quote caller input: bounded and with control characters escaped.
+            $0.message = EchoedText.message(message)
             $0.retryAfterMs = retryAfterMilliseconds
-            for (index, detail) in details.enumerated() { $0.details[String(index)] = detail }
+            for (index, detail) in details.prefix(100).enumerated() {
+                $0.details[String(index)] = EchoedText.message(detail, limit: 1024)
+            }
+            if details.count > 100 { $0.details["100"] = "(\(details.count - 100) more reasons not listed)" }
         }
         return Reply(status: status, body: ByteBuffer(bytes: (try? error.serializedBytes() as [UInt8]) ?? []))
     }

@@ -159,6 +159,28 @@ struct BadInputTests {
         }
     }
 
+    /// Input quoted back in an error is bounded and has its control characters escaped: a 1 MiB
+    /// subject full of terminal escapes makes a short, printable message.
+    @Test func echoedInputIsBoundedAndEscaped() async throws {
+        try await withBystander { server in
+            let client = server.client()
+            let subject = "\u{1B}[2J\u{1B}]0;pwned\u{7}" + String(repeating: "x", count: 1 << 20)
+            let error = await #expect(throws: SchemaRegistryClientError.self) {
+                _ = try await client.registerSchema(
+                    .with {
+                        $0.subject = subject
+                        $0.schema = avroRecord("Echo")
+                    })
+            }
+            let message = error?.message ?? ""
+            #expect(error?.registryErrorCode == 42208)
+            #expect(message.utf8.count < 1024, "\(message.utf8.count) bytes")
+            #expect(!message.unicodeScalars.contains { $0.properties.generalCategory == .control })
+            #expect(message.contains("\\u{1B}[2J"), "\(message.prefix(80))")
+            await client.close()
+        }
+    }
+
     @Test func requestBeforeHandshake() async throws {
         try await withBystander { server in
             let raw = try RawConnection(port: server.port)
