@@ -22,7 +22,8 @@ set -e
 grep -E '^(✘|✔ Test run|✘ Test run)|Executed [0-9]+ tests' "$work/swift-test.log" || true
 if [ "$swift_status" -ne 0 ]; then
   echo "Swift tests FAILED (exit $swift_status); failures:" >&2
-  grep -E '✘|error:|Expectation failed|Caught error|Fatal error' "$work/swift-test.log" | head -150 >&2
+  # Each failure with the lines after it (Swift Testing prints an expectation's comment there).
+  grep -E -A4 '✘.*(recorded an issue|error)|error:|Fatal error' "$work/swift-test.log" | head -200 >&2
   tail -20 "$work/swift-test.log" >&2
   exit 1
 fi

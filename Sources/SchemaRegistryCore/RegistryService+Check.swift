@@ -53,8 +53,14 @@ extension RegistryService {
             throw RegistryError(
                 .invalidRequest, "Payload nests objects or arrays deeper than \(configuration.maxNestingDepth) levels.")
         }
-        let parsed = try await parse(
-            type: stored.type, text: stored.text, references: stored.references, normalize: false)
+        let parsed: ParsedSchema
+        if let compiled = parsedSchemas.parsed(id: stored.id) {
+            parsed = compiled
+        } else {
+            parsed = try await parse(
+                type: stored.type, text: stored.text, references: stored.references, normalize: false)
+            parsedSchemas.insert(parsed, id: stored.id)
+        }
         guard let errors = formats[stored.type]?.validate(payload: payload, against: parsed) else {
             throw RegistryError(
                 .invalidRequest, "Payload validation for \(stored.type) schemas is not available in this build yet.")

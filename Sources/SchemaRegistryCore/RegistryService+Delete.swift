@@ -14,7 +14,10 @@ extension RegistryService {
                     "Subject '\(subject)' was not deleted first before being permanently deleted.")
             }
             for version in all.map(\.version) { try await requireUnreferenced(subject, version) }
-            return try await store.permanentlyDelete(subject: subject, versions: all.map(\.version))
+            let deleted = try await store.permanentlyDelete(subject: subject, versions: all.map(\.version))
+            // Possibly still used by other subjects: then it is just compiled again when needed.
+            parsedSchemas.remove(ids: all.map(\.schema.id))
+            return deleted
         }
         guard !live.isEmpty else {
             throw RegistryError(
@@ -55,6 +58,7 @@ extension RegistryService {
                 )
             }
             _ = try await store.permanentlyDelete(subject: subject, versions: [target.version])
+            parsedSchemas.remove(ids: [target.schema.id])
         } else {
             guard !target.deleted else {
                 throw RegistryError(

@@ -19,6 +19,8 @@ public final class RegistryService: Sendable {
         /// Page size when the caller asks for none, and the most any page may hold.
         public var defaultPageSize: Int = 1000
         public var maxPageSize: Int = 10_000
+        /// Bytes of schema text whose parsed (compiled) forms are kept for payload validation.
+        public var validatorCacheBytes = 8 << 20
 
         public init() {}
     }
@@ -31,6 +33,8 @@ public final class RegistryService: Sendable {
     let subjectLocks = KeyedAsyncLock()
     /// Told about every newly registered schema (the server fills its L1 cache).
     private let onRegistered: @Sendable (StoredSchema) -> Void
+    /// Compiled schemas for `validate(payload:schema:)`.
+    let parsedSchemas: ParsedSchemaCache
 
     public init(
         store: any SchemaStore, formats: [SchemaType: any SchemaFormat], configuration: Configuration = .init(),
@@ -40,6 +44,7 @@ public final class RegistryService: Sendable {
         self.formats = formats
         self.configuration = configuration
         self.onRegistered = onRegistered
+        self.parsedSchemas = ParsedSchemaCache(capacityBytes: configuration.validatorCacheBytes)
     }
 
     // MARK: Reads

@@ -52,6 +52,7 @@ public enum ServerSettings {
         ("max-reference-depth", "longest chain of schemas referencing schemas", "32"),
         ("cache-bytes", "L1 cache size", "268435456"),
         ("warmup-schemas", "schemas loaded into L1 at start", "100000"),
+        ("validator-cache-bytes", "schema text whose compiled validators are kept for ValidatePayload", "8388608"),
         ("default-compatibility", "global level when none is set", "BACKWARD"),
         ("max-schema-bytes", "largest schema accepted", "1048576"),
         (
@@ -165,6 +166,7 @@ public enum ServerSettings {
             case "max-reference-depth": configuration.registry.maxReferenceDepth = max(1, try int())
             case "cache-bytes": configuration.cacheBytes = try int()
             case "warmup-schemas": configuration.warmupSchemas = try int()
+            case "validator-cache-bytes": configuration.registry.validatorCacheBytes = try int()
             case "default-compatibility":
                 guard let level = CompatibilityLevel(rawValue: value.uppercased()) else {
                     throw InvalidSetting(description: "default-compatibility: '\(value)' is not a compatibility level")

@@ -84,4 +84,24 @@ struct CoreTests {
             finished.append(index)
         }
     }
+
+    /// The cache of compiled schemas stays within its bytes, dropping the least recently used.
+    @Test func parsedSchemaCacheIsBoundedByBytesLeastRecentlyUsedFirst() {
+        let cache = ParsedSchemaCache(capacityBytes: 100)
+        func schema(_ bytes: Int) -> ParsedSchema {
+            ParsedSchema(type: .json, canonicalText: String(repeating: "x", count: bytes), references: [])
+        }
+        for id in 1...4 { cache.insert(schema(20), id: SchemaID(id)) }
+        #expect(cache.usage == (4, 80))
+        _ = cache.parsed(id: 1)  // 1 is now the most recently used
+        cache.insert(schema(30), id: 5)  // 110 > 100: the oldest go until <= 75
+        #expect(cache.usage.bytes <= 75)
+        #expect(cache.parsed(id: 1) != nil && cache.parsed(id: 5) != nil)
+        #expect(cache.parsed(id: 2) == nil)
+        cache.insert(schema(101), id: 6)  // larger than the whole cache: not kept
+        #expect(cache.parsed(id: 6) == nil)
+        cache.remove(ids: [1, 5])
+        #expect(cache.parsed(id: 1) == nil && cache.parsed(id: 5) == nil)
+    }
+
 }

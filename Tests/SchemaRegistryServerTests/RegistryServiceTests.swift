@@ -1,8 +1,9 @@
 import Foundation
 import SQLiteStore
 import SchemaFormats
-import SchemaRegistryCore
 import Testing
+
+@testable import SchemaRegistryCore
 
 /// RegistryService rules that need no socket, on a real SQLite file.
 @Suite("Registry service")
@@ -33,6 +34,28 @@ struct RegistryServiceTests {
             try await service.setCompatibility(.none, subject: "s")
             let second = try await service.register(.init(subject: "s", type: .json, text: #"{"type":"integer"}"#))
             #expect(second.version == 2)
+        }
+    }
+
+    /// ValidatePayload compiles a schema once and validates every later payload against the
+    /// compiled form, with the same verdicts; a permanent delete drops it.
+    @Test func validationCompilesEachSchemaOnce() async throws {
+        try await withService(formats: SchemaFormatCatalog.standard()) { service in
+            let registered = try await service.register(
+                .init(
+                    subject: "people", type: .json,
+                    text: #"{"type":"object","properties":{"age":{"type":"integer","minimum":0}},"required":["age"]}"#))
+            let stored = try await service.schema(id: registered.id)
+            #expect(service.parsedSchemas.usage.entries == 0)
+            for _ in 0..<3 {
+                #expect(try await service.validate(payload: Array(#"{"age": 3}"#.utf8), schema: stored).isEmpty)
+                let errors = try await service.validate(payload: Array(#"{"age": -1}"#.utf8), schema: stored)
+                #expect(errors.count == 1 && errors.first?.instanceLocation == "/age")
+            }
+            #expect(service.parsedSchemas.usage.entries == 1)
+            _ = try await service.deleteSubject("people", permanent: false)
+            _ = try await service.deleteSubject("people", permanent: true)
+            #expect(service.parsedSchemas.usage.entries == 0)
         }
     }
 

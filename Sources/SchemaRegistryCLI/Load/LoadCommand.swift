@@ -113,7 +113,9 @@ struct Load: AsyncParsableCommand {
         }
         let plan = plan()
         let mix = LoadMix(parsing: mix) ?? .standard
-        let client = SchemaRegistryClient(configuration: .init(host: host, port: port))
+        var configuration = ClientConfiguration(host: host, port: port)
+        configuration.connectTimeout = .seconds(30)
+        let client = SchemaRegistryClient(configuration: configuration)
         let workload: LoadWorkload
         do {
             workload = try await LoadWorkload.prepare(

@@ -97,12 +97,13 @@ struct LoadRunner {
         for index in 0..<settings.connections {
             let loop = group.next()
             let ready = loop.makePromise(of: Void.self)
-            // A peer that accepts but never answers HELLO must not hang the run.
-            let handshakeTimeout = loop.scheduleTask(in: .seconds(5)) {
-                ready.fail(LoadSetupError("no HELLO_OK within 5 s"))
+            // A peer that accepts but never answers HELLO must not hang the run; a busy one
+            // (a loaded machine, a server warming up) gets 30 s.
+            let handshakeTimeout = loop.scheduleTask(in: .seconds(30)) {
+                ready.fail(LoadSetupError("no HELLO_OK within 30 s"))
             }
             let channel = try await ClientBootstrap(group: loop)
-                .connectTimeout(.seconds(5))
+                .connectTimeout(.seconds(30))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
