@@ -44,7 +44,9 @@ final class ParsedSchemaCache: Sendable {
         guard bytes <= capacityBytes else { return }
         state.withLock { state in
             state.clock += 1
-            if let old = state.entries.updateValue(Entry(parsed: parsed, bytes: bytes, lastUse: state.clock), forKey: id) {
+            if let old = state.entries.updateValue(
+                Entry(parsed: parsed, bytes: bytes, lastUse: state.clock), forKey: id)
+            {
                 state.bytes -= old.bytes
             }
             state.bytes += bytes
