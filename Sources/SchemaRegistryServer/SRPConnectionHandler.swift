@@ -301,7 +301,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         case .handshake(let requestID):
             return completeHandshake(frame, requestID: requestID, into: &out)
         case .dispatch(let method, let requestID):
-            return dispatch(frame, method: SRPMethod(rawValue: method)!, requestID: requestID, into: &out, context)
+            return dispatch(
+                frame, method: SRPMethod(rawValue: method)!, requestID: requestID, now: now, into: &out, context)
         case .reject(let requestID, let status, let message, let retryAfter):
             shared.metrics.rejected.increment()
             appendReply(.error(status, message, retryAfterMilliseconds: retryAfter), requestID: requestID, into: &out)
@@ -374,7 +375,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     // MARK: Requests
 
     private func dispatch(
-        _ frame: Frame, method: SRPMethod, requestID: UInt32, into out: inout ByteBuffer,
+        _ frame: Frame, method: SRPMethod, requestID: UInt32, now: UInt64, into out: inout ByteBuffer,
         _ context: ChannelHandlerContext
     ) -> (StatusCode, String)? {
         if let principal, principal.isRevoked {
@@ -420,11 +421,12 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         }
         let overload = shared.overload
         let isWrite = Authorization.requiredRole(method) >= .write
-        guard overload.tryAcquire(isWrite: isWrite) else {
+        guard overload.tryAcquire(isWrite: isWrite, now: now) else {
             (isWrite ? shared.metrics.shedWrites : shared.metrics.shedReads).increment()
+            let limit = isWrite ? overload.currentWriteLimit : overload.currentLimit
             let reply = Reply.error(
                 .overloaded,
-                "server at its in-flight budget (\(overload.currentLimit) requests\(isWrite ? ", writes get less" : ""))",
+                "server at its in-flight budget (\(limit) \(isWrite ? "writes" : "requests"))",
                 retryAfterMilliseconds: overload.retryAfterMilliseconds)
             appendReply(reply, requestID: requestID, into: &out)
             machine.requestCompleted()
@@ -439,8 +441,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             $0 > 0 ? armDeadline(milliseconds: $0, method: method, requestID, context) : nil
         }
         promise.futureResult.assumeIsolated().whenSuccess { [self] reply in
-            let now = Self.now
-            overload.release(latency: now &- started, now: now)
+            let now = Self.now  // the batch's clock is long stale by now
+            overload.release(isWrite: isWrite, latency: now &- started, now: now)
             if let expiry {
                 // Answered DEADLINE_EXCEEDED already: the client stopped waiting, drop the late answer.
                 guard !expiry.answered else { return }
