@@ -14,6 +14,11 @@ public struct ServerConnectionStateMachine: Sendable {
         public var tokenBurst: Double = 20_000
         /// Cost per method id; methods not listed cost `defaultCost(method)`.
         public var methodCosts: [UInt16: Int] = [:]
+        /// An LZ4 body also costs one token per this many bytes it declares after
+        /// decompression (0: no charge). Why: a legal 16 KiB body inflating 255:1 to 4 MiB cost
+        /// as little as a 20-byte read, and a few connections of them starved every other
+        /// client of CPU; charged this way, 4 MiB costs 4,096 tokens and is paced by the bucket.
+        public var decompressedBytesPerToken: Int = 1024
 
         public init() {}
     }
@@ -76,7 +81,9 @@ public struct ServerConnectionStateMachine: Sendable {
     }
 
     /// A frame arrived. `now` is monotonic nanoseconds.
-    public mutating func frameReceived(_ header: FrameHeader, now: UInt64) -> FrameAction {
+    /// - Parameter decompressedSize: for an LZ4 body, the size it declares after decompression
+    ///   (charged to the token bucket, see ``Configuration/decompressedBytesPerToken``); else 0.
+    public mutating func frameReceived(_ header: FrameHeader, now: UInt64, decompressedSize: Int = 0) -> FrameAction {
         switch state {
         case .awaitingPreface, .closed:
             return .ignore
@@ -90,11 +97,11 @@ public struct ServerConnectionStateMachine: Sendable {
             }
             return .handshake(requestID: header.requestID)
         case .ready, .draining:
-            return readyFrameReceived(header, now: now)
+            return readyFrameReceived(header, now: now, decompressedSize: decompressedSize)
         }
     }
 
-    private mutating func readyFrameReceived(_ header: FrameHeader, now: UInt64) -> FrameAction {
+    private mutating func readyFrameReceived(_ header: FrameHeader, now: UInt64, decompressedSize: Int) -> FrameAction {
         switch header.kind {
         case .ping:
             return .pong(requestID: header.requestID)
@@ -107,11 +114,11 @@ public struct ServerConnectionStateMachine: Sendable {
             state = .draining
             return .ignore
         case .request:
-            return requestReceived(header, now: now)
+            return requestReceived(header, now: now, decompressedSize: decompressedSize)
         }
     }
 
-    private mutating func requestReceived(_ header: FrameHeader, now: UInt64) -> FrameAction {
+    private mutating func requestReceived(_ header: FrameHeader, now: UInt64, decompressedSize: Int) -> FrameAction {
         if state == .draining {
             return .reject(
                 requestID: header.requestID, status: .shuttingDown,
@@ -127,7 +134,10 @@ public struct ServerConnectionStateMachine: Sendable {
                 requestID: header.requestID, status: .protocolError, message: "HELLO was already completed",
                 retryAfterMilliseconds: 0)
         }
-        let cost = configuration.methodCosts[method.rawValue] ?? method.defaultCost
+        let methodCost = configuration.methodCosts[method.rawValue] ?? method.defaultCost
+        let perToken = configuration.decompressedBytesPerToken
+        let decompressionCost = perToken > 0 && decompressedSize > 0 ? (decompressedSize + perToken - 1) / perToken : 0
+        let cost = methodCost + decompressionCost
         switch bucket.take(cost: cost, now: now) {
         case .admitted:
             inFlight += 1
@@ -138,7 +148,9 @@ public struct ServerConnectionStateMachine: Sendable {
             let milliseconds = UInt32(min(UInt64(UInt32.max), (retryAfter + 999_999) / 1_000_000))
             return .reject(
                 requestID: header.requestID, status: .throttled,
-                message: "rate limit of \(Int(bucket.rate)) tokens/s exceeded (\(method.name) costs \(cost))",
+                message: "rate limit of \(Int(bucket.rate)) tokens/s exceeded (\(method.name) costs \(methodCost)"
+                    + (decompressionCost > 0
+                        ? ", plus \(decompressionCost) for its \(decompressedSize) bytes after decompression)" : ")"),
                 retryAfterMilliseconds: milliseconds)
         }
     }

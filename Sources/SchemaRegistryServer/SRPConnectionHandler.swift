@@ -297,7 +297,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     private func handle(_ frame: Frame, now: UInt64, into out: inout ByteBuffer, _ context: ChannelHandlerContext)
         -> (StatusCode, String)?
     {
-        switch machine.frameReceived(frame.header, now: now) {
+        switch machine.frameReceived(frame.header, now: now, decompressedSize: Self.declaredDecompressedSize(frame)) {
         case .handshake(let requestID):
             return completeHandshake(frame, requestID: requestID, into: &out)
         case .dispatch(let method, let requestID):
@@ -314,6 +314,14 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             return (status, message)
         }
         return nil
+    }
+
+    /// The size an LZ4 request body declares after decompression (its first 4 bytes, after the
+    /// deadline when there is one), read without decompressing; 0 for other frames.
+    private static func declaredDecompressedSize(_ frame: Frame) -> Int {
+        guard frame.header.flags.contains(.lz4), frame.header.kind == .request else { return 0 }
+        let offset = frame.header.flags.contains(.deadline) ? FrameHeader.deadlinePrefixSize : 0
+        return frame.body.getInteger(at: frame.body.readerIndex + offset, as: UInt32.self).map(Int.init) ?? 0
     }
 
     // MARK: Handshake

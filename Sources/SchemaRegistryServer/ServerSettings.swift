@@ -31,6 +31,10 @@ public enum ServerSettings {
         ("max-in-flight", "requests processed at once per connection", "1024"),
         ("token-rate", "token bucket refill, tokens/s per connection (0 = off)", "100000"),
         ("token-burst", "token bucket capacity", "20000"),
+        (
+            "lz4-bytes-per-token", "an LZ4 body also costs a token per this many bytes after decompression (0: off)",
+            "1024"
+        ),
         ("compression", "offer LZ4 (on/off)", "on"),
         ("compression-threshold", "smallest body compressed, bytes", "512"),
         ("handshake-timeout-ms", "time allowed to complete HELLO", "10000"),
@@ -145,6 +149,7 @@ public enum ServerSettings {
             case "max-in-flight": configuration.connection.maxInFlight = max(1, try int())
             case "token-rate": configuration.connection.tokenRate = Double(try int())
             case "token-burst": configuration.connection.tokenBurst = Double(max(1, try int()))
+            case "lz4-bytes-per-token": configuration.connection.decompressedBytesPerToken = try int()
             case "compression":
                 guard ["on", "off", "true", "false"].contains(value) else {
                     throw InvalidSetting(description: "compression: '\(value)' is not on or off")

@@ -33,6 +33,37 @@ struct ServerConnectionStateMachineTests {
         }
     }
 
+    // MARK: Decompression is charged
+
+    /// A legal LZ4 bomb (4 MiB declared) costs its method's tokens plus one per KiB it inflates
+    /// to: the default 20,000-token burst admits four of them at once, and the fifth is
+    /// THROTTLED, saying why, before anything is decompressed. A plain request costs as before.
+    @Test("an LZ4 body is charged one token per KiB it declares after decompression")
+    func decompressionIsCharged() {
+        var machine = ready()
+        let bomb = 4 << 20
+        for id in 1...4 {
+            #expect(
+                machine.frameReceived(request(.ping, id: UInt32(id)), now: 0, decompressedSize: bomb)
+                    == .dispatch(method: SRPMethod.ping.rawValue, requestID: UInt32(id)))
+        }
+        let fifth = machine.frameReceived(request(.ping, id: 5), now: 0, decompressedSize: bomb)
+        #expect(status(of: fifth) == .throttled)
+        if case .reject(_, _, let message, let retryAfter) = fifth {
+            #expect(message.contains("4096 for its 4194304 bytes after decompression"), "\(message)")
+            #expect(retryAfter > 0)
+        }
+        // With the charge off, the same bodies cost only their method's tokens.
+        var uncharged = ServerConnectionStateMachine.Configuration()
+        uncharged.decompressedBytesPerToken = 0
+        var free = ready(uncharged)
+        for id in 1...100 {
+            #expect(
+                status(of: free.frameReceived(request(.ping, id: UInt32(id)), now: 0, decompressedSize: bomb)) == nil)
+            free.requestCompleted()
+        }
+    }
+
     // MARK: Handshake
 
     @Test("a first frame that is not a HELLO request: GOAWAY HANDSHAKE_REQUIRED and close")

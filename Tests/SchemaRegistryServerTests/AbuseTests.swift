@@ -230,7 +230,13 @@ struct AbuseTests {
             }
             let (wireSizes, statuses) = outcome
             print("decompression bombs: bytes on the wire \(wireSizes); at-limit answers by status \(statuses)")
-            #expect(statuses == [StatusCode.malformedRequest.rawValue: 20])
+            // Each was decompressed and found not to be a PingRequest, or (paced by the token
+            // bucket: 4 MiB after decompression costs 4,096 tokens) answered THROTTLED unopened.
+            // How many of each depends on timing; that each gets exactly one of those does not.
+            #expect(statuses.values.reduce(0, +) == 20)
+            #expect(
+                Set(statuses.keys).isSubset(of: [StatusCode.malformedRequest.rawValue, StatusCode.throttled.rawValue]),
+                "\(statuses)")
             bystander.expectAllSucceeded()
         }
     }
