@@ -29,6 +29,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         var keyRing: APIKeyRing?
         /// The server-wide in-flight budget.
         var overload: OverloadGuard
+        /// The server-wide budget of answer bytes reserved by running requests.
+        var answers: GlobalAnswerBudget
     }
 
     private let shared: Shared
@@ -47,6 +49,11 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     /// Decoding stopped at `outputBudget`: the rest waits in `inbound` until the answers are
     /// written (and reads are held meanwhile).
     private var pausedForOutput = false
+    /// Decoding stopped because answers waiting for this client (or the server's) are over
+    /// their budget (``AnswerBudget``): resumed by a completion or the socket draining.
+    private var pausedForAnswers = false
+    private var answerBudget: AnswerBudget
+    private var answerRecheck: Scheduled<Void>?
     private var decodeResumeScheduled = false
     /// Answers one decode pass may produce before it stops (checked between frames). Without
     /// it, one 64 KiB read of GetSchemaById requests for a 100 KiB schema built ~400 MiB of
@@ -74,6 +81,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         self.decoder = SRPFrameDecoder(expectPreface: true, maxBodyLength: machine.maxBodyLength)
         self.logger = shared.logger
         self.output = ByteBufferAllocator().buffer(capacity: 16 * 1024)
+        self.answerBudget = AnswerBudget(connectionBytes: shared.configuration.answerBudgetBytes)
     }
 
     private var compression: CompressionPolicy {
@@ -119,6 +127,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         resumeTask?.cancel()
         drainTimer?.cancel()
         frameTimer?.cancel()
+        answerRecheck?.cancel()
         self.context = nil
         context.fireChannelInactive()
     }
@@ -179,7 +188,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     /// socket takes our writes (a client that pipelines but never reads its answers must not
     /// grow the outbound buffer without bound).
     func read(context: ChannelHandlerContext) {
-        if !context.channel.isWritable || pausedForOutput {
+        if !context.channel.isWritable || pausedForOutput || pausedForAnswers {
             readHeld = true
             return
         }
@@ -199,6 +208,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         guard !closing, var buffer = inbound else { return }
         inbound = nil
         pausedForOutput = false
+        pausedForAnswers = false
         // The batch's answers go to a local buffer: one swap per read instead of a dynamically
         // checked access to `self.output` per frame (that check was ~10% of the cached path).
         var out = output
@@ -217,6 +227,10 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             }
             if out.readableBytes >= Self.outputBudget, buffer.readableBytes > 0 {
                 pausedForOutput = true
+                break
+            }
+            if buffer.readableBytes > 0, answersOverBudget(waiting: out.readableBytes, context) {
+                pausedForAnswers = true
                 break
             }
             decoder.maxBodyLength = machine.maxBodyLength
@@ -258,6 +272,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         } else {
             armFrameTimer(partialFrame: waitingForBytes && buffer.readableBytes > 0, context)
             if pausedForOutput { resumeDecodingSoon(context) }
+            if pausedForAnswers { recheckAnswersLater(context) }
         }
     }
 
@@ -443,6 +458,9 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         let dispatcher = shared.dispatcher
         let principal = self.principal
         let started = Self.now
+        let reservation = answerBudget.reservation(for: method)
+        answerBudget.dispatched(reservation: reservation)
+        shared.answers.add(reservation)
         let promise = context.eventLoop.makePromise(of: Reply.self)
         promise.completeWithTask { await dispatcher.handle(method, body: body, principal: principal) }
         let expiry = deadline.flatMap {
@@ -451,9 +469,15 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         promise.futureResult.assumeIsolated().whenSuccess { [self] reply in
             let now = Self.now  // the batch's clock is long stale by now
             overload.release(isWrite: isWrite, latency: now &- started, now: now)
+            answerBudget.completed(reservation: reservation, answerBytes: reply.body.readableBytes)
+            shared.answers.add(-reservation)
             if let expiry {
                 // Answered DEADLINE_EXCEEDED already: the client stopped waiting, drop the late answer.
-                guard !expiry.answered else { return }
+                guard !expiry.answered else {
+                    // (Counted complete when the deadline answered.) Its reservation is free now.
+                    if pausedForAnswers, let context = self.context { resumeAfterAnswers(context) }
+                    return
+                }
                 expiry.timer?.cancel()
             }
             complete(reply, requestID: requestID)
@@ -538,8 +562,38 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
 
     // MARK: Flow control
 
+    /// Whether answers waiting for this client, and those of requests still running, are over
+    /// the connection's budget or the server's (``AnswerBudget``). Cheap when nothing runs and
+    /// the socket takes what is written: the common case of a client that reads.
+    private func answersOverBudget(waiting produced: Int, _ context: ChannelHandlerContext) -> Bool {
+        if shared.answers.isOver { return true }
+        guard answerBudget.reserved > 0 || !context.channel.isWritable else { return false }
+        let backlog = (try? context.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
+        return answerBudget.isOver(waiting: produced + output.readableBytes + backlog)
+    }
+
+    /// Answers completed or the socket drained: decode what waits, then read again if allowed.
+    private func resumeAfterAnswers(_ context: ChannelHandlerContext) {
+        guard pausedForAnswers else { return }
+        if inbound != nil, machine.mayDecodeRequests(now: Self.now) { decodeFrames(context) }
+        flushOutput(context)
+        resumeReadIfAllowed(context)
+    }
+
+    /// Paused by the server-wide budget, which other connections' completions free: nothing
+    /// on this connection would wake it, so look again shortly (only while paused).
+    private func recheckAnswersLater(_ context: ChannelHandlerContext) {
+        guard shared.answers.isOver, answerRecheck == nil else { return }
+        answerRecheck = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(10)) { [weak self] in
+            guard let self, let context = self.context else { return }
+            self.answerRecheck = nil
+            self.resumeAfterAnswers(context)
+        }
+    }
+
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable, pausedForOutput { resumeDecodingSoon(context) }
+        if context.channel.isWritable, pausedForAnswers { resumeAfterAnswers(context) }
         if context.channel.isWritable { resumeReadIfAllowed(context) }
         context.fireChannelWritabilityChanged()
     }
@@ -547,7 +601,9 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     private func resumeReadIfAllowed(
         _ context: ChannelHandlerContext, now: UInt64 = NIODeadline.now().uptimeNanoseconds
     ) {
-        guard readHeld, !pausedForOutput, context.channel.isWritable, machine.mayDecodeRequests(now: now) else {
+        guard readHeld, !pausedForOutput, !pausedForAnswers, context.channel.isWritable,
+            machine.mayDecodeRequests(now: now)
+        else {
             return
         }
         readHeld = false

@@ -40,6 +40,8 @@ public final class SRPServer: Service, Sendable {
     public let connectionLimiter: ConnectionLimiter
     /// The server-wide in-flight budget (adaptive).
     public let overload: OverloadGuard
+    /// The server-wide budget of answer bytes reserved by running requests.
+    public let answers: GlobalAnswerBudget
 
     /// - Parameter lowerCacheTiers: counters of the caches behind L1 (Redis), if any.
     public init(
@@ -56,6 +58,7 @@ public final class SRPServer: Service, Sendable {
         self.overload = OverloadGuard(
             limit: AdaptiveConcurrencyLimit(
                 maximum: configuration.maxInFlightGlobal, latencyTarget: configuration.overloadLatencyTarget))
+        self.answers = GlobalAnswerBudget(capacityBytes: configuration.answerBudgetBytesGlobal)
         self.configuration = configuration
         self.service = service
         self.cache = cache
@@ -106,7 +109,8 @@ public final class SRPServer: Service, Sendable {
                     serverID: configuration.serverID, version: Self.version, startedAt: .now,
                     lowerCacheTiers: lowerCacheTiers, warmUp: warmUp),
                 metrics: metrics),
-            cache: cache, logger: logger, metrics: metrics, keyRing: keyRing, overload: overload)
+            cache: cache, logger: logger, metrics: metrics, keyRing: keyRing, overload: overload,
+            answers: answers)
         let idle = TimeAmount(configuration.idleTimeout)
         let limiter = connectionLimiter
         let linger = configuration.linger

@@ -64,6 +64,11 @@ public struct ServerConfiguration: Sendable {
     public var overloadLatencyTarget: Duration = .milliseconds(100)
     /// A frame started must be complete within this (a client trickling bytes is closed).
     public var frameTimeout: Duration = .seconds(30)
+    /// Bytes of answers one connection may hold for its client (waiting for the socket, or
+    /// reserved by requests still running) before it stops decoding requests; 0: no limit.
+    public var answerBudgetBytes = 4 << 20
+    /// The same, summed over the server's connections (reservations of running requests).
+    public var answerBudgetBytesGlobal = 512 << 20
     /// A connection closed by the server (after GOAWAY, or an HTTP error answer) keeps reading
     /// and discarding this long and this much, so the peer reads the reason (PROTOCOL.md 7.3).
     public var linger = LingerLimits()

@@ -47,6 +47,11 @@ public enum ServerSettings {
             "2000"
         ),
         ("close-linger-bytes", "most bytes a closing connection reads and discards before closing anyway", "1048576"),
+        ("answer-budget-bytes", "answers one connection may hold for its client before it stops decoding", "4194304"),
+        (
+            "answer-budget-bytes-global", "the same summed over all connections (running requests' reservations)",
+            "536870912"
+        ),
         ("max-connections", "connections open at once (more are refused with GOAWAY OVERLOADED)", "10000"),
         ("max-connections-per-address", "connections open at once from one source address", "1000"),
         ("max-in-flight-global", "ceiling of the adaptive server-wide in-flight budget (beyond: OVERLOADED)", "2048"),
@@ -162,6 +167,8 @@ public enum ServerSettings {
             case "frame-timeout-ms": configuration.frameTimeout = .milliseconds(max(1, try int()))
             case "close-linger-ms": configuration.linger.time = try milliseconds()
             case "close-linger-bytes": configuration.linger.bytes = try int()
+            case "answer-budget-bytes": configuration.answerBudgetBytes = try int()
+            case "answer-budget-bytes-global": configuration.answerBudgetBytesGlobal = try int()
             case "max-connections": configuration.maxConnections = max(1, try int())
             case "max-connections-per-address": configuration.maxConnectionsPerAddress = max(1, try int())
             case "max-in-flight-global": configuration.maxInFlightGlobal = max(1, try int())

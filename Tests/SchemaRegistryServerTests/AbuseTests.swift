@@ -167,6 +167,64 @@ struct AbuseTests {
         }
     }
 
+    /// A client pipelining batch reads with large answers (100 ids of ~14 KB schemas: ~1.4 MB
+    /// each) and never reading: the server stops decoding its requests once the answers it
+    /// holds for it pass the connection's budget, so memory stays near the budget instead of
+    /// max-in-flight x 1.4 MB (it grew by 2.3 GB before); once the client reads, every answer
+    /// arrives, and the bystander is served throughout.
+    @Test func batchReadsWithLargeAnswersThatNoOneReadsStayWithinTheAnswerBudget() async throws {
+        try await withServer({ $0.connection.tokenRate = 0 }) { server in
+            let setup = server.client()
+            var ids: [UInt32] = []
+            for index in 0..<100 {
+                ids.append(
+                    try await setup.registerSchema(
+                        .with {
+                            $0.subject = "wide-\(index)"
+                            $0.schema = avroRecord("Wide", fields: 400, seed: index)
+                        }
+                    ).id)
+            }
+            await setup.close()
+            let requests = 600
+            let (outcome, bystander) = try await Bystander.keepCalling(server) {
+                let sockets = try await RawSockets.connect(port: server.port, count: 1)
+                try await sockets.handshake()
+                var stream = ByteBuffer()
+                let body = ByteBuffer(
+                    bytes: try Srp_GetSchemasByIdsRequest.with { $0.ids = ids }.serializedBytes() as [UInt8])
+                for id in 1...requests {
+                    stream.writeFrame(
+                        kind: .request, code: SRPMethod.getSchemasByIds.rawValue, requestID: UInt32(id), body: body)
+                }
+                let residentBefore = residentBytes()
+                let sender = PipelineSender(
+                    fd: sockets.fds[0], requests: Array(stream.readableBytesView), padding: false)
+                let sending = Task { try await onOwnThread { sender.run() } }
+                // The server stops reading the stream: the sender stalls (or, if the kernel
+                // buffers hold it all, finishes) without the client reading anything.
+                _ = await eventually { sender.state.stalled || sender.state.finished }
+                // Give the running requests time to complete and their answers to pile up, as
+                // they did before the budget (a lower bound on time, never a verdict on speed).
+                try await Task.sleep(for: .seconds(2))
+                let residentWhileUnread = residentBytes()
+                let answers = AnswerCount()
+                _ = await sockets.pump(timeout: .seconds(120), onFrame: answers.record) { answers.total >= requests }
+                _ = try await sending.value
+                return (answers, residentWhileUnread - residentBefore)
+            }
+            let (answers, residentGrowth) = outcome
+            let unbounded = requests * 1_400_000
+            print(
+                "unread batch answers: resident memory grew \(residentGrowth >> 20) MiB while unread "
+                    + "(\(unbounded >> 20) MiB of answers asked for); \(answers.ok) of \(requests) answers OK; "
+                    + "bystander made \(bystander.calls) calls")
+            #expect(residentGrowth < 256 << 20, "grew \(residentGrowth >> 20) MiB")
+            #expect(answers.ok == requests && answers.distinctIDs == requests)
+            bystander.expectAllSucceeded()
+        }
+    }
+
     /// LZ4 bombs after negotiating LZ4: a tiny block declaring more than the frame limit, a
     /// block declaring more than 255:1, a block that expands past what it declares; each is
     /// answered BAD_COMPRESSION and the connection goes on. A body at exactly the limit (4 MiB
