@@ -89,6 +89,24 @@ extension PostgresStore {
         }
     }
 
+    public func registrationView(subject: String, matching schema: SchemaIdentity) async throws -> RegistrationView {
+        try await read { connection in
+            // Each through the (subject, version) primary key or the fingerprint index: no scan
+            // of the subject's history.
+            let match = try Self.versionMatching(schema, subject: subject, includeDeleted: false, on: connection)
+            let newest = try connection.query(
+                "SELECT COALESCE(MAX(version), 0) FROM subject_versions WHERE subject = $1::text", [subject])
+            let newestLive = try PostgresCoding.versionRecords(
+                from: connection.query(
+                    PostgresCoding.versionSelect
+                        + " WHERE sv.subject = $1::text AND NOT sv.deleted ORDER BY sv.version DESC LIMIT 1",
+                    [subject])
+            ).first
+            return RegistrationView(
+                match: match, newestVersion: newest.count > 0 ? newest.int(0, 0) : 0, newestLive: newestLive)
+        }
+    }
+
     public func subjects(prefix: String, includeDeleted: Bool, after: String?, limit: Int) async throws -> [String] {
         guard limit > 0 else { return [] }
         let bounds = Self.prefixBounds(prefix)

@@ -44,6 +44,12 @@ extension RedisCachedStore {
         return includeDeleted ? all : all.filter { !$0.deleted }
     }
 
+    /// Registrations read the source of truth: its reads do not grow with the history, and a
+    /// cached history a moment stale would only cost a conflict and a retry.
+    public func registrationView(subject: String, matching schema: SchemaIdentity) async throws -> RegistrationView {
+        try await store.registrationView(subject: subject, matching: schema)
+    }
+
     public func version(subject: String, version: Int) async throws -> VersionRecord? {
         try await allVersions(subject).first { $0.version == version }
     }

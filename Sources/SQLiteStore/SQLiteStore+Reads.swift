@@ -79,6 +79,25 @@ extension SQLiteStore {
         }
     }
 
+    public func registrationView(subject: String, matching schema: SchemaIdentity) async throws -> RegistrationView {
+        try await read { connection in
+            // Each through the (subject, version) primary key or the fingerprint index: no scan
+            // of the subject's history.
+            let match = try Self.versionMatching(schema, subject: subject, includeDeleted: false, on: connection)
+            let newest =
+                try connection.firstRow("SELECT MAX(version) FROM subject_versions WHERE subject = ?", [.text(subject)])
+            {
+                $0.isNull(0) ? 0 : $0.int(0)
+            } ?? 0
+            let newestLive = try connection.firstRow(
+                SQLiteCoding.versionSelect
+                    + " WHERE sv.subject = ? AND sv.deleted = 0 ORDER BY sv.version DESC LIMIT 1",
+                [.text(subject)]
+            ) { try SQLiteCoding.versionRecord(from: $0) }
+            return RegistrationView(match: match, newestVersion: newest, newestLive: newestLive)
+        }
+    }
+
     public func subjects(prefix: String, includeDeleted: Bool, after: String?, limit: Int) async throws -> [String] {
         guard limit > 0 else { return [] }
         let range = Self.prefixRange("subject", prefix)

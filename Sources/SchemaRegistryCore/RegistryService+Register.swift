@@ -81,20 +81,25 @@ extension RegistryService {
     ) async throws -> RegistrationResult {
         for attempt in 0..<16 {
             if attempt > 0 { try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt)))) }
-            // One read serves both the "already registered" check and the compatibility check
-            // (a round trip less per registration than asking the store for the match).
-            let history = try await store.versions(subject: request.subject, includeDeleted: true)
-            if let existing = history.last(where: { !$0.deleted && $0.schema.identity == identity }) {
+            // Reads that do not grow with the subject's history (issue 13: registration went from
+            // 2.9 ms to 16.5 ms at 3,750 versions when every attempt read the whole history):
+            // the match, the newest version number, and the newest live version, which is all
+            // that non-transitive levels check against. Transitive levels read what they check.
+            let view = try await store.registrationView(subject: request.subject, matching: identity)
+            if let existing = view.match {
                 return RegistrationResult(id: existing.schema.id, version: existing.version, created: false)
             }
-            let latest = history.last?.version ?? 0
             if mode != .import {
-                try await checkCompatibility(
-                    of: parsed, subject: request.subject, against: history.filter { !$0.deleted })
+                let level = try await compatibility(subject: request.subject, defaultToGlobal: true)
+                let targets =
+                    level.isTransitive
+                    ? try await store.versions(subject: request.subject, includeDeleted: false)
+                    : view.newestLive.map { [$0] } ?? []
+                try await checkCompatibility(of: parsed, subject: request.subject, level: level, against: targets)
             }
             let write = RegistrationWrite(
                 subject: request.subject, schema: identity, metadata: request.metadata, tags: request.tags,
-                expectedLatestVersion: latest, importID: request.id, importVersion: request.version)
+                expectedLatestVersion: view.newestVersion, importID: request.id, importVersion: request.version)
             switch try await store.register(write) {
             case .registered(let id, let version):
                 notifyRegistered(
@@ -111,9 +116,10 @@ extension RegistryService {
             .operationTimeout, "Subject '\(request.subject)' is changing too fast to register; try again.")
     }
 
-    /// Throws 40901 when `parsed` breaks the subject's level against `live` versions (ascending).
-    func checkCompatibility(of parsed: ParsedSchema, subject: String, against live: [VersionRecord]) async throws {
-        let level = try await compatibility(subject: subject, defaultToGlobal: true)
+    /// Throws 40901 when `parsed` breaks `level` against `live` versions (ascending).
+    func checkCompatibility(
+        of parsed: ParsedSchema, subject: String, level: CompatibilityLevel, against live: [VersionRecord]
+    ) async throws {
         let messages = try await incompatibilities(of: parsed, level: level, against: live)
         guard messages.isEmpty else {
             throw RegistryError(

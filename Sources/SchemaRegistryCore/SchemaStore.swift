@@ -30,6 +30,10 @@ public protocol SchemaStore: Sendable {
     /// The version under `subject` whose schema is identical to `schema`, if any
     /// (the newest such version; soft-deleted ones only if asked).
     func version(subject: String, matching schema: SchemaIdentity, includeDeleted: Bool) async throws -> VersionRecord?
+    /// What registering `schema` under `subject` must read, in reads that do not grow with the
+    /// subject's history: the live version already holding it, the newest version number
+    /// (soft-deleted ones count: numbers are never reused) and the newest live version.
+    func registrationView(subject: String, matching schema: SchemaIdentity) async throws -> RegistrationView
     /// Subjects in ascending order, starting after `after`, at most `limit`.
     /// A subject is listed when it has a live version (or any version when `includeDeleted`).
     func subjects(prefix: String, includeDeleted: Bool, after: String?, limit: Int) async throws -> [String]
@@ -64,6 +68,32 @@ public protocol SchemaStore: Sendable {
 
     /// Releases connections and files. Calls after this throw.
     func close() async throws
+}
+
+/// See ``SchemaStore/registrationView(subject:matching:)``.
+public struct RegistrationView: Sendable {
+    /// The live version whose schema is the one being registered, if any.
+    public var match: VersionRecord?
+    /// The newest version number, soft-deleted or not; 0 when the subject has none.
+    public var newestVersion: Int
+    /// The newest live version, if any.
+    public var newestLive: VersionRecord?
+
+    public init(match: VersionRecord?, newestVersion: Int, newestLive: VersionRecord?) {
+        self.match = match
+        self.newestVersion = newestVersion
+        self.newestLive = newestLive
+    }
+}
+
+extension SchemaStore {
+    /// From the whole history: for stores without a cheaper way (wrappers forward to theirs).
+    public func registrationView(subject: String, matching schema: SchemaIdentity) async throws -> RegistrationView {
+        let history = try await versions(subject: subject, includeDeleted: true)
+        return RegistrationView(
+            match: history.last { !$0.deleted && $0.schema.identity == schema },
+            newestVersion: history.last?.version ?? 0, newestLive: history.last { !$0.deleted })
+    }
 }
 
 /// What decides whether two schemas are the same.

@@ -2,6 +2,26 @@ import SchemaRegistryCore
 import Testing
 
 @Suite struct RegisterConformance {
+    /// What a registration reads: the live match, the newest version number (soft-deleted ones
+    /// count) and the newest live version, all without reading the history.
+    @Test(arguments: StoreFactory.all) func registrationViewSeesMatchNewestAndNewestLive(_ factory: StoreFactory)
+        async throws
+    {
+        try await withStore(factory) { store, _ async throws in
+            let empty = try await store.registrationView(subject: "orders", matching: avro(record("A")))
+            #expect(empty.match == nil && empty.newestVersion == 0 && empty.newestLive == nil)
+            for name in ["A", "B", "C"] { try await register(store, "orders", record(name)) }
+            _ = try await store.softDelete(subject: "orders", versions: [3])
+            let view = try await store.registrationView(subject: "orders", matching: avro(record("A")))
+            #expect(view.match?.version == 1)
+            #expect(view.newestVersion == 3)
+            #expect(view.newestLive?.version == 2 && view.newestLive?.schema.text == record("B"))
+            // A soft-deleted version is no match: registering it again makes a new version.
+            let deleted = try await store.registrationView(subject: "orders", matching: avro(record("C")))
+            #expect(deleted.match == nil)
+        }
+    }
+
     @Test(arguments: StoreFactory.all) func registersANewSchemaAsIDOneVersionOne(_ factory: StoreFactory) async throws {
         try await withStore(factory) { store, _ async throws in
             #expect(store.kind == factory.name)
