@@ -28,6 +28,11 @@ enum SQLiteCoding {
         SELECT \(versionColumns) FROM subject_versions sv JOIN schemas s ON s.id = sv.schema_id
         """
 
+    /// The same columns, starting from the schema (its fingerprint index), then its versions.
+    static let versionMatchSelect = """
+        SELECT \(versionColumns) FROM schemas s CROSS JOIN subject_versions sv ON sv.schema_id = s.id
+        """
+
     static func versionRecord(from row: SQLiteRow) throws -> VersionRecord {
         VersionRecord(
             subject: row.text(0), version: row.int(1), schema: try schema(from: row, at: 5),

@@ -159,9 +159,11 @@ extension SQLiteStore {
         _ identity: SchemaIdentity, subject: String, includeDeleted: Bool, on connection: SQLiteConnection
     ) throws -> VersionRecord? {
         var match: VersionRecord?
-        // The fingerprint narrows the search through the index; identity is then decided on full values.
+        // The fingerprint narrows the search through the index; identity is then decided on full
+        // values. CROSS JOIN makes SQLite start from the fingerprint: left to itself it walked
+        // the subject's every version by primary key, so registering cost grew with history.
         try connection.query(
-            SQLiteCoding.versionSelect + """
+            SQLiteCoding.versionMatchSelect + """
 
                 WHERE sv.subject = ? AND (? OR sv.deleted = 0)
                   AND s.fingerprint = ? AND s.schema_type = ? AND s.canonical = ?
