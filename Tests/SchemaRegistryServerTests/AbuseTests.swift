@@ -219,7 +219,8 @@ struct AbuseTests {
                 "unread batch answers: resident memory grew \(residentGrowth >> 20) MiB while unread "
                     + "(\(unbounded >> 20) MiB of answers asked for); \(answers.ok) of \(requests) answers OK; "
                     + "bystander made \(bystander.calls) calls")
-            #expect(residentGrowth < 256 << 20, "grew \(residentGrowth >> 20) MiB")
+            // Loose (other tests run in this process too); without the budget it grew by over 1 GiB.
+            #expect(residentGrowth < 512 << 20, "grew \(residentGrowth >> 20) MiB")
             #expect(answers.ok == requests && answers.distinctIDs == requests)
             bystander.expectAllSucceeded()
         }
