@@ -31,6 +31,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         var overload: OverloadGuard
         /// The server-wide budget of answer bytes reserved by running requests.
         var answers: GlobalAnswerBudget
+        /// The server-wide budget of decompressed request bodies held by running requests.
+        var decompression: DecompressionBudget
     }
 
     private let shared: Shared
@@ -415,12 +417,27 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             machine.requestCompleted()
             return nil
         }
+        let decompression = shared.decompression
+        // Held until the request finishes (its inflated body lives that long).
+        let inflated = frame.header.flags.contains(.lz4) ? Self.declaredDecompressedSize(frame) : 0
+        guard decompression.tryAcquire(inflated) else {
+            shared.metrics.shedReads.increment()
+            let reply = Reply.error(
+                .overloaded,
+                "server is decompressing \(decompression.inFlight) bytes of request bodies already "
+                    + "(max-decompressed-bytes-in-flight \(decompression.capacityBytes))",
+                retryAfterMilliseconds: shared.overload.retryAfterMilliseconds)
+            appendReply(reply, requestID: requestID, into: &out)
+            machine.requestCompleted()
+            return nil
+        }
         let body: ByteBuffer
         do {
             body = try frame.decodedBody(
                 maxSize: shared.configuration.connection.maxBody, lz4Allowed: machine.lz4Negotiated,
                 allocator: context.channel.allocator)
         } catch {
+            decompression.release(inflated)
             let violation = error as? ProtocolViolation
             appendReply(.error(.badCompression, violation?.message ?? "\(error)"), requestID: requestID, into: &out)
             machine.requestCompleted()
@@ -439,6 +456,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                 out.writeFrame(kind: .response, flags: [], code: 0, requestID: requestID, encodedBody: entry.plain)
             }
             cachedAnswers += 1
+            decompression.release(inflated)
             machine.requestCompleted()
             return nil
         }
@@ -452,6 +470,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                 "server at its in-flight budget (\(limit) \(isWrite ? "writes" : "requests"))",
                 retryAfterMilliseconds: overload.retryAfterMilliseconds)
             appendReply(reply, requestID: requestID, into: &out)
+            decompression.release(inflated)
             machine.requestCompleted()
             return nil
         }
@@ -471,6 +490,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             overload.release(isWrite: isWrite, latency: now &- started, now: now)
             answerBudget.completed(reservation: reservation, answerBytes: reply.body.readableBytes)
             shared.answers.add(-reservation)
+            decompression.release(inflated)
             if let expiry {
                 // Answered DEADLINE_EXCEEDED already: the client stopped waiting, drop the late answer.
                 guard !expiry.answered else {

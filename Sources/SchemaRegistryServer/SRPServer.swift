@@ -42,6 +42,8 @@ public final class SRPServer: Service, Sendable {
     public let overload: OverloadGuard
     /// The server-wide budget of answer bytes reserved by running requests.
     public let answers: GlobalAnswerBudget
+    /// The server-wide budget of decompressed request bodies held by running requests.
+    public let decompression: DecompressionBudget
 
     /// - Parameter lowerCacheTiers: counters of the caches behind L1 (Redis), if any.
     public init(
@@ -59,6 +61,7 @@ public final class SRPServer: Service, Sendable {
             limit: AdaptiveConcurrencyLimit(
                 maximum: configuration.maxInFlightGlobal, latencyTarget: configuration.overloadLatencyTarget))
         self.answers = GlobalAnswerBudget(capacityBytes: configuration.answerBudgetBytesGlobal)
+        self.decompression = DecompressionBudget(capacityBytes: configuration.maxDecompressedBytesInFlight)
         self.configuration = configuration
         self.service = service
         self.cache = cache
@@ -110,7 +113,7 @@ public final class SRPServer: Service, Sendable {
                     lowerCacheTiers: lowerCacheTiers, warmUp: warmUp),
                 metrics: metrics),
             cache: cache, logger: logger, metrics: metrics, keyRing: keyRing, overload: overload,
-            answers: answers)
+            answers: answers, decompression: decompression)
         let idle = TimeAmount(configuration.idleTimeout)
         let limiter = connectionLimiter
         let linger = configuration.linger

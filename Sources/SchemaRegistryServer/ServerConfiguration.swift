@@ -69,6 +69,9 @@ public struct ServerConfiguration: Sendable {
     public var answerBudgetBytes = 4 << 20
     /// The same, summed over the server's connections (reservations of running requests).
     public var answerBudgetBytesGlobal = 512 << 20
+    /// Decompressed LZ4 request bodies held by running requests, server-wide; beyond it such
+    /// requests are answered OVERLOADED (nothing decompressed). 0: no limit.
+    public var maxDecompressedBytesInFlight = 64 << 20
     /// A connection closed by the server (after GOAWAY, or an HTTP error answer) keeps reading
     /// and discarding this long and this much, so the peer reads the reason (PROTOCOL.md 7.3).
     public var linger = LingerLimits()

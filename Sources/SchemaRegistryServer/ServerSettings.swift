@@ -52,6 +52,10 @@ public enum ServerSettings {
             "answer-budget-bytes-global", "the same summed over all connections (running requests' reservations)",
             "536870912"
         ),
+        (
+            "max-decompressed-bytes-in-flight",
+            "LZ4 request bodies decompressed and held by running requests, server-wide (beyond: OVERLOADED)", "67108864"
+        ),
         ("max-connections", "connections open at once (more are refused with GOAWAY OVERLOADED)", "10000"),
         ("max-connections-per-address", "connections open at once from one source address", "1000"),
         ("max-in-flight-global", "ceiling of the adaptive server-wide in-flight budget (beyond: OVERLOADED)", "2048"),
@@ -169,6 +173,7 @@ public enum ServerSettings {
             case "close-linger-bytes": configuration.linger.bytes = try int()
             case "answer-budget-bytes": configuration.answerBudgetBytes = try int()
             case "answer-budget-bytes-global": configuration.answerBudgetBytesGlobal = try int()
+            case "max-decompressed-bytes-in-flight": configuration.maxDecompressedBytesInFlight = try int()
             case "max-connections": configuration.maxConnections = max(1, try int())
             case "max-connections-per-address": configuration.maxConnectionsPerAddress = max(1, try int())
             case "max-in-flight-global": configuration.maxInFlightGlobal = max(1, try int())
