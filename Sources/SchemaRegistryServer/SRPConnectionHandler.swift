@@ -333,6 +333,13 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         return nil
     }
 
+    /// Bodies inflating to more than this are decompressed off the event loop.
+    private static let inflateOnLoopLimit = 64 * 1024
+
+    private static func describe(_ error: any Error) -> String {
+        (error as? ProtocolViolation)?.message ?? "\(error)"
+    }
+
     /// The size an LZ4 request body declares after decompression (its first 4 bytes, after the
     /// deadline when there is one), read without decompressing; 0 for other frames.
     private static func declaredDecompressedSize(_ frame: Frame) -> Int {
@@ -418,8 +425,11 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             return nil
         }
         let decompression = shared.decompression
-        // Held until the request finishes (its inflated body lives that long).
-        let inflated = frame.header.flags.contains(.lz4) ? Self.declaredDecompressedSize(frame) : 0
+        let maxBody = shared.configuration.connection.maxBody
+        // Held until the request finishes (its inflated body lives that long). A size over the
+        // frame limit is refused by decoding before any work, so it takes nothing.
+        let declared = frame.header.flags.contains(.lz4) ? Self.declaredDecompressedSize(frame) : 0
+        let inflated = declared <= maxBody ? declared : 0
         guard decompression.tryAcquire(inflated) else {
             shared.metrics.shedReads.increment()
             let reply = Reply.error(
@@ -431,22 +441,26 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             machine.requestCompleted()
             return nil
         }
-        let body: ByteBuffer
-        do {
-            body = try frame.decodedBody(
-                maxSize: shared.configuration.connection.maxBody, lz4Allowed: machine.lz4Negotiated,
-                allocator: context.channel.allocator)
-        } catch {
-            decompression.release(inflated)
-            let violation = error as? ProtocolViolation
-            appendReply(.error(.badCompression, violation?.message ?? "\(error)"), requestID: requestID, into: &out)
-            machine.requestCompleted()
-            return nil
+        // A body that inflates past 64 KiB is decompressed in the request's task, off the event
+        // loop: 4 MiB decompressed on the loop held up every connection sharing it (a bystander's
+        // cached reads waited behind legal LZ4 bombs). Such a body is never a cached read.
+        let lz4Allowed = machine.lz4Negotiated
+        var body: ByteBuffer?
+        if inflated <= Self.inflateOnLoopLimit {
+            do {
+                body = try frame.decodedBody(
+                    maxSize: maxBody, lz4Allowed: lz4Allowed, allocator: context.channel.allocator)
+            } catch {
+                decompression.release(inflated)
+                appendReply(.error(.badCompression, Self.describe(error)), requestID: requestID, into: &out)
+                machine.requestCompleted()
+                return nil
+            }
         }
         // The fast path serves keys that may read every subject; a key limited to subject
         // prefixes goes through the dispatcher, which checks the schema's subjects.
-        if method == .getSchemaById, principal?.isUnrestricted ?? true, let id = FastRequestParser.schemaID(body),
-            let entry = shared.cache.entry(for: id)
+        if method == .getSchemaById, principal?.isUnrestricted ?? true, let body,
+            let id = FastRequestParser.schemaID(body), let entry = shared.cache.entry(for: id)
         {
             if let compressed = entry.lz4, machine.lz4Negotiated {
                 out.writeFrame(kind: .response, flags: .lz4, code: 0, requestID: requestID, encodedBody: compressed)
@@ -481,7 +495,20 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         answerBudget.dispatched(reservation: reservation)
         shared.answers.add(reservation)
         let promise = context.eventLoop.makePromise(of: Reply.self)
-        promise.completeWithTask { await dispatcher.handle(method, body: body, principal: principal) }
+        promise.completeWithTask { [body, frame] in
+            let requestBody: ByteBuffer
+            if let body {
+                requestBody = body
+            } else {
+                do {
+                    requestBody = try frame.decodedBody(
+                        maxSize: maxBody, lz4Allowed: lz4Allowed, allocator: ByteBufferAllocator())
+                } catch {
+                    return .error(.badCompression, Self.describe(error))
+                }
+            }
+            return await dispatcher.handle(method, body: requestBody, principal: principal)
+        }
         let expiry = deadline.flatMap {
             $0 > 0 ? armDeadline(milliseconds: $0, method: method, requestID, context) : nil
         }
