@@ -45,6 +45,10 @@ struct FuzzRegressionTests {
             ##"{"$ref":"#"}"##,
             ##"{"not":{"$ref":"#"}}"##,
             ##"{"$defs":{"a":{"allOf":[{"$ref":"#/$defs/b"}]},"b":{"anyOf":[{"$ref":"#/$defs/a"}]}},"$ref":"#/$defs/a"}"##,
+            // Found by the compatibility soundness test: branching loops took exponential time
+            // until evaluation stopped at the bound instead of trying the other branches.
+            ##"{"anyOf":[{"$ref":"#"},{"$ref":"#"}]}"##,
+            ##"{"oneOf":[{"$ref":"#"},{"$ref":"#"},{"$ref":"#"}],"unevaluatedProperties":false}"##,
         ])
     func selfReferenceIsBounded(_ text: String) throws {
         let format = JSONSchemaFormat()

@@ -57,8 +57,11 @@ struct JSONSchemaCompatibilityScalarTests {
             "integer exclusive bound is an inclusive one", writer: #"{"type":"integer","exclusiveMaximum":11}"#,
             reader: #"{"type":"integer","maximum":10}"#),
         Case(
-            "draft 4 boolean exclusiveMinimum", writer: #"{"type":"number","minimum":0}"#,
-            reader: #"{"type":"number","minimum":0,"exclusiveMinimum":true}"#, Kind.minimumIncreased, at: "/minimum"),
+            "draft 4 boolean exclusiveMinimum",
+            writer: #"{"$schema":"http://json-schema.org/draft-04/schema#","type":"number","minimum":0}"#,
+            reader:
+                #"{"$schema":"http://json-schema.org/draft-04/schema#","type":"number","minimum":0,"exclusiveMinimum":true}"#,
+            Kind.minimumIncreased, at: "/minimum"),
         Case(
             "exclusive minimum increased", writer: #"{"type":"number","exclusiveMinimum":0}"#,
             reader: #"{"type":"number","exclusiveMinimum":1}"#, Kind.exclusiveMinimumIncreased, at: "/exclusiveMinimum"),

@@ -54,7 +54,10 @@ struct Evaluator {
 
     /// Evaluates `node`; on success merges its annotations into `parent` (when wanted).
     mutating func evaluate(_ node: SchemaNode, _ instance: JSONValue, _ parent: inout Annotations?) -> Bool {
-        guard depth < Self.maximumDepth else {
+        // Once too deep, the answer is known (invalid): stop at once. Returning to the
+        // branches above would let each `anyOf` try its others, each going down to the bound
+        // again: `{"anyOf":[{"$ref":"#"},{"$ref":"#"}]}` took 2^1000 steps.
+        guard !tooDeep, depth < Self.maximumDepth else {
             tooDeep = true
             return false
         }

@@ -61,7 +61,7 @@ public struct JSONSchemaFormat: SchemaFormat {
     }
 
     /// The JSON Schema compatibility checker (Confluent semantics).
-    public var compatibilityChecker: (any CompatibilityChecker)? { JSONSchemaCompatibilityChecker() }
+    public var compatibilityChecker: (any CompatibilityChecker)? { JSONSchemaCompatibilityChecker(options: options) }
 
     /// Every way `payload` fails `schema`; a payload that is not JSON is one error at "".
     public func validate(payload: [UInt8], against schema: ParsedSchema) -> [PayloadError]? {

@@ -1,7 +1,8 @@
 import SchemaRegistryCore
 
-/// Arrays: positional items (`prefixItems`, or draft 4-7 array-form `items`), the items
-/// after them (`items`/`additionalItems`), `minItems`/`maxItems` and `uniqueItems`.
+/// Arrays: positional items (`prefixItems`, or draft 4-2019 array-form `items`), the items
+/// after them (`items`/`additionalItems`, else `unevaluatedItems`), `minItems`/`maxItems`
+/// and `uniqueItems`.
 extension JSCompatComparison {
     /// One side's item model: schemas by position, then the schema for every later item.
     private struct Items {
@@ -10,20 +11,36 @@ extension JSCompatComparison {
         var restKeyword: String
     }
 
-    private func items(of node: JSCompatNode) -> Items {
-        if node["prefixItems"] != nil {
-            return Items(prefix: node.children("prefixItems"), rest: node.child("items"), restKeyword: "items")
-        }
-        if node["items"]?.arrayValue != nil {
-            return Items(
+    /// The item model as the validator reads `node`'s draft. `unevaluatedItems` governs the
+    /// later items when nothing else here does; it is text-equal on both sides only by
+    /// accident of its siblings, so it is modelled, not compared as text.
+    ///
+    /// Other in-place applicators (`allOf`, `$ref`, `contains`, ...) may evaluate later items
+    /// too and leave `unevaluatedItems` fewer to check. For a reader that only means it is
+    /// read more strictly than it is (safe); a writer would be read as producing less than it
+    /// does, so there its `unevaluatedItems` is then ignored, which only widens it.
+    private func items(of node: JSCompatNode, asReader: Bool) -> Items {
+        var model: Items
+        if node.draft >= .draft2020_12 {
+            model = Items(prefix: node.children("prefixItems"), rest: node.child("items"), restKeyword: "items")
+        } else if node["items"]?.arrayValue != nil {
+            model = Items(
                 prefix: node.children("items"), rest: node.child("additionalItems"), restKeyword: "additionalItems")
+        } else {
+            model = Items(prefix: [], rest: node.child("items"), restKeyword: "items")
         }
-        return Items(prefix: [], rest: node.child("items"), restKeyword: "items")
+        if model.rest == nil, let unevaluated = node.child("unevaluatedItems"),
+            asReader || !node.hasAnnotatingApplicators(forItems: true)
+        {
+            model.rest = unevaluated
+            model.restKeyword = "unevaluatedItems"
+        }
+        return model
     }
 
     func compareArrays(reader: JSCompatNode, writer: JSCompatNode) -> [Incompatibility] {
-        let readerItems = items(of: reader)
-        let writerItems = items(of: writer)
+        let readerItems = items(of: reader, asReader: true)
+        let writerItems = items(of: writer, asReader: false)
         let accepting = JSCompatNode.accepting(.writer, at: "", in: "")
         let writerRest = writerItems.rest ?? accepting
         var writerMaximum = writer["maxItems"]?.numberValue?.double

@@ -49,8 +49,15 @@ extension JSCompatComparison {
         if reader[sum] != nil {
             let readerBranches = reader.children(sum)
             var found = compare(reader: reader.masking(sum), writer: writer.masking(sum))
+            // The writer's other keywords narrow each branch, which can make it exclusive.
+            let remainder = writer.masking(sum)
             for branch in writerBranches
-            where !readerBranches.contains(where: { compare(reader: $0, writer: branch).isEmpty }) {
+            where matchedBranch(sum, of: readerBranches, writer: [remainder, branch], fitting: branch) == nil {
+                if sum == "oneOf", readerBranches.contains(where: { compare(reader: $0, writer: branch).isEmpty }) {
+                    found.append(
+                        Self.overlap(at: reader.location(sum), what: "writer's branch at \(branch.location())"))
+                    continue
+                }
                 let kind =
                     readerBranches.count < writerBranches.count
                     ? Kind.sumTypeNarrowed : Kind.combinedTypeSubschemasChanged
@@ -81,7 +88,10 @@ extension JSCompatComparison {
     private func compareReaderSum(_ sum: String, reader: JSCompatNode, writer: JSCompatNode) -> [Incompatibility] {
         let rest = compare(reader: reader.masking(sum), writer: writer)
         let branches = reader.children(sum)
-        if branches.contains(where: { compare(reader: $0, writer: writer).isEmpty }) { return rest }
+        if matchedBranch(sum, of: branches, writer: [writer], fitting: writer) != nil { return rest }
+        if sum == "oneOf", branches.contains(where: { compare(reader: $0, writer: writer).isEmpty }) {
+            return rest + [Self.overlap(at: reader.location(sum), what: "writer documents")]
+        }
         let kind = writer["allOf"] != nil ? Kind.combinedTypeChanged : Kind.sumTypeNarrowed
         return rest + [
             Incompatibility(
@@ -89,6 +99,29 @@ extension JSCompatComparison {
                 message: "none of the reader's `\(sum)` branches accepts every writer document; "
                     + "add a branch that accepts what the writer produces")
         ]
+    }
+
+    /// The reader branch that accepts everything `fitting` allows, or nil. For `oneOf` a
+    /// document must match exactly one branch, so the branch also needs every other one to
+    /// reject whatever the writer conjunction `writer` allows (`disjoint`); like Confluent,
+    /// reading `oneOf` as `anyOf` would call `{"oneOf":[{"type":"string"},{}]}` a widening.
+    private func matchedBranch(
+        _ sum: String, of branches: [JSCompatNode], writer: [JSCompatNode], fitting: JSCompatNode
+    ) -> Int? {
+        for index in branches.indices where compare(reader: branches[index], writer: fitting).isEmpty {
+            if sum != "oneOf" { return index }
+            let others = branches.indices.filter { $0 != index }
+            if others.allSatisfy({ disjoint(writer, [branches[$0]]) }) { return index }
+        }
+        return nil
+    }
+
+    static func overlap(at location: String, what: String) -> Incompatibility {
+        Incompatibility(
+            kind: Kind.combinedTypeSubschemasChanged, location: location,
+            message: "a `oneOf` branch accepts the \(what), but they may match another branch too, and `oneOf` "
+                + "rejects a document that matches more than one; make the branches exclusive (e.g. by `type` "
+                + "or a required property with different `const` values)")
     }
 
     /// Every reader conjunct (each `allOf` entry and the other keywords) must be implied by

@@ -1,14 +1,15 @@
 import SchemaRegistryCore
 
-/// Keywords the checker does not model (conditionals, dependencies, `contains`,
-/// `unevaluated*`): the reader's must be textually equal to the writer's, or the change is
-/// reported, because their effect on inclusion is not worked out here.
+/// Keywords the checker does not model (conditionals, dependencies, `contains`, and
+/// `format` when it asserts): the reader's must be textually equal to the writer's, under the
+/// same draft (the same text means other things elsewhere: `prefixItems` inside a draft 7
+/// `then` is ignored), or the change is reported, because their effect on inclusion is not
+/// worked out here.
 extension JSCompatComparison {
     private static let unmodelled: [(keywords: [String], type: String?)] = [
         (["if", "then", "else"], nil),
         (["dependencies"], "object"), (["dependentRequired"], "object"), (["dependentSchemas"], "object"),
-        (["unevaluatedProperties"], "object"),
-        (["contains", "minContains", "maxContains"], "array"), (["unevaluatedItems"], "array"),
+        (["contains", "minContains", "maxContains"], "array"), (["format"], nil),
     ]
 
     func compareUnmodelledKeywords(reader: JSCompatNode, writer: JSCompatNode, types: Set<String>) -> [Incompatibility]
@@ -18,9 +19,11 @@ extension JSCompatComparison {
             guard let first = group.keywords.first(where: { reader[$0] != nil }) else { continue }
             // `then`/`else` without `if` and `min/maxContains` without `contains` do nothing.
             if group.keywords.count > 1 && reader[group.keywords[0]] == nil { continue }
-            let same = group.keywords.allSatisfy { keyword in
-                reader[keyword] == writer[keyword] && !JSCompatNode.containsReference(reader[keyword] ?? .null)
-            }
+            let same =
+                reader.draft == writer.draft
+                && group.keywords.allSatisfy { keyword in
+                    reader[keyword] == writer[keyword] && !JSCompatNode.containsReference(reader[keyword] ?? .null)
+                }
             if same { continue }
             found.append(
                 Incompatibility(

@@ -5,7 +5,8 @@ import SchemaRegistryCore
 ///
 /// A closed content model (`additionalProperties: false`) never produces unlisted names; an
 /// open one (absent or `true`) produces them with any value; a partially open one (a schema
-/// or `patternProperties`) produces them with that schema's values.
+/// or `patternProperties`) produces them with that schema's values. Without
+/// `additionalProperties`, `unevaluatedProperties` plays its part (see `additional(of:asReader:)`).
 extension JSCompatComparison {
     /// Where a property's schema comes from in one side's object schema.
     enum Source {
@@ -28,7 +29,7 @@ extension JSCompatComparison {
                 Kind.maxPropertiesDecreased
             ),
             writerMinimum: writer["required"]?.arrayValue.map { Double($0.count) },
-            writerMaximum: Self.isClosed(writer) ? Double(writerNames.count) : nil, noun: "properties")
+            writerMaximum: isClosed(writer) ? Double(writerNames.count) : nil, noun: "properties")
         if let names = reader.child("propertyNames") {
             found += compare(
                 reader: names, writer: writer.child("propertyNames") ?? .accepting(.writer, at: "", in: ""))
@@ -36,9 +37,21 @@ extension JSCompatComparison {
         return found
     }
 
+    /// The schema for names neither `properties` nor `patternProperties` cover:
+    /// `additionalProperties`, else `unevaluatedProperties` (then exactly so when no other
+    /// in-place applicator here evaluates properties). With such applicators a reader's is
+    /// read more strictly than it is (safe), and a writer's is ignored, which only widens it:
+    /// read as written it would claim the writer produces less than it does.
+    func additional(of node: JSCompatNode, asReader: Bool) -> JSCompatNode? {
+        if let additional = node.child("additionalProperties") { return additional }
+        guard asReader || !node.hasAnnotatingApplicators(forItems: false) else { return nil }
+        return node.child("unevaluatedProperties")
+    }
+
     /// The schemas that apply to property `name`: its own, every matching pattern, or else
-    /// `additionalProperties` (nothing when that is absent: anything goes).
-    private func schemas(for name: String, in node: JSCompatNode) -> [(JSCompatNode, Source)] {
+    /// the additional one (nothing when that is absent: anything goes). A pattern that does
+    /// not compile here may match: for a reader it then applies, for a writer it is skipped.
+    private func schemas(for name: String, in node: JSCompatNode, asReader: Bool) -> [(JSCompatNode, Source)] {
         var result: [(JSCompatNode, Source)] = []
         if let named = node.child("properties", name) { result.append((named, .named)) }
         var uncertain = false
@@ -46,26 +59,26 @@ extension JSCompatComparison {
             guard let matches = matches(pattern, name) else {
                 uncertain = true
                 // A reader pattern that may match constrains; a writer's may not, which only frees it.
-                if node.side == .reader {
+                if asReader {
                     result.append((node.child("patternProperties", pattern)!, .pattern(pattern)))
                 }
                 continue
             }
             if matches { result.append((node.child("patternProperties", pattern)!, .pattern(pattern))) }
         }
-        if result.isEmpty || (uncertain && node.side == .reader), let additional = node.child("additionalProperties") {
+        if result.isEmpty || (uncertain && asReader), let additional = additional(of: node, asReader: asReader) {
             result.append((additional, .additional))
         }
         return result
     }
 
     private func compareProperty(_ name: String, reader: JSCompatNode, writer: JSCompatNode) -> [Incompatibility] {
-        let writerSchemas = schemas(for: name, in: writer)
+        let writerSchemas = schemas(for: name, in: writer, asReader: false)
         if writerSchemas.contains(where: { $0.0.isFalse }) { return [] }  // the writer never produces it
         let candidates =
             writerSchemas.isEmpty ? [JSCompatNode.accepting(.writer, at: "", in: "")] : writerSchemas.map(\.0)
         var found: [Incompatibility] = []
-        for (readerSchema, readerSource) in schemas(for: name, in: reader) {
+        for (readerSchema, readerSource) in schemas(for: name, in: reader, asReader: true) {
             var closest: [Incompatibility]?
             for candidate in candidates {
                 let reasons = compare(reader: readerSchema, writer: candidate)
@@ -117,7 +130,7 @@ extension JSCompatComparison {
         let readerPatterns = reader["patternProperties"]?.objectValue?.keys ?? []
         let writerPatterns = writer["patternProperties"]?.objectValue?.keys ?? []
         let accepting = JSCompatNode.accepting(.writer, at: "", in: "")
-        let writerAdditional = writer.child("additionalProperties") ?? accepting
+        let writerAdditional = additional(of: writer, asReader: false) ?? accepting
         var sources = writerPatterns.map { (writer.child("patternProperties", $0)!, Optional($0)) }
         if !writerAdditional.isFalse { sources.append((writerAdditional, nil)) }
         let samePatterns = Set(readerPatterns) == Set(writerPatterns)
@@ -139,7 +152,7 @@ extension JSCompatComparison {
                     ]
             }
         }
-        guard let additional = reader.child("additionalProperties"), !additional.isTrue else { return found }
+        guard let additional = additional(of: reader, asReader: true), !additional.isTrue else { return found }
         for (source, sourcePattern) in sources {
             // Names matching a pattern the reader also has never reach its additionalProperties.
             if let sourcePattern, readerPatterns.contains(sourcePattern) { continue }
@@ -174,16 +187,20 @@ extension JSCompatComparison {
         return found
     }
 
-    /// Whether the object lists all the names it can have.
-    static func isClosed(_ node: JSCompatNode) -> Bool {
-        node["additionalProperties"] == .bool(false) && (node["patternProperties"]?.objectValue?.isEmpty ?? true)
+    /// Whether the writer's object lists all the names it can have.
+    func isClosed(_ writer: JSCompatNode) -> Bool {
+        additional(of: writer, asReader: false)?.isFalse == true
+            && (writer["patternProperties"]?.objectValue?.isEmpty ?? true)
     }
 
-    /// Whether `pattern` matches somewhere in `name` (JSON Schema patterns are unanchored);
-    /// nil when the pattern does not compile here.
+    /// Whether `pattern` matches somewhere in `name` (JSON Schema patterns are unanchored),
+    /// by the validator's own ECMA-262 translation and matching (Swift's default Regex
+    /// differs: grapheme clusters, Unicode `\d`); nil when the pattern does not compile.
     func matches(_ pattern: String, _ name: String) -> Bool? {
-        if regexCache[pattern] == nil { regexCache[pattern] = .some(try? Regex(pattern)) }
-        guard let regex = regexCache[pattern]! else { return nil }
-        return name.contains(regex)
+        if regexCache[pattern] == nil {
+            let regex = try? ECMARegex.compile(pattern)
+            regexCache[pattern] = .some(regex.map { CompiledPattern(source: pattern, regex: $0) })
+        }
+        return regexCache[pattern]!?.matches(name)
     }
 }

@@ -1,12 +1,15 @@
 import SchemaRegistryCore
 
-/// Numeric bounds, `multipleOf`, and string length and pattern.
+/// Numeric bounds, `multipleOf`, and string length and pattern. Numbers are compared as
+/// the validator compares them (`DecimalMath`, exact on the JSON text), so that no rounding
+/// lets a writer's value past a reader's bound: as doubles, 9007199254740993 equals ...992.
 extension JSCompatComparison {
     /// A numeric bound: its value, whether it is exclusive, and the keyword that set it.
     struct Bound {
-        var value: Double
+        var number: JSONNumber
         var exclusive: Bool
         var keyword: String
+        var value: Double { number.double }
     }
 
     func compareNumbers(reader: JSCompatNode, writer: JSCompatNode, integersOnly: Bool) -> [Incompatibility] {
@@ -31,14 +34,15 @@ extension JSCompatComparison {
                         kind: reason.kind, location: reader.location(limit.keyword), message: reason.message))
             }
         }
-        if let step = reader["multipleOf"]?.numberValue?.double, step > 0 {
-            let writerStep = writer["multipleOf"]?.numberValue?.double
+        if let stepNumber = reader["multipleOf"]?.numberValue, stepNumber.double > 0 {
+            let step = stepNumber.double
+            let writerStep = writer["multipleOf"]?.numberValue
             // Integers are multiples of any step that divides 1 (e.g. 1, 0.5, 0.25).
             let implied =
-                (writerStep.map { Self.isMultiple($0, of: step) } ?? false)
-                || (integersOnly && Self.isMultiple(1, of: step))
+                (writerStep.map { DecimalMath.isMultiple($0, of: stepNumber) } ?? false)
+                || (integersOnly && DecimalMath.isMultiple(JSONNumber(1), of: stepNumber))
             if !implied {
-                let was = writerStep.map { "the writer's \($0.jsCompatText)" } ?? "any number the writer produces"
+                let was = writerStep.map { "the writer's \($0.text)" } ?? "any number the writer produces"
                 found.append(
                     Incompatibility(
                         kind: writerStep == nil ? Kind.multipleOfAdded : Kind.multipleOfChanged,
@@ -65,8 +69,9 @@ extension JSCompatComparison {
                     + "writers may produce values beyond it, so add it to the writer first"
             )
         }
-        let beyond = upper ? writer.value > reader.value : writer.value < reader.value
-        let equalButLooser = writer.value == reader.value && reader.exclusive && !writer.exclusive
+        let order = DecimalMath.compare(writer.number, reader.number)
+        let beyond = upper ? order > 0 : order < 0
+        let equalButLooser = order == 0 && reader.exclusive && !writer.exclusive
         guard beyond || equalButLooser else { return nil }
         let kind =
             upper
@@ -80,41 +85,37 @@ extension JSCompatComparison {
         )
     }
 
-    /// The tighter of `maximum`/`exclusiveMaximum` (or the minimums), draft 4's boolean
-    /// `exclusiveMaximum` included.
+    /// The tighter of `maximum`/`exclusiveMaximum` (or the minimums): draft 4's boolean
+    /// `exclusiveMaximum` beside `maximum`, later drafts' numeric one.
     static func bound(_ node: JSCompatNode, upper: Bool) -> Bound? {
         let plain = upper ? "maximum" : "minimum"
         let exclusive = upper ? "exclusiveMaximum" : "exclusiveMinimum"
         var candidates: [Bound] = []
-        if let value = node[plain]?.numberValue?.double {
-            candidates.append(Bound(value: value, exclusive: node[exclusive]?.boolValue == true, keyword: plain))
+        if let value = node[plain]?.numberValue {
+            let modifier = node.draft == .draft4 && node[exclusive]?.boolValue == true
+            candidates.append(Bound(number: value, exclusive: modifier, keyword: plain))
         }
-        if let value = node[exclusive]?.numberValue?.double {
-            candidates.append(Bound(value: value, exclusive: true, keyword: exclusive))
+        if node.draft > .draft4, let value = node[exclusive]?.numberValue {
+            candidates.append(Bound(number: value, exclusive: true, keyword: exclusive))
         }
         return candidates.min { tighter($0, than: $1, upper: upper) }
     }
 
     private static func tighter(_ a: Bound, than b: Bound, upper: Bool) -> Bool {
-        if a.value != b.value { return upper ? a.value < b.value : a.value > b.value }
+        let order = DecimalMath.compare(a.number, b.number)
+        if order != 0 { return upper ? order < 0 : order > 0 }
         return a.exclusive && !b.exclusive
     }
 
-    /// For integer-only writers an exclusive bound is an inclusive one a step inside.
+    /// For integer-only writers an exclusive bound is an inclusive one a step inside (only
+    /// where doubles hold integers exactly; beyond, the bound is kept as it is).
     private static func inclusive(_ bound: Bound, upper: Bool) -> Bound {
-        var result = bound
-        if upper {
-            result.value = bound.exclusive ? (bound.value - 1).rounded(.up) : bound.value.rounded(.down)
-        } else {
-            result.value = bound.exclusive ? (bound.value + 1).rounded(.down) : bound.value.rounded(.up)
-        }
-        result.exclusive = false
-        return result
-    }
-
-    static func isMultiple(_ value: Double, of step: Double) -> Bool {
-        let ratio = value / step
-        return ratio.isFinite && abs(ratio - ratio.rounded()) < 1e-9 * max(1, abs(ratio))
+        guard abs(bound.value) < 9e15 else { return bound }
+        let value =
+            upper
+            ? (bound.exclusive ? (bound.value - 1).rounded(.up) : bound.value.rounded(.down))
+            : (bound.exclusive ? (bound.value + 1).rounded(.down) : bound.value.rounded(.up))
+        return Bound(number: JSONNumber(value), exclusive: false, keyword: bound.keyword)
     }
 
     func compareStrings(reader: JSCompatNode, writer: JSCompatNode) -> [Incompatibility] {

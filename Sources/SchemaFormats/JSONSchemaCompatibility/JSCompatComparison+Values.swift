@@ -2,16 +2,23 @@
 /// reader's number and string keywords, which is exact where comparing keywords is not
 /// (writer `{"enum":["ab"]}` fits reader `{"maxLength":5}` though it has no `maxLength`).
 extension JSCompatComparison {
-    /// Whether every numeric value satisfies the reader's bounds and `multipleOf`.
+    /// Whether every numeric value satisfies the reader's bounds and `multipleOf`, decided
+    /// as the validator decides it (`DecimalMath`).
     func numbersFit(_ values: [JSONValue], reader: JSCompatNode) -> Bool {
         let upper = Self.bound(reader, upper: true)
         let lower = Self.bound(reader, upper: false)
-        let step = reader["multipleOf"]?.numberValue?.double
+        let step = reader["multipleOf"]?.numberValue
         return values.allSatisfy { value in
-            guard let number = value.numberValue?.double else { return true }
-            if let upper, upper.exclusive ? number >= upper.value : number > upper.value { return false }
-            if let lower, lower.exclusive ? number <= lower.value : number < lower.value { return false }
-            if let step, step > 0, !Self.isMultiple(number, of: step) { return false }
+            guard let number = value.numberValue else { return true }
+            if let upper {
+                let order = DecimalMath.compare(number, upper.number)
+                if order > 0 || (order == 0 && upper.exclusive) { return false }
+            }
+            if let lower {
+                let order = DecimalMath.compare(number, lower.number)
+                if order < 0 || (order == 0 && lower.exclusive) { return false }
+            }
+            if let step, step.double > 0, !DecimalMath.isMultiple(number, of: step) { return false }
             return true
         }
     }

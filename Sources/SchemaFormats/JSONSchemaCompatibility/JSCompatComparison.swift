@@ -1,6 +1,13 @@
 import Foundation
 import SchemaRegistryCore
 
+/// A schema document of one side and the draft its root is written in.
+struct JSCompatDocument {
+    var value: JSONValue
+    var draft: JSONSchemaDraft
+    var formatAsserts: Bool
+}
+
 /// One compatibility check: the documents of both sides and the recursion guard.
 ///
 /// `compare(reader:writer:)` returns the reasons the writer's documents may fail the reader;
@@ -8,30 +15,39 @@ import SchemaRegistryCore
 final class JSCompatComparison {
     typealias Kind = JSONSchemaCompatibilityKind
 
-    let readerDocuments: [String: JSONValue]
-    let writerDocuments: [String: JSONValue]
+    let readerDocuments: [String: JSCompatDocument]
+    let writerDocuments: [String: JSCompatDocument]
     /// (reader, writer) pairs being compared further up the stack. Meeting one again means a
     /// recursive schema; assuming inclusion there is sound (the greatest fixed point), as any
-    /// counterexample would be finite and show up at a shallower pair.
+    /// counterexample would be finite and show up at a shallower pair, provided each turn of
+    /// the loop descends into the document: readers with loops that do not are refused up
+    /// front (`hasNonDescendingCycle`).
     private var inProgress: Set<String> = []
     /// Compiled `pattern`/`patternProperties` regexes; nil when the pattern does not compile.
-    var regexCache: [String: Regex<AnyRegexOutput>?] = [:]
+    var regexCache: [String: CompiledPattern?] = [:]
 
-    init(readerDocuments: [String: JSONValue], writerDocuments: [String: JSONValue]) {
+    init(readerDocuments: [String: JSCompatDocument], writerDocuments: [String: JSCompatDocument]) {
         self.readerDocuments = readerDocuments
         self.writerDocuments = writerDocuments
     }
 
     func compare(reader: JSCompatNode, writer: JSCompatNode) -> [Incompatibility] {
         if writer.isFalse || reader.isTrue { return [] }
+        // Equal text is equal meaning only under the same draft, without references (each
+        // side resolves its own), and when masking hid nothing the writer's `unevaluated*`
+        // depends on (the reader's is then only read more strictly).
         let readerValue = reader.visibleValue
-        if readerValue == writer.visibleValue && !JSCompatNode.containsReference(readerValue) { return [] }
+        if reader.draft == writer.draft, readerValue == writer.visibleValue,
+            !JSCompatNode.containsReference(readerValue), !writer.masksAnnotations
+        {
+            return []
+        }
         let pair = reader.key + "||" + writer.key
         guard inProgress.insert(pair).inserted else { return [] }
         defer { inProgress.remove(pair) }
 
         if let target = reader["$ref"] {
-            return compareReaderReference(target, reader: reader, writer: writer)
+            return compareReaderReference(target, keyword: "$ref", reader: reader, writer: writer)
         }
         if let target = writer["$ref"] {
             // A writer's `$ref` siblings only narrow it further (2019+) or are ignored
@@ -42,10 +58,13 @@ final class JSCompatComparison {
             return compare(reader: reader, writer: resolved)
         }
         for keyword in ["$dynamicRef", "$recursiveRef"] where reader[keyword] != nil {
-            if reader[keyword] != writer[keyword] {
+            // Without a dynamic anchor on the reader's side these resolve like `$ref`. With
+            // one, the target depends on the path taken to get here, which the checker does
+            // not follow (equal text is no help: each side's scope has its own anchors).
+            guard !readerHasDynamicAnchors else {
                 return [unresolved(reader[keyword]!, at: reader.location(keyword), side: "reader")]
             }
-            return compare(reader: reader.masking(keyword), writer: writer.masking(keyword))
+            return compareReaderReference(reader[keyword]!, keyword: keyword, reader: reader, writer: writer)
         }
         if reader.isFalse {
             return [
@@ -64,18 +83,34 @@ final class JSCompatComparison {
     static let combinators = ["not", "anyOf", "oneOf", "allOf"]
 
     /// The reader's `$ref` target must accept the writer, and so must its siblings (which
-    /// constrain in 2019+; treating them as constraints in draft 4-7 only errs on the safe side).
-    private func compareReaderReference(_ target: JSONValue, reader: JSCompatNode, writer: JSCompatNode)
-        -> [Incompatibility]
-    {
+    /// constrain in 2019+; in draft 4-7 the node hides them).
+    private func compareReaderReference(
+        _ target: JSONValue, keyword: String, reader: JSCompatNode, writer: JSCompatNode
+    ) -> [Incompatibility] {
         guard let resolved = resolve(target, from: reader) else {
-            if let writerTarget = writer["$ref"], writerTarget == target, Self.isExternal(target) {
+            if keyword == "$ref", let writerTarget = writer["$ref"], writerTarget == target, Self.isExternal(target) {
                 // Same unresolved external schema on both sides: the same schema.
                 return compare(reader: reader.masking("$ref"), writer: writer.masking("$ref"))
             }
-            return [unresolved(target, at: reader.location("$ref"), side: "reader")]
+            return [unresolved(target, at: reader.location(keyword), side: "reader")]
         }
-        return compare(reader: resolved, writer: writer) + compare(reader: reader.masking("$ref"), writer: writer)
+        return compare(reader: resolved, writer: writer) + compare(reader: reader.masking(keyword), writer: writer)
+    }
+
+    /// Whether some reader document declares a `$dynamicAnchor` or `$recursiveAnchor: true`,
+    /// which can redirect `$dynamicRef`/`$recursiveRef` away from their written target.
+    private(set) lazy var readerHasDynamicAnchors: Bool = readerDocuments.values.contains {
+        Self.declaresDynamicAnchor($0.value)
+    }
+
+    private static func declaresDynamicAnchor(_ value: JSONValue) -> Bool {
+        switch value {
+        case .object(let object):
+            return object["$dynamicAnchor"] != nil || object["$recursiveAnchor"] == .bool(true)
+                || object.members.contains { declaresDynamicAnchor($0.value) }
+        case .array(let array): return array.contains(where: declaresDynamicAnchor)
+        default: return false
+        }
     }
 
     /// Resolves a local (`#/...`) or by-name (`other.json#/...`) reference on `node`'s side.
@@ -86,10 +121,13 @@ final class JSCompatComparison {
         let name = String(text[..<hash])
         let fragment = hash == text.endIndex ? "" : String(text[text.index(after: hash)...])
         let document = name.isEmpty ? node.document : name
-        guard var current = documents[document] else { return nil }
+        guard let source = documents[document] else { return nil }
         guard fragment.isEmpty || fragment.hasPrefix("/") else { return nil }  // anchors are not supported
         let decoded = fragment.removingPercentEncoding ?? fragment
+        var current = source.value
+        var draft = source.draft
         for rawSegment in decoded.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
+            draft = JSCompatVocabulary.draft(of: current, inherited: draft)
             let segment = rawSegment.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
             switch current {
             case .object(let object):
@@ -101,7 +139,11 @@ final class JSCompatComparison {
             default: return nil
             }
         }
-        return JSCompatNode(value: current, side: node.side, document: document, pointer: decoded)
+        var resolved = JSCompatNode(
+            value: current, side: node.side, document: document, pointer: decoded,
+            draft: JSCompatVocabulary.draft(of: current, inherited: draft))
+        resolved.formatAsserts = source.formatAsserts
+        return resolved
     }
 
     private static func isExternal(_ reference: JSONValue) -> Bool {

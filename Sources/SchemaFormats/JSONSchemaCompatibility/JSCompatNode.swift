@@ -15,8 +15,16 @@ struct JSCompatNode {
     var document: String
     /// JSON pointer of `value` inside `document` ("" is the root).
     var pointer: String
+    /// The draft in force here: it decides which keywords exist (the validator ignores the
+    /// others) and what array-form `items` means.
+    var draft: JSONSchemaDraft
+    /// Whether `format` asserts (the validator's option); it is an annotation otherwise.
+    var formatAsserts = false
     /// Keywords treated as absent, so `allOf` can be compared apart from its siblings.
     var masked: Set<String> = []
+    /// Made up for an absent keyword (`accepting`): it is at no position of its own, so it
+    /// must not share the recursion guard's key with the schema whose position it borrows.
+    var isStandIn = false
 
     /// The keywords that constrain instances; everything else is an annotation. Unknown
     /// keywords are annotations too, as JSON Schema says.
@@ -26,12 +34,17 @@ struct JSCompatNode {
         "uniqueItems", "contains", "maxContains", "minContains", "maxProperties", "minProperties", "required",
         "properties", "patternProperties", "additionalProperties", "dependencies", "dependentRequired",
         "dependentSchemas", "propertyNames", "allOf", "anyOf", "oneOf", "not", "if", "$ref", "$dynamicRef",
-        "$recursiveRef", "unevaluatedItems", "unevaluatedProperties",
+        "$recursiveRef", "unevaluatedItems", "unevaluatedProperties", "format",
     ]
 
-    /// A keyword's value, nil when absent or masked.
+    /// A keyword's value, nil when absent, masked or not a keyword of this draft (the
+    /// validator ignores it, so the checker must too: a writer's `prefixItems` under draft 7
+    /// constrains nothing). Before 2019-09 a `$ref` hides its siblings, masked or not.
     subscript(keyword: String) -> JSONValue? {
-        masked.contains(keyword) ? nil : value[keyword]
+        guard !masked.contains(keyword), JSCompatVocabulary.knows(keyword, in: draft) else { return nil }
+        if draft.refOverridesSiblings, keyword != "$ref", value["$ref"] != nil { return nil }
+        if keyword == "format", !formatAsserts { return nil }
+        return value[keyword]
     }
 
     /// The sub-schema under `keyword` (and `more` path segments), or nil when absent.
@@ -50,7 +63,11 @@ struct JSCompatNode {
             }
             path += "/" + Self.escape(segment)
         }
-        return JSCompatNode(value: current, side: side, document: document, pointer: path)
+        var node = JSCompatNode(
+            value: current, side: side, document: document, pointer: path,
+            draft: JSCompatVocabulary.draft(of: current, inherited: draft))
+        node.formatAsserts = formatAsserts
+        return node
     }
 
     /// The sub-schemas of an array-valued keyword such as `allOf`.
@@ -71,7 +88,7 @@ struct JSCompatNode {
         switch value {
         case .bool(let flag): return flag
         case .object(let object):
-            return !object.keys.contains { Self.constraining.contains($0) && !masked.contains($0) }
+            return !object.keys.contains { Self.constraining.contains($0) && self[$0] != nil }
         default: return false
         }
     }
@@ -88,7 +105,26 @@ struct JSCompatNode {
 
     /// Identity for the recursion guard: position plus what is masked.
     var key: String {
-        "\(side)|\(document)#\(pointer)|" + masked.sorted().joined(separator: ",")
+        "\(side)|\(isStandIn ? "stand-in" : "")|\(document)#\(pointer)|" + masked.sorted().joined(separator: ",")
+    }
+
+    /// Whether an in-place applicator here (or one masked away) may evaluate items or
+    /// properties, leaving fewer of them to `unevaluatedItems`/`unevaluatedProperties` than
+    /// the keywords beside it suggest. Read from the whole value, masks included.
+    func hasAnnotatingApplicators(forItems: Bool) -> Bool {
+        guard case .object(let object) = value else { return false }
+        let specific = forItems ? ["contains"] : ["dependentSchemas", "dependencies"]
+        return (Self.annotating + specific).contains { object[$0] != nil }
+    }
+
+    private static let annotating = ["allOf", "anyOf", "oneOf", "if", "$ref", "$dynamicRef", "$recursiveRef"]
+
+    /// Whether what is visible means less than the node as a whole: an `unevaluated*` keyword
+    /// stays while an applicator whose annotations it depends on is masked. Read on its own,
+    /// such a writer seems to produce fewer documents than it does.
+    var masksAnnotations: Bool {
+        (self["unevaluatedItems"] != nil || self["unevaluatedProperties"] != nil)
+            && masked.contains { Self.annotating.contains($0) }
     }
 
     /// The node's value with masked keywords removed, for equality shortcuts.
@@ -99,7 +135,10 @@ struct JSCompatNode {
 
     /// A schema that accepts everything, standing in for an absent keyword.
     static func accepting(_ side: JSCompatSide, at pointer: String, in document: String) -> JSCompatNode {
-        JSCompatNode(value: .bool(true), side: side, document: document, pointer: pointer)
+        var node = JSCompatNode(
+            value: .bool(true), side: side, document: document, pointer: pointer, draft: .draft2020_12)
+        node.isStandIn = true
+        return node
     }
 
     static func escape(_ segment: String) -> String {
@@ -112,7 +151,7 @@ struct JSCompatNode {
         switch value {
         case .object(let object):
             return object.members.contains {
-                $0.key == "$ref" || $0.key == "$dynamicRef" || containsReference($0.value)
+                ["$ref", "$dynamicRef", "$recursiveRef"].contains($0.key) || containsReference($0.value)
             }
         case .array(let array): return array.contains(where: containsReference)
         default: return false
