@@ -5,7 +5,9 @@
 // the library code is instrumented too (coverage feedback reaches SRPWire and SchemaFormats).
 import PackageDescription
 
-let fuzzTargets = ["FuzzFrames", "FuzzRequests", "FuzzAvroSchema", "FuzzJSONSchema", "FuzzPayloads"]
+let fuzzTargets = [
+    "FuzzFrames", "FuzzRequests", "FuzzAvroSchema", "FuzzJSONSchema", "FuzzPayloads", "FuzzJSONSchemaSoundness",
+]
 
 let package = Package(
     name: "schema-registry-fuzz",
@@ -48,6 +50,14 @@ let package = Package(
             ]),
         .executableTarget(
             name: "FuzzJSONSchema",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "SchemaFormats", package: "schema-registry"),
+                .product(name: "SchemaRegistryCore", package: "schema-registry"),
+            ]),
+        // JSONSchemaSoundnessGenerator.swift is a link to the property test's generator.
+        .executableTarget(
+            name: "FuzzJSONSchemaSoundness",
             dependencies: [
                 "FuzzSupport",
                 .product(name: "SchemaFormats", package: "schema-registry"),

@@ -220,6 +220,19 @@ def payloads_corpus():
         write(folder, f"avro-{index}", b"\x80" + schema.encode() + b"\x00" + payload.encode())
 
 
+def soundness_corpus():
+    # The input is a stream of choices (one byte each) for SoundnessGenerator: seeded
+    # pseudo-random bytes of a few lengths give pairs like the property test's.
+    folder = reset("FuzzJSONSchemaSoundness")
+    state = 0x5EED
+    for index, length in enumerate([16, 48, 96, 160, 256, 384, 512, 768]):
+        data = bytearray()
+        for _ in range(length):
+            state = (state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
+            data.append(state >> 56)
+        write(folder, f"random-{index}-{length}", bytes(data))
+
+
 def main():
     vs = vectors()
     frames_corpus(vs)
@@ -227,6 +240,7 @@ def main():
     avro_corpus()
     json_schema_corpus()
     payloads_corpus()
+    soundness_corpus()
     for folder in sorted((FUZZ / "corpus").iterdir()):
         files = list(folder.iterdir())
         print(f"{folder.name}: {len(files)} seeds, {sum(f.stat().st_size for f in files)} bytes")

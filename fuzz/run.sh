@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 fuzz=$(pwd)
 seconds=${1:-60}
 if [ $# -gt 0 ]; then shift; fi
-all=(FuzzFrames FuzzRequests FuzzAvroSchema FuzzJSONSchema FuzzPayloads)
+all=(FuzzFrames FuzzRequests FuzzAvroSchema FuzzJSONSchema FuzzPayloads FuzzJSONSchemaSoundness)
 targets=("${@:-${all[@]}}")
 
 # Same dependency versions as the root package (Package.resolved is not committed).
@@ -37,7 +37,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:leak_check_at_exit=0:allocato
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$fuzz/lsan.supp:print_suppressions=0}
 
 failed=()
-printf '%-16s %12s %10s %8s %8s %8s  %s\n' target execs exec/s cov ft corpus result
+printf '%-24s %12s %10s %8s %8s %8s  %s\n' target execs exec/s cov ft corpus result
 for target in "${targets[@]}"; do
   corpus="$work/$target"
   mkdir -p "$corpus"
@@ -62,7 +62,7 @@ for target in "${targets[@]}"; do
     result="FAILED (exit $status)"
     failed+=("$target")
   fi
-  printf '%-16s %12s %10s %8s %8s %8s  %s\n' "$target" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result"
+  printf '%-24s %12s %10s %8s %8s %8s  %s\n' "$target" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result"
   if [ "$status" -ne 0 ]; then
     grep -E 'fuzz invariant failed|Fatal error|ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer)|SUMMARY|Test unit written|^ +#[0-9]+ 0x' \
       "$log" | head -40 >&2 || true

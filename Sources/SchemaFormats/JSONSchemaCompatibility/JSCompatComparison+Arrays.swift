@@ -88,8 +88,10 @@ extension JSCompatComparison {
                 found.append(
                     Incompatibility(
                         kind: Kind.additionalItemsRemoved, location: readerRest.location(),
-                        message: "the reader no longer allows items after position \(readerItems.prefix.count - 1) "
-                            + "but the writer may produce them; allow them again"))
+                        message: "the reader no longer allows "
+                            + (readerItems.prefix.isEmpty
+                                ? "any items" : "items after position \(readerItems.prefix.count - 1)")
+                            + " but the writer may produce them; allow them again"))
             } else {
                 found += reasons
             }

@@ -109,7 +109,8 @@ extension JSCompatComparison {
                 found.append(
                     Incompatibility(
                         kind: Kind.propertyRemovedFromClosedContentModel, location: readerSchema.location(),
-                        message: "property '\(name)' was removed while additionalProperties is false: documents "
+                        message:
+                            "property '\(name)' was removed while \(Self.keyword(of: readerSchema)) is false: documents "
                             + "the writer wrote with '\(name)' are rejected; keep the property (deprecated) instead"))
             } else {
                 found.append(
@@ -163,9 +164,9 @@ extension JSCompatComparison {
                 Incompatibility(
                     kind: additional.isFalse ? Kind.additionalPropertiesRemoved : Kind.additionalPropertiesNarrowed,
                     location: additional.location(),
-                    message: "the writer allows \(what) that the reader's additionalProperties now rejects"
+                    message: "the writer allows \(what) that the reader's \(Self.keyword(of: additional)) now rejects"
                         + (additional.isFalse ? "" : " (\(reasons[0].message))")
-                        + "; keep additionalProperties at least as permissive as the writer's"))
+                        + "; keep \(Self.keyword(of: additional)) at least as permissive as the writer's"))
         }
         return found
     }
@@ -185,6 +186,11 @@ extension JSCompatComparison {
                         + "without it are no longer valid; give it a default in producers or keep it optional"))
         }
         return found
+    }
+
+    /// `additionalProperties` or `unevaluatedProperties`, whichever `node` (one of them) is.
+    static func keyword(of node: JSCompatNode) -> String {
+        node.pointer.hasSuffix("/unevaluatedProperties") ? "unevaluatedProperties" : "additionalProperties"
     }
 
     /// Whether the writer's object lists all the names it can have.

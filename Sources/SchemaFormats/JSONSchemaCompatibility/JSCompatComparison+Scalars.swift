@@ -34,20 +34,19 @@ extension JSCompatComparison {
                         kind: reason.kind, location: reader.location(limit.keyword), message: reason.message))
             }
         }
-        if let stepNumber = reader["multipleOf"]?.numberValue, stepNumber.double > 0 {
-            let step = stepNumber.double
+        if let step = reader["multipleOf"]?.numberValue, step.double > 0 {
             let writerStep = writer["multipleOf"]?.numberValue
             // Integers are multiples of any step that divides 1 (e.g. 1, 0.5, 0.25).
             let implied =
-                (writerStep.map { DecimalMath.isMultiple($0, of: stepNumber) } ?? false)
-                || (integersOnly && DecimalMath.isMultiple(JSONNumber(1), of: stepNumber))
+                (writerStep.map { DecimalMath.isMultiple($0, of: step) } ?? false)
+                || (integersOnly && DecimalMath.isMultiple(JSONNumber(1), of: step))
             if !implied {
                 let was = writerStep.map { "the writer's \($0.text)" } ?? "any number the writer produces"
                 found.append(
                     Incompatibility(
                         kind: writerStep == nil ? Kind.multipleOfAdded : Kind.multipleOfChanged,
                         location: reader.location("multipleOf"),
-                        message: "the reader requires multiples of \(step.jsCompatText) but \(was) is not always one; "
+                        message: "the reader requires multiples of \(step.text) but \(was) is not always one; "
                             + "use a divisor of the writer's step"))
             }
         }
@@ -65,7 +64,7 @@ extension JSCompatComparison {
                 : (exclusiveKeyword ? Kind.exclusiveMinimumAdded : Kind.minimumAdded)
             return (
                 kind,
-                "the reader adds a \(name) of \(reader.value.jsCompatText) the writer does not have; "
+                "the reader adds a \(name) of \(reader.number.text) the writer does not have; "
                     + "writers may produce values beyond it, so add it to the writer first"
             )
         }
@@ -79,8 +78,8 @@ extension JSCompatComparison {
             : (exclusiveKeyword ? Kind.exclusiveMinimumIncreased : Kind.minimumIncreased)
         return (
             kind,
-            "the reader's \(name) \(reader.value.jsCompatText)\(reader.exclusive ? " (exclusive)" : "") is tighter "
-                + "than the writer's \(writer.value.jsCompatText)\(writer.exclusive ? " (exclusive)" : ""); "
+            "the reader's \(name) \(reader.number.text)\(reader.exclusive ? " (exclusive)" : "") is tighter "
+                + "than the writer's \(writer.number.text)\(writer.exclusive ? " (exclusive)" : ""); "
                 + "keep the reader's \(name) at least as wide"
         )
     }
