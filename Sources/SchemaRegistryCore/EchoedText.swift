@@ -9,12 +9,13 @@ public enum EchoedText {
     public static func quote(_ text: String, limit: Int = 200) -> String {
         var result = ""
         var count = 0
+        var consumedBytes = 0
         for scalar in text.unicodeScalars {
             if count == limit {
-                let rest = text.utf8.count - result.utf8.count
-                return result + "… (\(rest) more bytes)"
+                return result + "… (\(text.utf8.count - consumedBytes) more bytes)"
             }
             result += escaped(scalar)
+            consumedBytes += String(scalar).utf8.count
             count += 1
         }
         return result

@@ -121,8 +121,6 @@ final class LingeringCloseHandler: ChannelDuplexHandler {
 
     private var machine: LingeringCloseMachine
     private var timer: Scheduled<Void>?
-    /// Completed when the channel really closes: the promise of the close that started lingering.
-    private var pendingClosePromise: EventLoopPromise<Void>?
 
     init(limits: LingerLimits) {
         machine = LingeringCloseMachine(limits: limits)
@@ -135,11 +133,8 @@ final class LingeringCloseHandler: ChannelDuplexHandler {
         }
         switch machine.closeRequested(channelActive: context.channel.isActive) {
         case .shutDownOutputAndLinger:
-            pendingClosePromise = promise
-            context.channel.closeFuture.assumeIsolated().whenComplete { [self] result in
-                pendingClosePromise?.completeWith(result)
-                pendingClosePromise = nil
-            }
+            // The close that started lingering completes when the channel really closes.
+            if let promise { context.channel.closeFuture.cascade(to: promise) }
             let timeout = TimeAmount(machine.limits.time)
             timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
                 perform(machine.gaveUp(), context)

@@ -314,12 +314,14 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     private func handle(_ frame: Frame, now: UInt64, into out: inout ByteBuffer, _ context: ChannelHandlerContext)
         -> (StatusCode, String)?
     {
-        switch machine.frameReceived(frame.header, now: now, decompressedSize: Self.declaredDecompressedSize(frame)) {
+        let declared = Self.declaredDecompressedSize(frame)
+        switch machine.frameReceived(frame.header, now: now, decompressedSize: declared) {
         case .handshake(let requestID):
             return completeHandshake(frame, requestID: requestID, into: &out)
         case .dispatch(let method, let requestID):
             return dispatch(
-                frame, method: SRPMethod(rawValue: method)!, requestID: requestID, now: now, into: &out, context)
+                frame, method: SRPMethod(rawValue: method)!, requestID: requestID, declaredSize: declared, now: now,
+                into: &out, context)
         case .reject(let requestID, let status, let message, let retryAfter):
             shared.metrics.rejected.increment()
             appendReply(.error(status, message, retryAfterMilliseconds: retryAfter), requestID: requestID, into: &out)
@@ -406,9 +408,10 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
 
     // MARK: Requests
 
+    /// - Parameter declaredSize: what an LZ4 body declares after decompression (0 otherwise).
     private func dispatch(
-        _ frame: Frame, method: SRPMethod, requestID: UInt32, now: UInt64, into out: inout ByteBuffer,
-        _ context: ChannelHandlerContext
+        _ frame: Frame, method: SRPMethod, requestID: UInt32, declaredSize: Int, now: UInt64,
+        into out: inout ByteBuffer, _ context: ChannelHandlerContext
     ) -> (StatusCode, String)? {
         if let principal, principal.isRevoked {
             machine.requestCompleted()
@@ -424,14 +427,14 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             machine.requestCompleted()
             return nil
         }
+        let isWrite = Authorization.requiredRole(method) >= .write
         let decompression = shared.decompression
         let maxBody = shared.configuration.connection.maxBody
         // Held until the request finishes (its inflated body lives that long). A size over the
         // frame limit is refused by decoding before any work, so it takes nothing.
-        let declared = frame.header.flags.contains(.lz4) ? Self.declaredDecompressedSize(frame) : 0
-        let inflated = declared <= maxBody ? declared : 0
+        let inflated = declaredSize <= maxBody ? declaredSize : 0
         guard decompression.tryAcquire(inflated) else {
-            shared.metrics.shedReads.increment()
+            (isWrite ? shared.metrics.shedWrites : shared.metrics.shedReads).increment()
             let reply = Reply.error(
                 .overloaded,
                 "server is decompressing \(decompression.inFlight) bytes of request bodies already "
@@ -475,7 +478,6 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             return nil
         }
         let overload = shared.overload
-        let isWrite = Authorization.requiredRole(method) >= .write
         guard overload.tryAcquire(isWrite: isWrite, now: now) else {
             (isWrite ? shared.metrics.shedWrites : shared.metrics.shedReads).increment()
             let limit = isWrite ? overload.currentWriteLimit : overload.currentLimit

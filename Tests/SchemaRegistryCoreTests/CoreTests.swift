@@ -104,4 +104,13 @@ struct CoreTests {
         #expect(cache.parsed(id: 1) == nil && cache.parsed(id: 5) == nil)
     }
 
+
+    /// Echoed input: control characters escaped, cut after the limit, the rest counted in source bytes.
+    @Test func echoedTextEscapesAndCountsWhatItCut() {
+        #expect(EchoedText.quote("a\nb") == "a\\nb")
+        #expect(EchoedText.quote("\u{1B}\u{1B}\u{1B}x", limit: 2) == "\\u{1B}\\u{1B}… (2 more bytes)")
+        #expect(EchoedText.message("fine") == "fine")
+        #expect(EchoedText.message(String(repeating: "é", count: 10), limit: 4) == "éééé… (12 more bytes)")
+    }
+
 }

@@ -16,8 +16,8 @@ import Foundation
 ///   (issue 13: 2,048 fell to 224 and ten seconds of 9,500 fast requests raised it to 264).
 public struct AdaptiveConcurrencyLimit: Sendable {
     public private(set) var limit: Double
-    public let minimum: Double
-    public let maximum: Double
+    public private(set) var minimum: Double
+    public private(set) var maximum: Double
     /// Nanoseconds a request may take before the limit shrinks.
     public let latencyTarget: UInt64
     public let decreaseFactor: Double
@@ -48,6 +48,15 @@ public struct AdaptiveConcurrencyLimit: Sendable {
         self.quietPeriod = Self.nanoseconds(quietPeriod)
         self.recoveryFactor = recoveryFactor
         self.recoveryInterval = max(1, Self.nanoseconds(recoveryInterval))
+    }
+
+    /// The same rules with maximum and minimum scaled by `share` (the writes' part of a budget).
+    public func scaled(by share: Double) -> AdaptiveConcurrencyLimit {
+        var scaled = self
+        scaled.maximum = max(1, (maximum * share).rounded(.down))
+        scaled.minimum = max(1, (minimum * share).rounded(.down))
+        scaled.limit = min(scaled.maximum, max(scaled.minimum, (limit * share).rounded(.down)))
+        return scaled
     }
 
     /// The whole number of requests admitted at once (as of the last `advance`/`record`).

@@ -25,12 +25,7 @@ public final class OverloadGuard: Sendable {
 
     /// - Parameter limit: the reads' limit; the writes' is the same scaled by `writeShare`.
     public init(limit: AdaptiveConcurrencyLimit, writeShare: Double = 0.75, retryAfterMilliseconds: UInt32 = 100) {
-        let writes = AdaptiveConcurrencyLimit(
-            maximum: max(1, Int(limit.maximum * writeShare)), minimum: max(1, Int(limit.minimum * writeShare)),
-            latencyTarget: .nanoseconds(Int64(limit.latencyTarget)), decreaseFactor: limit.decreaseFactor,
-            decreaseInterval: .nanoseconds(Int64(limit.decreaseInterval)),
-            quietPeriod: .nanoseconds(Int64(limit.quietPeriod)), recoveryFactor: limit.recoveryFactor,
-            recoveryInterval: .nanoseconds(Int64(limit.recoveryInterval)))
+        let writes = limit.scaled(by: writeShare)
         self.state = Mutex(State(reads: limit, writes: writes))
         self.writeShare = writeShare
         self.retryAfterMilliseconds = retryAfterMilliseconds
