@@ -104,7 +104,6 @@ struct CoreTests {
         #expect(cache.parsed(id: 1) == nil && cache.parsed(id: 5) == nil)
     }
 
-
     /// Echoed input: control characters escaped, cut after the limit, the rest counted in source bytes.
     @Test func echoedTextEscapesAndCountsWhatItCut() {
         #expect(EchoedText.quote("a\nb") == "a\\nb")

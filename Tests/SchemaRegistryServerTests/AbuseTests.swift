@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import SRPWire
 import SchemaRegistryClient
+import SwiftProtobuf
 import Synchronization
 import TestSupport
 import Testing
@@ -126,16 +127,11 @@ struct AbuseTests {
             let (outcome, bystander) = try await Bystander.keepCalling(server) {
                 let sockets = try await RawSockets.connect(port: server.port, count: 1)
                 try await sockets.handshake()
-                var stream = ByteBuffer()
-                let body = ByteBuffer(
-                    bytes: try Srp_GetSchemaByIdRequest.with { $0.id = big.id }.serializedBytes() as [UInt8])
-                for id in 1...requests {
-                    stream.writeFrame(
-                        kind: .request, code: SRPMethod.getSchemaById.rawValue, requestID: UInt32(id), body: body)
-                }
+                let stream = try pipelined(
+                    .getSchemaById, Srp_GetSchemaByIdRequest.with { $0.id = big.id }, count: requests)
                 let residentBefore = residentBytes()
                 let sender = PipelineSender(
-                    fd: sockets.fds[0], requests: Array(stream.readableBytesView), warmUpFrames: 16)
+                    fd: sockets.fds[0], requests: stream, warmUpFrames: 16)
                 let sending = Task { try await onOwnThread { sender.run() } }
                 // Bounded: the sender gives up on its own after 60 s.
                 _ = await eventually { sender.state.stalled || sender.state.finished }
@@ -190,16 +186,11 @@ struct AbuseTests {
             let (outcome, bystander) = try await Bystander.keepCalling(server) {
                 let sockets = try await RawSockets.connect(port: server.port, count: 1)
                 try await sockets.handshake()
-                var stream = ByteBuffer()
-                let body = ByteBuffer(
-                    bytes: try Srp_GetSchemasByIdsRequest.with { $0.ids = ids }.serializedBytes() as [UInt8])
-                for id in 1...requests {
-                    stream.writeFrame(
-                        kind: .request, code: SRPMethod.getSchemasByIds.rawValue, requestID: UInt32(id), body: body)
-                }
+                let stream = try pipelined(
+                    .getSchemasByIds, Srp_GetSchemasByIdsRequest.with { $0.ids = ids }, count: requests)
                 let residentBefore = residentBytes()
                 let sender = PipelineSender(
-                    fd: sockets.fds[0], requests: Array(stream.readableBytesView), padding: false)
+                    fd: sockets.fds[0], requests: stream, padding: false)
                 let sending = Task { try await onOwnThread { sender.run() } }
                 // The server stops reading the stream: the sender stalls (or, if the kernel
                 // buffers hold it all, finishes) without the client reading anything.
@@ -327,15 +318,10 @@ struct AbuseTests {
                 let started = clock.now
                 let sockets = try await RawSockets.connect(port: server.port, count: 1)
                 try await sockets.handshake()
-                var stream = ByteBuffer()
-                let body = ByteBuffer(
-                    bytes: try Srp_GetSchemaByIdRequest.with { $0.id = id }.serializedBytes() as [UInt8])
-                for id in 1...requests {
-                    stream.writeFrame(
-                        kind: .request, code: SRPMethod.getSchemaById.rawValue, requestID: UInt32(id), body: body)
-                }
+                let stream = try pipelined(
+                    .getSchemaById, Srp_GetSchemaByIdRequest.with { $0.id = id }, count: requests)
                 let sender = PipelineSender(
-                    fd: sockets.fds[0], requests: Array(stream.readableBytesView), padding: false)
+                    fd: sockets.fds[0], requests: stream, padding: false)
                 let sending = Task { try await onOwnThread { sender.run() } }
                 let answers = AnswerCount()
                 _ = await sockets.pump(timeout: .seconds(90), onFrame: answers.record) { answers.total >= requests }
@@ -666,6 +652,16 @@ func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async 
 }
 
 /// Polls `condition` every 20 ms, up to `attempts` times.
+/// `count` requests of `method` with the same body, ids 1...count, as one byte stream.
+func pipelined(_ method: SRPMethod, _ request: some SwiftProtobuf.Message, count: Int) throws -> [UInt8] {
+    let body = ByteBuffer(bytes: try request.serializedBytes() as [UInt8])
+    var stream = ByteBuffer()
+    for id in 1...count {
+        stream.writeFrame(kind: .request, code: method.rawValue, requestID: UInt32(id), body: body)
+    }
+    return Array(stream.readableBytesView)
+}
+
 /// The in-process server shares this process's descriptor limit with the test's sockets.
 func raiseOpenFileLimit(to wanted: Int) throws {
     var limit = rlimit()
