@@ -219,6 +219,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         let now = Self.now
         var closeReason: (StatusCode, String)?
         var waitingForBytes = false
+        // Once per pass: the server-wide answer budget (one atomic load, not one per frame).
+        let serverOverAnswerBudget = shared.answers.isOver
         decoding: while true {
             if machine.isReady, !machine.mayDecodeRequests(now: now) {
                 // Muted by THROTTLED: the frames already read must be decoded when the mute
@@ -231,7 +233,9 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                 pausedForOutput = true
                 break
             }
-            if buffer.readableBytes > 0, answersOverBudget(waiting: out.readableBytes, context) {
+            if buffer.readableBytes > 0,
+                serverOverAnswerBudget || answersOverBudget(waiting: out.readableBytes, context)
+            {
                 pausedForAnswers = true
                 break
             }
@@ -335,6 +339,23 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         return nil
     }
 
+    /// OVERLOADED when the server-wide budget of inflated bodies cannot take `bytes` more.
+    private func refuseInflation(_ bytes: Int, method: SRPMethod) -> Reply? {
+        let decompression = shared.decompression
+        guard !decompression.tryAcquire(bytes) else { return nil }
+        let isWrite = Authorization.requiredRole(method) >= .write
+        (isWrite ? shared.metrics.shedWrites : shared.metrics.shedReads).increment()
+        return Reply.error(
+            .overloaded,
+            "server is decompressing \(decompression.inFlight) bytes of request bodies already "
+                + "(max-decompressed-bytes-in-flight \(decompression.capacityBytes))",
+            retryAfterMilliseconds: shared.overload.retryAfterMilliseconds)
+    }
+
+    private func releaseInflation(_ bytes: Int) {
+        if bytes > 0 { shared.decompression.release(bytes) }
+    }
+
     /// Bodies inflating to more than this are decompressed off the event loop.
     private static let inflateOnLoopLimit = 64 * 1024
 
@@ -427,20 +448,13 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             machine.requestCompleted()
             return nil
         }
-        let isWrite = Authorization.requiredRole(method) >= .write
-        let decompression = shared.decompression
         let maxBody = shared.configuration.connection.maxBody
         // Held until the request finishes (its inflated body lives that long). A size over the
-        // frame limit is refused by decoding before any work, so it takes nothing.
+        // frame limit is refused by decoding before any work, so it takes nothing. Plain bodies
+        // (every cached read) never touch the budget.
         let inflated = declaredSize <= maxBody ? declaredSize : 0
-        guard decompression.tryAcquire(inflated) else {
-            (isWrite ? shared.metrics.shedWrites : shared.metrics.shedReads).increment()
-            let reply = Reply.error(
-                .overloaded,
-                "server is decompressing \(decompression.inFlight) bytes of request bodies already "
-                    + "(max-decompressed-bytes-in-flight \(decompression.capacityBytes))",
-                retryAfterMilliseconds: shared.overload.retryAfterMilliseconds)
-            appendReply(reply, requestID: requestID, into: &out)
+        if inflated > 0, let refusal = refuseInflation(inflated, method: method) {
+            appendReply(refusal, requestID: requestID, into: &out)
             machine.requestCompleted()
             return nil
         }
@@ -454,7 +468,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                 body = try frame.decodedBody(
                     maxSize: maxBody, lz4Allowed: lz4Allowed, allocator: context.channel.allocator)
             } catch {
-                decompression.release(inflated)
+                releaseInflation(inflated)
                 appendReply(.error(.badCompression, Self.describe(error)), requestID: requestID, into: &out)
                 machine.requestCompleted()
                 return nil
@@ -473,11 +487,12 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                 out.writeFrame(kind: .response, flags: [], code: 0, requestID: requestID, encodedBody: entry.plain)
             }
             cachedAnswers += 1
-            decompression.release(inflated)
+            releaseInflation(inflated)
             machine.requestCompleted()
             return nil
         }
         let overload = shared.overload
+        let isWrite = Authorization.requiredRole(method) >= .write
         guard overload.tryAcquire(isWrite: isWrite, now: now) else {
             (isWrite ? shared.metrics.shedWrites : shared.metrics.shedReads).increment()
             let limit = isWrite ? overload.currentWriteLimit : overload.currentLimit
@@ -486,7 +501,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                 "server at its in-flight budget (\(limit) \(isWrite ? "writes" : "requests"))",
                 retryAfterMilliseconds: overload.retryAfterMilliseconds)
             appendReply(reply, requestID: requestID, into: &out)
-            decompression.release(inflated)
+            releaseInflation(inflated)
             machine.requestCompleted()
             return nil
         }
@@ -519,7 +534,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             overload.release(isWrite: isWrite, latency: now &- started, now: now)
             answerBudget.completed(reservation: reservation, answerBytes: reply.body.readableBytes)
             shared.answers.add(-reservation)
-            decompression.release(inflated)
+            releaseInflation(inflated)
             if let expiry {
                 // Answered DEADLINE_EXCEEDED already: the client stopped waiting, drop the late answer.
                 guard !expiry.answered else {
@@ -615,8 +630,10 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     /// the connection's budget or the server's (``AnswerBudget``). Cheap when nothing runs and
     /// the socket takes what is written: the common case of a client that reads.
     private func answersOverBudget(waiting produced: Int, _ context: ChannelHandlerContext) -> Bool {
-        if shared.answers.isOver { return true }
-        guard answerBudget.reserved > 0 || !context.channel.isWritable else { return false }
+        // Nothing running on this connection: cached answers are bounded by the output budget
+        // per pass and the read held while the socket is full. (The server-wide budget is
+        // checked once per pass, in decodeFrames.)
+        guard answerBudget.reserved > 0 else { return false }
         let backlog = (try? context.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
         return answerBudget.isOver(waiting: produced + output.readableBytes + backlog)
     }
