@@ -61,7 +61,7 @@ struct Serve: AsyncParsableCommand {
         let (store, listener) = try openCache(configuration, over: backing, l1: cache, logger: logger)
         let service = RegistryService(
             store: store,
-            formats: SchemaFormatCatalog.standard(jsonSchemaDefaultDraft: configuration.jsonSchemaDefaultDraft),
+            formats: configuration.schemaFormats,
             configuration: configuration.registry,
             onRegistered: { cache.insert($0) })
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)

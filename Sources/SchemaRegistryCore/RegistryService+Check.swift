@@ -57,8 +57,7 @@ extension RegistryService {
         if let compiled = parsedSchemas.parsed(id: stored.id) {
             parsed = compiled
         } else {
-            parsed = try await parse(
-                type: stored.type, text: stored.text, references: stored.references, normalize: false)
+            parsed = try await parseStored(stored)
             parsedSchemas.insert(parsed, id: stored.id)
         }
         guard let errors = formats[stored.type]?.validate(payload: payload, against: parsed) else {

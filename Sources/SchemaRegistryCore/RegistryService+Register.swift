@@ -33,11 +33,14 @@ public struct RegistrationResult: Sendable, Hashable {
     public var version: Int
     /// False when the schema was already registered under the subject.
     public var created: Bool
+    /// What the schema's format accepted with a warning (``ParsedSchema/warnings``).
+    public var warnings: [String]
 
-    public init(id: SchemaID, version: Int, created: Bool) {
+    public init(id: SchemaID, version: Int, created: Bool, warnings: [String] = []) {
         self.id = id
         self.version = version
         self.created = created
+        self.warnings = warnings
     }
 }
 
@@ -71,9 +74,11 @@ extension RegistryService {
         let identity = SchemaIdentity(
             type: request.type, canonicalText: parsed.canonicalText, references: request.references)
 
-        return try await subjectLocks.withLock(request.subject) {
+        var result = try await subjectLocks.withLock(request.subject) {
             try await registerLocked(request, mode: mode, parsed: parsed, identity: identity)
         }
+        result.warnings = parsed.warnings
+        return result
     }
 
     private func registerLocked(
@@ -147,9 +152,7 @@ extension RegistryService {
                 messages.append("Version \(target.version) is a \(target.schema.type) schema; types cannot change.")
                 continue
             }
-            let old = try await parse(
-                type: target.schema.type, text: target.schema.text, references: target.schema.references,
-                normalize: false)
+            let old = try await parseStored(target.schema)
             var found: [Incompatibility] = []
             if level.checksBackward { found += checker.incompatibilities(reader: parsed, writer: old) }
             if level.checksForward { found += checker.incompatibilities(reader: old, writer: parsed) }

@@ -223,6 +223,14 @@ public final class RegistryService: Sendable {
         return try format.parse(text, references: resolved, normalize: normalize)
     }
 
+    /// Parses a schema the registry holds, with its format's lenient rules (``SchemaFormat/parseStored(_:references:)``).
+    func parseStored(_ stored: StoredSchema) async throws -> ParsedSchema {
+        guard let format = formats[stored.type] else {
+            throw RegistryError(.invalidSchema, "Schema type \(stored.type) is not supported by this server yet.")
+        }
+        return try format.parseStored(stored.text, references: try await resolve(stored.references))
+    }
+
     func resolve(_ references: [SchemaReference]) async throws -> [ResolvedReference] {
         guard references.count <= configuration.maxReferences else {
             throw RegistryError(

@@ -10,11 +10,22 @@ public protocol SchemaFormat: Sendable {
     /// that says what and where.
     func parse(_ text: String, references: [ResolvedReference], normalize: Bool) throws -> ParsedSchema
 
+    /// Parses a schema the registry already holds (a version to check against, a schema to
+    /// validate with). It was accepted once, so settings made stricter since must not refuse it
+    /// now; by default the same as `parse` without normalising.
+    func parseStored(_ text: String, references: [ResolvedReference]) throws -> ParsedSchema
+
     /// The compatibility checker, or nil when this format has none yet.
     var compatibilityChecker: (any CompatibilityChecker)? { get }
 
     /// Validates a JSON-encoded payload; nil when this format cannot validate payloads yet.
     func validate(payload: [UInt8], against schema: ParsedSchema) -> [PayloadError]?
+}
+
+extension SchemaFormat {
+    public func parseStored(_ text: String, references: [ResolvedReference]) throws -> ParsedSchema {
+        try parse(text, references: references, normalize: false)
+    }
 }
 
 /// A referenced schema, fetched for the format by the registry.
@@ -35,13 +46,19 @@ public struct ParsedSchema: Sendable {
     public var references: [ResolvedReference]
     /// The format's own parsed representation, for checkers and validators.
     public var model: (any Sendable)?
+    /// What the format accepted but its strict settings would refuse, one sentence each (e.g.
+    /// an Avro field default that does not match its type). Registration passes them back.
+    public var warnings: [String]
 
-    public init(type: SchemaType, canonicalText: String, references: [ResolvedReference], model: (any Sendable)? = nil)
-    {
+    public init(
+        type: SchemaType, canonicalText: String, references: [ResolvedReference], model: (any Sendable)? = nil,
+        warnings: [String] = []
+    ) {
         self.type = type
         self.canonicalText = canonicalText
         self.references = references
         self.model = model
+        self.warnings = warnings
     }
 }
 

@@ -113,10 +113,19 @@ extension RequestDispatcher {
                 references: request.references.map(ProtoMapping.reference), metadata: request.metadata,
                 tags: request.tags, normalize: request.normalize, id: request.id == 0 ? nil : SchemaID(request.id),
                 version: request.version == 0 ? nil : Int(request.version)))
+        // The operator sees what the client was told: a schema that strict settings would refuse.
+        for warning in result.warnings {
+            logger.warning(
+                "schema registered with a warning",
+                metadata: [
+                    "subject": "\(EchoedText.quote(request.subject))", "id": "\(result.id)", "warning": "\(warning)",
+                ])
+        }
         return .with {
             $0.id = UInt32(result.id)
             $0.version = Int32(result.version)
             $0.created = result.created
+            $0.warnings = result.warnings
         }
     }
 

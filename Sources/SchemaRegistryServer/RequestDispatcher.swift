@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import SRPWire
 import SchemaRegistryCore
@@ -36,6 +37,8 @@ struct RequestDispatcher: Sendable {
     let cache: EncodedSchemaCache
     let info: ServerInfo
     let metrics: ServerMetrics
+    /// For what clients are told and operators should see too (registration warnings).
+    let logger: Logger
     /// L1 misses of one id share one backend read.
     let schemaReads = SingleFlight<UInt32, EncodedSchemaCache.Entry>()
 

@@ -111,7 +111,7 @@ public final class SRPServer: Service, Sendable {
                 info: .init(
                     serverID: configuration.serverID, version: Self.version, startedAt: .now,
                     lowerCacheTiers: lowerCacheTiers, warmUp: warmUp),
-                metrics: metrics),
+                metrics: metrics, logger: logger),
             cache: cache, logger: logger, metrics: metrics, keyRing: keyRing, overload: overload,
             answers: answers, decompression: decompression)
         let idle = TimeAmount(configuration.idleTimeout)

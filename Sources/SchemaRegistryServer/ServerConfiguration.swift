@@ -49,6 +49,10 @@ public struct ServerConfiguration: Sendable {
     /// The draft of JSON schemas without `$schema`: draft-07, as Confluent and Karapace read
     /// them, so existing schemas (array-form `items`, `definitions`) register unchanged.
     public var jsonSchemaDefaultDraft = JSONSchemaDraft.draft7
+    /// Refuse Avro field defaults that do not match their type. Off by default, as Confluent's
+    /// registry accepts them: such a schema registers with a warning and its invalid defaults
+    /// count as none.
+    public var avroValidateDefaults = false
     /// `automatic`: API keys required as soon as one exists; `disabled`: never (`--insecure-no-auth`).
     public var authentication = APIKeyRing.Mode.automatic
     /// How often API keys are reloaded from the store (creation and revocation take effect within it).
@@ -81,4 +85,12 @@ public struct ServerConfiguration: Sendable {
     public var tls = ServerTLSConfiguration()
 
     public init() {}
+}
+
+extension ServerConfiguration {
+    /// The schema formats these settings ask for.
+    public var schemaFormats: [SchemaType: any SchemaFormat] {
+        SchemaFormatCatalog.standard(
+            jsonSchemaDefaultDraft: jsonSchemaDefaultDraft, avroValidateDefaults: avroValidateDefaults)
+    }
 }

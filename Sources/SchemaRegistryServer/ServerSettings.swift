@@ -72,6 +72,11 @@ public enum ServerSettings {
             "json-schema-default-draft",
             "draft of JSON schemas without $schema (4, 6, 7, 2019-09, 2020-12); 7 as Confluent", "7"
         ),
+        (
+            "avro-validate-defaults",
+            "refuse Avro field defaults that do not match their type (off: accepted with a warning, as Confluent)",
+            "off"
+        ),
         ("server-id", "name in HELLO_OK and server info", "schema-registry-1"),
         ("tls-cert", "PEM certificate chain of the SRP port (with tls-key: TLS on)", "none (plain TCP)"),
         ("tls-key", "PEM private key of tls-cert", "none"),
@@ -209,6 +214,11 @@ public enum ServerSettings {
                         description: "json-schema-default-draft: '\(value)' is not 4, 6, 7, 2019-09 or 2020-12")
                 }
                 configuration.jsonSchemaDefaultDraft = draft
+            case "avro-validate-defaults":
+                guard ["on", "off", "true", "false"].contains(value) else {
+                    throw InvalidSetting(description: "avro-validate-defaults: '\(value)' is not on or off")
+                }
+                configuration.avroValidateDefaults = value == "on" || value == "true"
             case _ where key.hasPrefix("cost."):
                 let name = String(key.dropFirst("cost.".count))
                 guard let method = SRPMethod.allCases.first(where: { $0.name == name }) else {

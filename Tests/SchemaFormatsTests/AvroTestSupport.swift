@@ -12,7 +12,8 @@ enum AvroTestSupport {
     static func parse(_ text: String, references: [ResolvedReference] = [], normalize: Bool = false) throws
         -> ParsedSchema
     {
-        try AvroFormat().parse(text, references: references, normalize: normalize)
+        // Strict: these tests hold the parser to the spec; the lenient default has its own tests.
+        try AvroFormat(validateDefaults: true).parse(text, references: references, normalize: normalize)
     }
 
     static func model(_ text: String) throws -> AvroModel {

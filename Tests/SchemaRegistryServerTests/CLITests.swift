@@ -32,6 +32,26 @@ import Testing
         }
     }
 
+    /// A schema registered with a warning (an Avro default Confluent accepts, issue 13 item 9):
+    /// the warning goes to stderr in text mode, into the document with --json; exit 0.
+    @Test func registerPrintsWarnings() async throws {
+        let schema =
+            #"{"type":"record","name":"W","fields":[{"name":"n","type":["null","string"],"default":"null"}]}"#
+        try await withServer { server in
+            let text = try await CLI.run(["register", "warned", "--schema", schema, "--port", "\(server.port)"])
+            #expect(text.status == 0, "\(text)")
+            #expect(text.stdout.hasPrefix("id "), "\(text)")
+            #expect(!text.stdout.contains("warning"), "\(text)")
+            #expect(text.stderr.contains("warning: AVRO schema: field 'n' of record 'W'"), "\(text)")
+            let json = try await CLI.run([
+                "register", "warned", "--schema", schema, "--port", "\(server.port)", "--json",
+            ])
+            #expect(json.status == 0, "\(json)")
+            let document = try CLI.json(json.stdout)
+            #expect((document["warnings"] as? [String])?.count == 1, "\(json)")
+        }
+    }
+
     @Test func getByIDPrintsTheSchema() async throws {
         try await withServer { server in
             let registered = try await CLI.run(

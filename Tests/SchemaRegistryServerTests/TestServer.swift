@@ -40,7 +40,7 @@ final class TestServer: Sendable {
             capacityBytes: configuration.cacheBytes, compressionThreshold: configuration.compressionThreshold)
         let service = RegistryService(
             store: store,
-            formats: SchemaFormatCatalog.standard(jsonSchemaDefaultDraft: configuration.jsonSchemaDefaultDraft),
+            formats: configuration.schemaFormats,
             configuration: configuration.registry,
             onRegistered: { cache.insert($0) })
         var logger = Logger(label: "test-server")

@@ -805,6 +805,11 @@ public nonisolated struct Srp_RegisterSchemaResponse: Sendable {
   /// False when the schema was already registered under the subject.
   public var created: Bool = false
 
+  /// What the server accepted but would refuse under its strict settings, one sentence each
+  /// (e.g. an Avro field default that does not match its type, accepted as Confluent accepts it
+  /// and treated as no default by compatibility checks). Empty for a clean schema.
+  public var warnings: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2417,7 +2422,7 @@ nonisolated extension Srp_RegisterSchemaRequest: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Srp_RegisterSchemaResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RegisterSchemaResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}version\0\u{1}created\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}version\0\u{1}created\0\u{1}warnings\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2428,6 +2433,7 @@ nonisolated extension Srp_RegisterSchemaResponse: SwiftProtobuf.Message, SwiftPr
       case 1: try { try decoder.decodeSingularUInt32Field(value: &self.id) }()
       case 2: try { try decoder.decodeSingularInt32Field(value: &self.version) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.created) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.warnings) }()
       default: break
       }
     }
@@ -2443,6 +2449,9 @@ nonisolated extension Srp_RegisterSchemaResponse: SwiftProtobuf.Message, SwiftPr
     if self.created != false {
       try visitor.visitSingularBoolField(value: self.created, fieldNumber: 3)
     }
+    if !self.warnings.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.warnings, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2450,6 +2459,7 @@ nonisolated extension Srp_RegisterSchemaResponse: SwiftProtobuf.Message, SwiftPr
     if lhs.id != rhs.id {return false}
     if lhs.version != rhs.version {return false}
     if lhs.created != rhs.created {return false}
+    if lhs.warnings != rhs.warnings {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -66,7 +66,7 @@ extension AvroResolution {
                     }
                 }
                 guard let position = match else {
-                    if readerFields[index].defaultValue == nil {
+                    if readerFields[index].usableDefault == nil {
                         found.append(
                             Incompatibility(
                                 kind: "READER_FIELD_MISSING_DEFAULT_VALUE", location: location.fieldText(index),

@@ -99,8 +99,8 @@ extension AvroParser {
                 // Checked once the document is parsed: a default may hold a value of a
                 // record still being defined (a recursive type).
                 pendingDefaults.append(
-                    PendingDefault(field: name, record: recordSubject, path: fieldPath, value: defaultValue, type: type)
-                )
+                    PendingDefault(
+                        field: name, index: index, record: record, path: fieldPath, value: defaultValue, type: type))
             }
             fields.append(field)
         }
@@ -110,17 +110,20 @@ extension AvroParser {
 
 /// A field default to check once every type it may use is complete.
 struct PendingDefault {
-    /// The field's name and its record's subject, e.g. "record 'x.User'".
+    /// The field's name and position, and its record's fullname.
     var field: String
+    var index: Int
     var record: String
-    var subject: String { "field '\(field)' of \(record)" }
+    var subject: String { "field '\(field)' of record '\(record)'" }
     var path: String
     var value: JSONValue
     var type: AvroSchema
 }
 
 extension AvroParser {
-    /// Checks the defaults collected while parsing, in document order.
+    /// Checks the defaults collected while parsing, in document order. With `validateDefaults`
+    /// the first invalid one is an error; without, each becomes a warning and its field is marked
+    /// (``AvroField/defaultIsValid``) so that nothing relies on it.
     mutating func checkPendingDefaults() throws(Failure) {
         let pending = pendingDefaults
         pendingDefaults = []
@@ -128,12 +131,15 @@ extension AvroParser {
             let model = AvroModel(root: item.type, namedTypes: namedTypes, externalNames: [])
             var checker = AvroValueChecker(model: model, encoding: .defaultValue)
             checker.check(item.value, item.type, instance: "", schemaPath: item.path + "/type")
-            if let first = checker.errors.first {
-                let detail = first.instanceLocation.isEmpty ? "" : " (at \(first.instanceLocation): \(first.message))"
-                throw Failure(
-                    subject: item.subject, path: item.path,
-                    problem: "default \(item.value.serialized()) is not a valid \(first.expected)" + detail)
-            }
+            guard let first = checker.errors.first else { continue }
+            let detail = first.instanceLocation.isEmpty ? "" : " (at \(first.instanceLocation): \(first.message))"
+            let failure = Failure(
+                subject: item.subject, path: item.path,
+                problem: "default \(item.value.serialized()) is not a valid \(first.expected)" + detail)
+            if validateDefaults { throw failure }
+            markInvalidDefault(record: item.record, field: item.index)
+            warnings.append(
+                "\(failure.message); accepted, but it counts as no default (readers cannot use it)")
         }
     }
 }

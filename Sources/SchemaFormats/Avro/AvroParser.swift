@@ -6,6 +6,15 @@ struct AvroParser {
     private(set) var namedTypes: [String: AvroNamedType] = [:]
     private(set) var externalNames: Set<String> = []
     var pendingDefaults: [PendingDefault] = []
+    /// Refuse field defaults that do not match their type (the spec's rule). Off, they are
+    /// accepted with a warning, as Confluent's registry and Java Avro's parser accept them.
+    var validateDefaults = true
+    /// One sentence per invalid default accepted while `validateDefaults` is off.
+    var warnings: [String] = []
+
+    init(validateDefaults: Bool = true) {
+        self.validateDefaults = validateDefaults
+    }
 
     /// Where an error was found and what it concerns, e.g. "field 'id' of record 'x.User'".
     struct Failure: Error {
@@ -19,11 +28,23 @@ struct AvroParser {
         }
     }
 
-    /// Parses a referenced schema so that its named types become known, by name only.
+    /// Parses a referenced schema so that its named types become known, by name only. Its
+    /// warnings are not this document's (it was registered with them already).
     mutating func addReference(_ text: String) throws(Failure) {
         let before = Set(namedTypes.keys)
+        let warningsBefore = warnings.count
         _ = try parseDocument(text)
+        warnings.removeSubrange(warningsBefore...)
         externalNames.formUnion(Set(namedTypes.keys).subtracting(before))
+    }
+
+    /// Marks a record field's default as accepted but invalid.
+    mutating func markInvalidDefault(record: String, field index: Int) {
+        guard var named = namedTypes[record], case .record(var fields) = named.kind, fields.indices.contains(index)
+        else { return }
+        fields[index].defaultIsValid = false
+        named.kind = .record(fields: fields)
+        namedTypes[record] = named
     }
 
     mutating func parseDocument(_ text: String) throws(Failure) -> AvroSchema {

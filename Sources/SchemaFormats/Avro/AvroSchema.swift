@@ -66,12 +66,20 @@ public struct AvroNamedType: Sendable {
 public struct AvroField: Sendable {
     public var name: String
     public var type: AvroSchema
+    /// The default as written, valid or not (identity and round-tripping keep it).
     public var defaultValue: JSONValue?
     public var order: String?
     public var aliases: [String]
     public var doc: String?
     /// Attributes other than the ones the spec defines for fields.
     public var properties: JSONObject
+    /// False when `defaultValue` does not match the field's type and was accepted anyway
+    /// (``AvroFormat/validateDefaults`` off, as Confluent's registry accepts it).
+    public var defaultIsValid = true
+
+    /// The default a reader can actually use: nil when there is none or it is invalid, so an
+    /// invalid default counts as no default (the conservative reading for compatibility).
+    public var usableDefault: JSONValue? { defaultIsValid ? defaultValue : nil }
 }
 
 /// A parsed schema with the definitions it uses; what ``AvroFormat`` puts in

@@ -121,7 +121,7 @@ struct AvroValueChecker {
                     check(
                         member, field.type, instance: instance + "/" + Self.escape(field.name),
                         schemaPath: fieldPath + "/type")
-                } else if field.defaultValue == nil {
+                } else if field.usableDefault == nil {
                     fail(instance, fieldPath, expected, "missing field '\(field.name)', which has no default")
                 }
             }

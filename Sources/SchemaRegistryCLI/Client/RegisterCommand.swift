@@ -1,5 +1,6 @@
 import ArgumentParser
 import SRPWire
+import SchemaRegistryCore
 
 /// `register`: adds a schema under a subject (or finds it already there).
 struct RegisterCommand: AsyncParsableCommand {
@@ -53,9 +54,13 @@ struct RegisterCommand: AsyncParsableCommand {
             let response = try await session.client().registerSchema(request, options: session.callOptions)
             session.output.emit([
                 "subject": subject, "id": Int(response.id), "version": Int(response.version),
-                "created": response.created,
+                "created": response.created, "warnings": response.warnings,
             ]) {
                 "id \(response.id) version \(response.version)" + (response.created ? "" : " (already registered)")
+            }
+            // On stderr in text mode (stdout stays the result); in the JSON document with --json.
+            if !session.output.json {
+                for warning in response.warnings { session.output.note("warning: \(EchoedText.message(warning))") }
             }
         }
     }

@@ -4580,7 +4580,7 @@ const ProtobufCMessageDescriptor srp__register_schema_request__descriptor =
   (ProtobufCMessageInit) srp__register_schema_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor srp__register_schema_response__field_descriptors[3] =
+static const ProtobufCFieldDescriptor srp__register_schema_response__field_descriptors[4] =
 {
   {
     "id",
@@ -4618,16 +4618,29 @@ static const ProtobufCFieldDescriptor srp__register_schema_response__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "warnings",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Srp__RegisterSchemaResponse, n_warnings),
+    offsetof(Srp__RegisterSchemaResponse, warnings),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned srp__register_schema_response__field_indices_by_name[] = {
   2,   /* field[2] = created */
   0,   /* field[0] = id */
   1,   /* field[1] = version */
+  3,   /* field[3] = warnings */
 };
 static const ProtobufCIntRange srp__register_schema_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor srp__register_schema_response__descriptor =
 {
@@ -4637,7 +4650,7 @@ const ProtobufCMessageDescriptor srp__register_schema_response__descriptor =
   "Srp__RegisterSchemaResponse",
   "srp",
   sizeof(Srp__RegisterSchemaResponse),
-  3,
+  4,
   srp__register_schema_response__field_descriptors,
   srp__register_schema_response__field_indices_by_name,
   1,  srp__register_schema_response__number_ranges,

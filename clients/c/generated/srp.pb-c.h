@@ -678,10 +678,17 @@ struct  Srp__RegisterSchemaResponse
    * False when the schema was already registered under the subject.
    */
   protobuf_c_boolean created;
+  /*
+   * What the server accepted but would refuse under its strict settings, one sentence each
+   * (e.g. an Avro field default that does not match its type, accepted as Confluent accepts it
+   * and treated as no default by compatibility checks). Empty for a clean schema.
+   */
+  size_t n_warnings;
+  char **warnings;
 };
 #define SRP__REGISTER_SCHEMA_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&srp__register_schema_response__descriptor) \
-    , 0, 0, 0 }
+    , 0, 0, 0, 0,NULL }
 
 
 struct  Srp__DeleteSubjectRequest
