@@ -1,6 +1,7 @@
 import Synchronization
 
-/// Parsed (for JSON Schema: meta-validated and compiled) schemas by id, for payload validation.
+/// Parsed (for JSON Schema: meta-validated and compiled) schemas by id, for payload validation
+/// and for compatibility checks against stored versions.
 ///
 /// Why: parsing, meta-validating and compiling a JSON schema on every `ValidatePayload` took
 /// 1.3 ms for 10 properties and 41 ms for 500 (84% of server CPU under a validation load),

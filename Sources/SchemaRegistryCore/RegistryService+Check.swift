@@ -53,13 +53,7 @@ extension RegistryService {
             throw RegistryError(
                 .invalidRequest, "Payload nests objects or arrays deeper than \(configuration.maxNestingDepth) levels.")
         }
-        let parsed: ParsedSchema
-        if let compiled = parsedSchemas.parsed(id: stored.id) {
-            parsed = compiled
-        } else {
-            parsed = try await parseStored(stored)
-            parsedSchemas.insert(parsed, id: stored.id)
-        }
+        let parsed = try await parseStored(stored)
         guard let errors = formats[stored.type]?.validate(payload: payload, against: parsed) else {
             throw RegistryError(
                 .invalidRequest, "Payload validation for \(stored.type) schemas is not available in this build yet.")

@@ -223,12 +223,18 @@ public final class RegistryService: Sendable {
         return try format.parse(text, references: resolved, normalize: normalize)
     }
 
-    /// Parses a schema the registry holds, with its format's lenient rules (``SchemaFormat/parseStored(_:references:)``).
+    /// Parses a schema the registry holds, with its format's lenient rules
+    /// (``SchemaFormat/parseStored(_:references:)``), once: the result is kept by id (bounded
+    /// by `validatorCacheBytes`), since a stored schema never changes. Validation and
+    /// compatibility checks against earlier versions (all of them at transitive levels) share it.
     func parseStored(_ stored: StoredSchema) async throws -> ParsedSchema {
+        if let parsed = parsedSchemas.parsed(id: stored.id) { return parsed }
         guard let format = formats[stored.type] else {
             throw RegistryError(.invalidSchema, "Schema type \(stored.type) is not supported by this server yet.")
         }
-        return try format.parseStored(stored.text, references: try await resolve(stored.references))
+        let parsed = try format.parseStored(stored.text, references: try await resolve(stored.references))
+        parsedSchemas.insert(parsed, id: stored.id)
+        return parsed
     }
 
     func resolve(_ references: [SchemaReference]) async throws -> [ResolvedReference] {

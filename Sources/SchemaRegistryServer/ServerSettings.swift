@@ -65,7 +65,10 @@ public enum ServerSettings {
         ("max-reference-depth", "longest chain of schemas referencing schemas", "32"),
         ("cache-bytes", "L1 cache size", "268435456"),
         ("warmup-schemas", "schemas loaded into L1 at start", "100000"),
-        ("validator-cache-bytes", "schema text whose compiled validators are kept for ValidatePayload", "8388608"),
+        (
+            "validator-cache-bytes",
+            "schema text whose parsed forms are kept (ValidatePayload, checks against stored versions)", "8388608"
+        ),
         ("default-compatibility", "global level when none is set", "BACKWARD"),
         ("max-schema-bytes", "largest schema accepted", "1048576"),
         (
