@@ -239,7 +239,32 @@ struct JSONSchemaCompatibilityClassTests {
             new: "{\(draft7),\"type\":\"string\",\"contentMediaType\":\"application/json\"}"),
     ]
 
-    @Test(arguments: dependencies + contains + contentModels + combinators + references + annotations)
+    /// Really compatible, reported all the same ("Conservative choices" in the doc).
+    static let conservative: [ClassCase] = [
+        ClassCase(
+            "dependent schema not merged with the writer",
+            old: #"{"properties":{"b":{"type":"integer"}},"dependentSchemas":{"a":{"required":["b"]}}}"#,
+            new:
+                #"{"properties":{"b":{"type":"integer"}},"dependentSchemas":{"a":{"required":["b"],"properties":{"b":{"type":"integer"}}}}}"#,
+            backward: Kind.propertyAddedToOpenContentModel),
+        ClassCase(
+            "maxContains through referenced contains schemas",
+            old: ##"{"$defs":{"i":{"type":"integer"}},"contains":{"$ref":"#/$defs/i"},"maxContains":1}"##,
+            new: ##"{"$defs":{"i":{"type":"integer"}},"contains":{"$ref":"#/$defs/i"},"maxContains":2}"##,
+            backward: Kind.maxContainsDecreased, forward: Kind.maxContainsDecreased),
+        ClassCase(
+            "universal pattern not recognised", old: #"{"type":"string","pattern":"^a"}"#,
+            new: #"{"type":"string","pattern":"[^a]*"}"#, backward: Kind.patternChanged,
+            forward: Kind.patternChanged),
+        ClassCase(
+            "propertyNames against a writer that is not closed",
+            old: #"{"type":"object","properties":{"ab":{}},"required":["ab"],"maxProperties":1}"#,
+            new:
+                #"{"type":"object","properties":{"ab":{}},"required":["ab"],"maxProperties":1,"propertyNames":{"maxLength":2}}"#,
+            backward: Kind.maxLengthAdded),
+    ]
+
+    @Test(arguments: dependencies + contains + contentModels + combinators + references + annotations + conservative)
     func verdictBothWays(_ testCase: ClassCase) throws {
         let options = JSONSchemaValidator.Options(formatAssertion: testCase.formatAssertion)
         let format = JSONSchemaFormat(options: options)
