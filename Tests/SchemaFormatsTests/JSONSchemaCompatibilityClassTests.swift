@@ -253,6 +253,15 @@ struct JSONSchemaCompatibilityClassTests {
             new: ##"{"$defs":{"i":{"type":"integer"}},"contains":{"$ref":"#/$defs/i"},"maxContains":2}"##,
             backward: Kind.maxContainsDecreased, forward: Kind.maxContainsDecreased),
         ClassCase(
+            "writer oneOf branch compared without its sibling type",
+            old: #"{"type":"object","oneOf":[{"properties":{"a":{"type":"string"}}}]}"#,
+            new: #"{"anyOf":[{"type":"object","properties":{"a":{"type":"string"}}}]}"#,
+            backward: Kind.combinedTypeSubschemasChanged),
+        ClassCase(
+            "reference to an official meta-schema",
+            old: #"{"type":"boolean"}"#, new: ##"{"$ref":"http://json-schema.org/draft-07/schema#"}"##,
+            backward: Kind.unresolvedReference, forward: Kind.unresolvedReference),
+        ClassCase(
             "universal pattern not recognised", old: #"{"type":"string","pattern":"^a"}"#,
             new: #"{"type":"string","pattern":"[^a]*"}"#, backward: Kind.patternChanged,
             forward: Kind.patternChanged),
