@@ -146,6 +146,55 @@ struct JSONSchemaCompatibilitySoundnessTests {
         }
     }
 
+    /// A JSON pointer written inside an embedded resource (`"$id": "s.json"`) resolves
+    /// against that resource, not the document: the checker once followed `#/$defs/x` to the
+    /// root's `x` on both sides, equal there, while the validator used `s.json`'s.
+    @Test func pointerInsideAnEmbeddedResourceResolvesAgainstIt() throws {
+        let schema = { (inner: String) in
+            ##"{"$id":"http://example.com/r.json","$defs":{"x":{"type":"string"},"s":{"$id":"s.json","$defs":{"x":{"type":""##
+                + inner + ##""}},"properties":{"a":{"$ref":"#/$defs/x"}}}},"$ref":"s.json"}"##
+        }
+        try expectIncompatible(writer: schema("integer"), reader: schema("string"), document: #"{"a":1}"#)
+    }
+
+    // MARK: Dependencies and contains
+
+    /// A dependent schema the writer lacks narrows the reader unless the writer implies it.
+    @Test func addedDependentSchemaIsReported() throws {
+        try expectIncompatible(
+            writer: #"{"type":"object"}"#, reader: #"{"type":"object","dependentSchemas":{"a":{"required":["b"]}}}"#,
+            document: #"{"a":1}"#)
+        try expectIncompatible(
+            writer: #"{"type":"object","dependencies":{"a":["b"]}}"#,
+            reader: #"{"type":"object","dependencies":{"a":["b","c"]}}"#, document: #"{"a":1,"b":2}"#)
+    }
+
+    /// `maxContains` counts the items matching the reader's `contains`: a writer bound on
+    /// fewer (narrower) items says nothing about them.
+    @Test func maxContainsNeedsTheWritersCountToCoverTheReaders() throws {
+        try expectIncompatible(
+            writer: #"{"type":"array","contains":{"type":"integer"},"maxContains":1}"#,
+            reader: #"{"type":"array","contains":{"type":"number"},"maxContains":1}"#, document: "[1, 1.5]")
+    }
+
+    // MARK: Numbers, patterns, formats: as the validator decides them
+
+    /// Patterns taken to match every string do, by the validator (line breaks included);
+    /// `^.*$` does not and stays a change.
+    @Test func universalPatternsMatchEveryStringTheValidatorSees() throws {
+        let strings = ["", "a", "\n", "a\nb", "é", "x_1", " ", "\u{FEFF}", "😀"]
+        for pattern in [".*", "x*", "^", "(a|)", "", "^a*b*"] {
+            let reader = #"{"type":"string","pattern":"# + JSONValue.string(pattern).serialized() + "}"
+            expectCompatible(writer: #"{"type":"string"}"#, reader: reader)
+            let validator = try JSONSchemaValidator(schema: JSONParser().parse(reader))
+            for string in strings {
+                #expect(validator.isValid(.string(string)), "\(pattern) rejects \(string.debugDescription)")
+            }
+        }
+        try expectIncompatible(
+            writer: #"{"type":"string"}"#, reader: #"{"type":"string","pattern":"^.*$"}"#, document: #""a\nb""#)
+    }
+
     // MARK: Numbers, patterns, formats: as the validator decides them
 
     /// Doubles cannot tell 2^53 + 1 from 2^53; the validator compares the JSON text.

@@ -58,9 +58,10 @@ struct SoundnessGenerator {
     mutating func pick<T>(_ options: [T]) -> T { options[below(options.count)] }
 
     static let names = ["a", "b", "c", "x_1", "x_2"]
-    static let strings = ["", "a", "b", "ab", "abc", "x_1", "aaaa", "ba", "é", "A1"]
     static let numbers: [Double] = [-3, -1, 0, 0.1, 0.3, 0.5, 1, 1.5, 2, 2.5, 3, 4, 6, 10]
-    static let patterns = ["^a", "b", "^[a-c]*$", "^.{0,2}$", "\\d"]
+    /// Some match every string (`.*`, `x*`, `^`, `(a|)`); `^.*$` does not (line breaks).
+    static let patterns = ["^a", "b", "^[a-c]*$", "^.{0,2}$", "\\d", ".*", "x*", "^", "(a|)", "^.*$"]
+    static let strings = ["", "a", "b", "ab", "abc", "x_1", "aaaa", "ba", "é", "A1", "a\nb"]
     static let types = ["null", "boolean", "integer", "number", "string", "array", "object"]
     static let drafts = [
         "http://json-schema.org/draft-07/schema#", "https://json-schema.org/draft/2019-09/schema",
@@ -82,6 +83,15 @@ struct SoundnessGenerator {
             if chance(30) { root["$defs"] = .object(JSONObject([("d", schema(depth: 2))])) }
             if chance(25) { root["$schema"] = .string(pick(Self.drafts)) }
             writer = .object(root)
+            // The definition also known by an anchor or an `$id`, and some references using it.
+            if case .object(var definition) = root["$defs"]?["d"], chance(40) {
+                let (keyword, name, reference) =
+                    chance(50)
+                    ? ("$anchor", "dd", "#dd") : chance(50) ? ("$id", "#dd", "#dd") : ("$id", "d.json", "d.json")
+                definition[keyword] = .string(name)
+                writer = Self.replacing(at: ["$defs", "d"], in: writer, with: .object(definition))
+                writer = renaming(references: "#/$defs/d", to: reference, in: writer)
+            }
         }
         var reader = writer
         var mutations: [String] = []
@@ -147,6 +157,8 @@ struct SoundnessGenerator {
         if chance(30) { object["minLength"] = count(3) }
         if chance(30) { object["maxLength"] = count(5) }
         if chance(20) { object["pattern"] = .string(pick(Self.patterns)) }
+        if chance(10) { object["format"] = .string(pick(["email", "date", "ipv4", "uuid"])) }
+        if chance(5) { object["contentEncoding"] = .string(pick(["base64", "base32"])) }
         if chance(10) { object["enum"] = .array([.string(pick(Self.strings)), .string(pick(Self.strings))]) }
         return .object(object)
     }
@@ -174,12 +186,31 @@ struct SoundnessGenerator {
         if chance(15) { object["minItems"] = count(3) }
         if chance(15) { object["maxItems"] = count(4) }
         if chance(10) { object["uniqueItems"] = .bool(true) }
-        if chance(8) {
-            object["contains"] = scalarSchema()
+        if chance(15) {
+            object["contains"] = chance(15) ? .bool(true) : scalarSchema()
             if chance(30) { object["minContains"] = count(2) }
             if chance(30) { object["maxContains"] = count(2) }
         }
+        if chance(8), object["items"]?.arrayValue == nil {
+            // A no-op without array-form `items`.
+            object["additionalItems"] = chance(50) ? .bool(false) : scalarSchema()
+        }
         return .object(object)
+    }
+
+    /// `value` with some `$ref`s to `from` changed to `to`.
+    mutating func renaming(references from: String, to: String, in value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(var object):
+            for member in object.members {
+                object[member.key] =
+                    member.key == "$ref" && member.value == .string(from) && chance(60)
+                    ? .string(to) : renaming(references: from, to: to, in: member.value)
+            }
+            return .object(object)
+        case .array(let array): return .array(array.map { renaming(references: from, to: to, in: $0) })
+        default: return value
+        }
     }
 
     mutating func objectSchema(depth: Int) -> JSONValue {
@@ -198,9 +229,31 @@ struct SoundnessGenerator {
         }
         if chance(10) { object["minProperties"] = count(2) }
         if chance(10) { object["maxProperties"] = count(3) }
-        if chance(8) { object["propertyNames"] = .object(JSONObject([("maxLength", count(3))])) }
+        if chance(10) { object["propertyNames"] = propertyNames() }
         if chance(8) { object["dependentRequired"] = .object(JSONObject([(name(), .array([.string(name())]))])) }
+        if chance(8) { object["dependencies"] = dependencies(depth: depth) }
+        if chance(6) { object["dependentSchemas"] = .object(JSONObject([(name(), schema(depth: depth - 1))])) }
         return .object(object)
+    }
+
+    mutating func propertyNames() -> JSONValue {
+        switch below(3) {
+        case 0: return .object(JSONObject([("maxLength", count(3))]))
+        case 1: return .object(JSONObject([("pattern", .string(pick(Self.patterns)))]))
+        default: return .object(JSONObject([("type", .string("string")), ("pattern", .string(pick(Self.patterns)))]))
+        }
+    }
+
+    /// Draft 4-7 `dependencies` (every draft the validator reads): names or a schema.
+    mutating func dependencies(depth: Int) -> JSONValue {
+        var entries = JSONObject()
+        for _ in 0..<(1 + below(2)) {
+            entries[name()] =
+                chance(50)
+                ? .array(Array(Set((0..<(1 + below(2))).map { _ in name() })).sorted().map { .string($0) })
+                : schema(depth: depth - 1)
+        }
+        return .object(entries)
     }
 
     mutating func combined(depth: Int) -> JSONValue {
@@ -314,10 +367,18 @@ struct SoundnessGenerator {
         case "reference":
             toggle("$ref", .string(chance(70) ? "#/$defs/d" : "#"))
         case "keyword":
-            let keyword = pick(["contains", "not", "propertyNames", "dependentRequired", "if", "else", "const"])
+            let keyword = pick([
+                "contains", "not", "propertyNames", "dependentRequired", "if", "else", "const", "minContains",
+                "maxContains", "dependencies", "dependentSchemas", "format", "additionalItems",
+            ])
             switch keyword {
             case "dependentRequired":
                 toggle(keyword, .object(JSONObject([(name(), .array([.string(name())]))])))
+            case "minContains", "maxContains": toggle(keyword, count(3))
+            case "dependencies": toggle(keyword, dependencies(depth: 2))
+            case "dependentSchemas": toggle(keyword, .object(JSONObject([(name(), self.schema(depth: 1))])))
+            case "format": toggle(keyword, .string(pick(["email", "date"])))
+            case "propertyNames": toggle(keyword, propertyNames())
             case "const": toggle(keyword, randomValue(depth: 1))
             default: toggle(keyword, scalarSchema())
             }
@@ -336,7 +397,9 @@ struct SoundnessGenerator {
         if chance(10) { return randomValue(depth: depth) }
         if let values = object["enum"]?.arrayValue, !values.isEmpty, chance(80) { return pick(values) }
         if let value = object["const"], chance(80) { return value }
-        if let target = object["$ref"]?.stringValue, target == "#/$defs/d", let definition = root["$defs"]?["d"] {
+        if let target = object["$ref"]?.stringValue, ["#/$defs/d", "#dd", "d.json"].contains(target),
+            let definition = root["$defs"]?["d"]
+        {
             return instance(of: definition, root: root, depth: depth - 1)
         }
         for keyword in ["anyOf", "oneOf", "allOf"] {
@@ -371,9 +434,11 @@ struct SoundnessGenerator {
             object["items"].flatMap { $0.arrayValue == nil ? $0 : nil } ?? object["additionalItems"]
             ?? object["unevaluatedItems"]
         let length = chance(70) ? max(0, prefix.count - 1 + below(3)) : below(5)
+        let contains = object["contains"]
         return .array(
             (0..<length).map { index in
-                let itemSchema = index < prefix.count ? prefix[index] : rest ?? .bool(true)
+                var itemSchema = index < prefix.count ? prefix[index] : rest ?? .bool(true)
+                if let contains, chance(40) { itemSchema = contains }
                 return instance(of: itemSchema, root: root, depth: depth - 1)
             })
     }
@@ -423,6 +488,10 @@ struct SoundnessGenerator {
                     for index in array.indices { result += positions(in: array[index], at: path + [key, "\(index)"]) }
                 } else {
                     result += positions(in: value, at: path + [key])
+                }
+            case "dependencies", "dependentSchemas":
+                for member in value.objectValue?.members ?? [] where member.value.arrayValue == nil {
+                    result += positions(in: member.value, at: path + [key, member.key])
                 }
             case "prefixItems", "allOf", "anyOf", "oneOf":
                 for (index, item) in (value.arrayValue ?? []).enumerated() {

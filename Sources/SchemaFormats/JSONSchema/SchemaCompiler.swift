@@ -95,28 +95,10 @@ struct SchemaCompiler {
     mutating func resolve(_ reference: String, base: String, from: String) throws(JSONSchemaError)
         -> SchemaIndex.Location
     {
-        let absolute = URIResolution.resolve(reference, against: base)
-        let (resourceURI, rawFragment) = URIResolution.split(absolute)
-        let fragment = rawFragment.percentDecoded
-        if fragment.isEmpty || fragment.hasPrefix("/") {
-            guard let root = index.location(ofResource: resourceURI) else {
-                throw JSONSchemaError(
-                    location: from, message: "cannot resolve reference '\(reference)' (\(resourceURI) is unknown)")
-            }
-            let pointer = root.pointer + fragment
-            if let known = index.positions[SchemaIndex.key(root.document, pointer)] { return known }
-            guard JSONPointer.resolve(pointer, in: index.documents[root.document].root) != nil else {
-                throw JSONSchemaError(
-                    location: from, message: "cannot resolve reference '\(reference)': no such location")
-            }
-            return SchemaIndex.Location(document: root.document, pointer: pointer, base: root.base, draft: root.draft)
+        switch index.resolve(reference, base: base) {
+        case .success(let location): return location
+        case .failure(let failure): throw JSONSchemaError(location: from, message: failure.message)
         }
-        guard let anchor = index.anchor(resourceURI + "#" + rawFragment) ?? index.anchor(resourceURI + "#" + fragment)
-        else {
-            throw JSONSchemaError(
-                location: from, message: "cannot resolve reference '\(reference)' (no anchor '\(fragment)')")
-        }
-        return anchor
     }
 
     mutating func reference(_ reference: String, base: String, from: String) throws(JSONSchemaError) -> SchemaNode {

@@ -73,6 +73,35 @@ struct SchemaIndex {
         return anchors[uri]
     }
 
+    /// Why a reference has no target.
+    struct ResolutionFailure: Error {
+        let message: String
+    }
+
+    /// The location a `$ref`-like URI reference names, resolved against `base`: a JSON
+    /// pointer into a resource (by its `$id` or retrieval URI), or an anchor. Shared by the
+    /// compiler and the compatibility checker, so both follow a reference to the same place.
+    mutating func resolve(_ reference: String, base: String) -> Result<Location, ResolutionFailure> {
+        let absolute = URIResolution.resolve(reference, against: base)
+        let (resourceURI, rawFragment) = URIResolution.split(absolute)
+        let fragment = rawFragment.percentDecoded
+        if fragment.isEmpty || fragment.hasPrefix("/") {
+            guard let root = location(ofResource: resourceURI) else {
+                return .failure(.init(message: "cannot resolve reference '\(reference)' (\(resourceURI) is unknown)"))
+            }
+            let pointer = root.pointer + fragment
+            if let known = positions[Self.key(root.document, pointer)] { return .success(known) }
+            guard JSONPointer.resolve(pointer, in: documents[root.document].root) != nil else {
+                return .failure(.init(message: "cannot resolve reference '\(reference)': no such location"))
+            }
+            return .success(Location(document: root.document, pointer: pointer, base: root.base, draft: root.draft))
+        }
+        guard let anchor = anchor(resourceURI + "#" + rawFragment) ?? anchor(resourceURI + "#" + fragment) else {
+            return .failure(.init(message: "cannot resolve reference '\(reference)' (no anchor '\(fragment)')"))
+        }
+        return .success(anchor)
+    }
+
     /// Adds and indexes a document retrieved from `uri`; returns its index.
     @discardableResult
     mutating func add(_ root: JSONValue, uri: String, isMain: Bool) -> Int {

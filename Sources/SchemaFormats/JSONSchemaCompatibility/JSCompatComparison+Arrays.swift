@@ -107,6 +107,7 @@ extension JSCompatComparison {
                     message: "the reader now requires unique items but the writer may repeat them; "
                         + "drop uniqueItems or make the writer require it first"))
         }
+        found += compareContains(reader: reader, writer: writer, writerMaximum: writerMaximum)
         return found
     }
 

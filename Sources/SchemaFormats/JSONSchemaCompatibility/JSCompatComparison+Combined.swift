@@ -46,16 +46,21 @@ extension JSCompatComparison {
     /// keywords or every one of its branches must be inside the whole reader.
     private func compareWriterSum(_ sum: String, reader: JSCompatNode, writer: JSCompatNode) -> [Incompatibility] {
         let writerBranches = writer.children(sum)
-        if reader[sum] != nil {
-            let readerBranches = reader.children(sum)
-            var found = compare(reader: reader.masking(sum), writer: writer.masking(sum))
+        // A writer `oneOf` document matches one of its branches, as under `anyOf`: against a
+        // reader `anyOf` it pairs up as one (with the sibling keywords, e.g. `type`, apart).
+        let readerSum = reader[sum] != nil ? sum : sum == "oneOf" && reader["anyOf"] != nil ? "anyOf" : nil
+        if let readerSum {
+            let readerBranches = reader.children(readerSum)
+            var found = compare(reader: reader.masking(readerSum), writer: writer.masking(sum))
             // The writer's other keywords narrow each branch, which can make it exclusive.
             let remainder = writer.masking(sum)
             for branch in writerBranches
-            where matchedBranch(sum, of: readerBranches, writer: [remainder, branch], fitting: branch) == nil {
-                if sum == "oneOf", readerBranches.contains(where: { compare(reader: $0, writer: branch).isEmpty }) {
+            where matchedBranch(readerSum, of: readerBranches, writer: [remainder, branch], fitting: branch) == nil {
+                if readerSum == "oneOf",
+                    readerBranches.contains(where: { compare(reader: $0, writer: branch).isEmpty })
+                {
                     found.append(
-                        Self.overlap(at: reader.location(sum), what: "writer's branch at \(branch.location())"))
+                        Self.overlap(at: reader.location(readerSum), what: "writer's branch at \(branch.location())"))
                     continue
                 }
                 let kind =
@@ -63,9 +68,9 @@ extension JSCompatComparison {
                     ? Kind.sumTypeNarrowed : Kind.combinedTypeSubschemasChanged
                 found.append(
                     Incompatibility(
-                        kind: kind, location: reader.location(sum),
-                        message: "no reader branch of `\(sum)` accepts the writer's branch at \(branch.location()); "
-                            + "keep a branch that accepts it"))
+                        kind: kind, location: reader.location(readerSum),
+                        message: "no reader branch of `\(readerSum)` accepts the writer's branch at "
+                            + "\(branch.location()); keep a branch that accepts it"))
             }
             return found
         }

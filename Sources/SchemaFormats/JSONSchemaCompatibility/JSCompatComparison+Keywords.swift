@@ -1,15 +1,12 @@
 import SchemaRegistryCore
 
-/// Keywords the checker does not model (conditionals, dependencies, `contains`, and
-/// `format` when it asserts): the reader's must be textually equal to the writer's, under the
+/// Keywords the checker does not model (conditionals, and `format` when it asserts): the reader's must be textually equal to the writer's, under the
 /// same draft (the same text means other things elsewhere: `prefixItems` inside a draft 7
 /// `then` is ignored), or the change is reported, because their effect on inclusion is not
 /// worked out here.
 extension JSCompatComparison {
     private static let unmodelled: [(keywords: [String], type: String?)] = [
-        (["if", "then", "else"], nil),
-        (["dependencies"], "object"), (["dependentRequired"], "object"), (["dependentSchemas"], "object"),
-        (["contains", "minContains", "maxContains"], "array"), (["format"], nil),
+        (["if", "then", "else"], nil), (["format"], nil),
     ]
 
     func compareUnmodelledKeywords(reader: JSCompatNode, writer: JSCompatNode, types: Set<String>) -> [Incompatibility]
@@ -17,7 +14,7 @@ extension JSCompatComparison {
         var found: [Incompatibility] = []
         for group in Self.unmodelled where group.type.map({ types.contains($0) }) ?? true {
             guard let first = group.keywords.first(where: { reader[$0] != nil }) else { continue }
-            // `then`/`else` without `if` and `min/maxContains` without `contains` do nothing.
+            // `then`/`else` without `if` do nothing.
             if group.keywords.count > 1 && reader[group.keywords[0]] == nil { continue }
             let same =
                 reader.draft == writer.draft

@@ -30,10 +30,8 @@ extension JSCompatComparison {
             ),
             writerMinimum: writer["required"]?.arrayValue.map { Double($0.count) },
             writerMaximum: isClosed(writer) ? Double(writerNames.count) : nil, noun: "properties")
-        if let names = reader.child("propertyNames") {
-            found += compare(
-                reader: names, writer: writer.child("propertyNames") ?? .accepting(.writer, at: "", in: ""))
-        }
+        found += comparePropertyNames(reader: reader, writer: writer)
+        found += compareDependencies(reader: reader, writer: writer)
         return found
     }
 
@@ -51,7 +49,7 @@ extension JSCompatComparison {
     /// The schemas that apply to property `name`: its own, every matching pattern, or else
     /// the additional one (nothing when that is absent: anything goes). A pattern that does
     /// not compile here may match: for a reader it then applies, for a writer it is skipped.
-    private func schemas(for name: String, in node: JSCompatNode, asReader: Bool) -> [(JSCompatNode, Source)] {
+    func schemas(for name: String, in node: JSCompatNode, asReader: Bool) -> [(JSCompatNode, Source)] {
         var result: [(JSCompatNode, Source)] = []
         if let named = node.child("properties", name) { result.append((named, .named)) }
         var uncertain = false

@@ -143,8 +143,11 @@ extension JSCompatComparison {
                             + "; keep minLength at most the writer's"))
             }
         }
-        // Regex inclusion is undecidable in general: any change of pattern is a change.
-        if let pattern = reader["pattern"], writer["pattern"] != pattern {
+        // Regex inclusion is undecidable in general: any change of pattern is a change, unless
+        // the reader's matches every string.
+        if let pattern = reader["pattern"], writer["pattern"] != pattern,
+            !(pattern.stringValue.map(matchesEverything) ?? false)
+        {
             found.append(
                 Incompatibility(
                     kind: writer["pattern"] == nil ? Kind.patternAdded : Kind.patternChanged,

@@ -26,9 +26,18 @@ final class JSCompatComparison {
     /// Compiled `pattern`/`patternProperties` regexes; nil when the pattern does not compile.
     var regexCache: [String: CompiledPattern?] = [:]
 
-    init(readerDocuments: [String: JSCompatDocument], writerDocuments: [String: JSCompatDocument]) {
+    /// Each side's references, followed as the validator follows them.
+    private var readerReferences: JSCompatReferences
+    private var writerReferences: JSCompatReferences
+
+    init(
+        readerDocuments: [String: JSCompatDocument], writerDocuments: [String: JSCompatDocument],
+        defaultDraft: JSONSchemaDraft
+    ) {
         self.readerDocuments = readerDocuments
         self.writerDocuments = writerDocuments
+        readerReferences = JSCompatReferences(documents: readerDocuments, defaultDraft: defaultDraft)
+        writerReferences = JSCompatReferences(documents: writerDocuments, defaultDraft: defaultDraft)
     }
 
     func compare(reader: JSCompatNode, writer: JSCompatNode) -> [Incompatibility] {
@@ -113,36 +122,21 @@ final class JSCompatComparison {
         }
     }
 
-    /// Resolves a local (`#/...`) or by-name (`other.json#/...`) reference on `node`'s side.
+    /// Resolves a reference on `node`'s side as the validator does (`JSCompatReferences`):
+    /// JSON pointers, registered references by name, `$id`s and anchors.
     func resolve(_ reference: JSONValue, from node: JSCompatNode) -> JSCompatNode? {
         guard let text = reference.stringValue else { return nil }
         let documents = node.side == .reader ? readerDocuments : writerDocuments
-        let hash = text.firstIndex(of: "#") ?? text.endIndex
-        let name = String(text[..<hash])
-        let fragment = hash == text.endIndex ? "" : String(text[text.index(after: hash)...])
-        let document = name.isEmpty ? node.document : name
-        guard let source = documents[document] else { return nil }
-        guard fragment.isEmpty || fragment.hasPrefix("/") else { return nil }  // anchors are not supported
-        let decoded = fragment.removingPercentEncoding ?? fragment
-        var current = source.value
-        var draft = source.draft
-        for rawSegment in decoded.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
-            draft = JSCompatVocabulary.draft(of: current, inherited: draft)
-            let segment = rawSegment.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
-            switch current {
-            case .object(let object):
-                guard let next = object[segment] else { return nil }
-                current = next
-            case .array(let array):
-                guard let index = Int(segment), array.indices.contains(index) else { return nil }
-                current = array[index]
-            default: return nil
-            }
-        }
+        let found =
+            node.side == .reader
+            ? readerReferences.resolve(text, from: node) : writerReferences.resolve(text, from: node)
+        guard let found, let source = documents[found.document],
+            let value = JSONPointer.resolve(found.pointer, in: source.value)
+        else { return nil }
         var resolved = JSCompatNode(
-            value: current, side: node.side, document: document, pointer: decoded,
-            draft: JSCompatVocabulary.draft(of: current, inherited: draft))
+            value: value, side: node.side, document: found.document, pointer: found.pointer, draft: found.draft)
         resolved.formatAsserts = source.formatAsserts
+        resolved.base = found.base
         return resolved
     }
 
@@ -153,7 +147,8 @@ final class JSCompatComparison {
     private func unresolved(_ reference: JSONValue, at location: String, side: String) -> Incompatibility {
         Incompatibility(
             kind: Kind.unresolvedReference, location: location,
-            message: "cannot follow the \(side)'s reference \(reference.serialized()); only local JSON pointers "
-                + "and registered references by name are supported, so inclusion cannot be proven")
+            message: "cannot follow the \(side)'s reference \(reference.serialized()) to a schema of this side "
+                + "(JSON pointers, `$id`s, anchors and registered references are followed), so inclusion cannot "
+                + "be proven")
     }
 }

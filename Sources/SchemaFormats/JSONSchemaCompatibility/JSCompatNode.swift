@@ -18,6 +18,9 @@ struct JSCompatNode {
     /// The draft in force here: it decides which keywords exist (the validator ignores the
     /// others) and what array-form `items` means.
     var draft: JSONSchemaDraft
+    /// The base URI references here resolve against when the validator's index did not walk
+    /// this position (see `JSCompatReferences`): the one of the schema the node came from.
+    var base = ""
     /// Whether `format` asserts (the validator's option); it is an annotation otherwise.
     var formatAsserts = false
     /// Keywords treated as absent, so `allOf` can be compared apart from its siblings.
@@ -67,6 +70,7 @@ struct JSCompatNode {
             value: current, side: side, document: document, pointer: path,
             draft: JSCompatVocabulary.draft(of: current, inherited: draft))
         node.formatAsserts = formatAsserts
+        node.base = base
         return node
     }
 
@@ -88,9 +92,14 @@ struct JSCompatNode {
         switch value {
         case .bool(let flag): return flag
         case .object(let object):
-            return !object.keys.contains { Self.constraining.contains($0) && self[$0] != nil }
+            return !object.keys.contains { Self.constraining.contains($0) && self[$0] != nil && !isNoOp($0) }
         default: return false
         }
+    }
+
+    /// `additionalItems` without array-form `items` (the validator ignores it).
+    private func isNoOp(_ keyword: String) -> Bool {
+        keyword == "additionalItems" && self["items"]?.arrayValue == nil
     }
 
     /// Accepts nothing: `false`.

@@ -36,7 +36,8 @@ public struct JSONSchemaCompatibilityChecker: CompatibilityChecker {
         if follows(readerDocuments) || follows(writerDocuments) {
             return [Self.customMetaSchema()]
         }
-        let comparison = JSCompatComparison(readerDocuments: readerDocuments, writerDocuments: writerDocuments)
+        let comparison = JSCompatComparison(
+            readerDocuments: readerDocuments, writerDocuments: writerDocuments, defaultDraft: options.defaultDraft)
         let readerRootNode = root(readerDocuments[""]!, side: .reader)
         if comparison.hasNonDescendingCycle(from: readerRootNode) {
             return [Self.nonDescendingCycle()]

@@ -51,6 +51,9 @@ public enum JSONSchemaCompatibilityKind {
     public static let maxPropertiesDecreased = "MAX_PROPERTIES_DECREASED"
     public static let minPropertiesAdded = "MIN_PROPERTIES_ADDED"
     public static let minPropertiesIncreased = "MIN_PROPERTIES_INCREASED"
+    public static let dependencyArrayAdded = "DEPENDENCY_ARRAY_ADDED"
+    public static let dependencyArrayExtended = "DEPENDENCY_ARRAY_EXTENDED"
+    public static let dependencySchemaAdded = "DEPENDENCY_SCHEMA_ADDED"
 
     // Arrays.
     public static let itemAddedToOpenContentModel = "ITEM_ADDED_TO_OPEN_CONTENT_MODEL"
@@ -65,4 +68,9 @@ public enum JSONSchemaCompatibilityKind {
     public static let minItemsAdded = "MIN_ITEMS_ADDED"
     public static let minItemsIncreased = "MIN_ITEMS_INCREASED"
     public static let uniqueItemsAdded = "UNIQUE_ITEMS_ADDED"
+    public static let containsAdded = "CONTAINS_ADDED"
+    public static let containsChanged = "CONTAINS_CHANGED"
+    public static let minContainsIncreased = "MIN_CONTAINS_INCREASED"
+    public static let maxContainsAdded = "MAX_CONTAINS_ADDED"
+    public static let maxContainsDecreased = "MAX_CONTAINS_DECREASED"
 }
