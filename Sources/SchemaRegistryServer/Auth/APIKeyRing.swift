@@ -30,6 +30,9 @@ public final class APIKeyRing: Sendable {
     private struct State {
         var byHash: [String: Principal] = [:]
         var loaded = false
+        /// Refreshes started so far, and the newest one whose result is in `byHash`.
+        var refreshesStarted: UInt64 = 0
+        var refreshApplied: UInt64 = 0
     }
 
     public let mode: Mode
@@ -65,9 +68,19 @@ public final class APIKeyRing: Sendable {
 
     /// Reloads the live keys. Principals of keys that disappeared are marked revoked, which
     /// closes the connections using them at their next request.
+    ///
+    /// Refreshes may overlap (the periodic one and an explicit one); a read that started before
+    /// the newest applied one is stale and dropped, else it could bring a revoked key back or
+    /// forget (and revoke) a key created in between.
     public func refresh() async throws {
+        let ticket = state.withLock { state in
+            state.refreshesStarted += 1
+            return state.refreshesStarted
+        }
         let records = try await store.apiKeys(includeRevoked: false)
-        let (revoked, wasEmpty, isEmpty) = state.withLock { state in
+        let (revoked, wasEmpty, isEmpty) = state.withLock { state -> ([Principal], Bool, Bool) in
+            guard ticket > state.refreshApplied else { return ([], false, false) }
+            state.refreshApplied = ticket
             var next: [String: Principal] = [:]
             for record in records {
                 // Keep the existing object so that connections holding it stay linked to it.
