@@ -111,7 +111,16 @@ public struct SRPFrameDecoder: NIOSingleStepByteToMessageDecoder {
         let printable = bytes.allSatisfy { $0 == 0x0D || $0 == 0x0A || (0x20..<0x7F).contains($0) }
         if printable {
             let text = String(decoding: bytes, as: UTF8.self)
-            let shown = text.replacing("\r", with: "\\r").replacing("\n", with: "\\n")
+            // By scalar: "\r\n" is one Character, which a Character-wise replace of "\r" never
+            // matches (the CR LF of an HTTP request line went out raw, unlike vector 12).
+            var shown = ""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\r": shown += "\\r"
+                case "\n": shown += "\\n"
+                default: shown.unicodeScalars.append(scalar)
+                }
+            }
             let hint = text.hasPrefix("GET ") || text.hasPrefix("POST ") || text.hasPrefix("PUT ") ? " (HTTP?)" : ""
             return "expected the SRP preface 89 53 52 50 0D 0A, got '\(shown)'\(hint): this port speaks SRP"
         }

@@ -1,34 +1,53 @@
 import ArgumentParser
 import Foundation
+import SRPWire
 import SchemaRegistryCore
 import SchemaRegistryServer
 
-/// `schema-registry keys ...`: API keys, managed in the store itself (no server needed; every
-/// instance on the store picks changes up within `auth-refresh-ms`).
+/// `schema-registry keys ...`: API keys, managed through the running server (admin rpcs), so
+/// they work with any store and take effect at once. `--data-dir`/`--store` work on an existing
+/// store directly instead (no server needed: to make the first admin key of a server that
+/// already requires keys, or to recover from a lost one).
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create, list and revoke API keys (stored as SHA-256 hashes in the registry's store).",
+        abstract: "Create, list and revoke API keys (through the server, or on a store with --data-dir/--store).",
         discussion: """
-            Servers require a key in the handshake as soon as one live key exists (unless started with
-            --insecure-no-auth). Roles: read (get, lookup, list, check, validate), write (plus register and
-            soft delete), admin (plus config, mode and permanent delete).
+            Servers require a key in the handshake as soon as one live key exists (unless started with \
+            --insecure-no-auth), so the first key can be made through a server that has none. Roles: read (get, \
+            lookup, list, check, validate), write (plus register and soft delete), admin (plus config, mode, \
+            permanent delete and keys). Managing keys needs an admin key not limited to subject prefixes.
             """,
         subcommands: [Create.self, List.self, Revoke.self])
 
-    /// Which store to open: the same settings as `serve` (flags, then SCHEMA_REGISTRY_STORE /
-    /// SCHEMA_REGISTRY_DATA_DIR, then defaults).
+    /// Where the keys are: the server (default), or a store opened directly when one of these
+    /// flags is given. The store must exist already: `keys` never creates one.
     struct StoreOptions: ParsableArguments {
-        @Option(help: "sqlite (default) or a postgres:// URL.") var store: String?
-        @Option(name: .customLong("data-dir"), help: "Data directory of the SQLite store (default ./data).")
+        @Option(help: "Work on this store directly instead of the server: sqlite or a postgres:// URL.")
+        var store: String?
+        @Option(
+            name: .customLong("data-dir"),
+            help: "Work directly on the SQLite store in this data directory instead of the server.")
         var dataDirectory: String?
 
+        var isDirect: Bool { store != nil || dataDirectory != nil }
+
         func open() async throws -> any SchemaStore & APIKeyStore {
-            let environment = ProcessInfo.processInfo.environment
+            let kind = store ?? "sqlite"
+            if kind == "sqlite" {
+                let directory = dataDirectory ?? "./data"
+                let file = (directory as NSString).appendingPathComponent("registry.db")
+                guard FileManager.default.fileExists(atPath: file) else {
+                    throw CLIError(
+                        message:
+                            "no registry store at \(file): `keys` does not create one. Give the data directory of the "
+                            + "server (serve --data-dir), or leave --data-dir out to manage keys through the server.",
+                        exitCode: CLIExitCode.notFound)
+                }
+            }
             let opened = try await StoreOpening.open(
-                store: store ?? environment["SCHEMA_REGISTRY_STORE"] ?? "sqlite",
-                dataDirectory: dataDirectory ?? environment["SCHEMA_REGISTRY_DATA_DIR"] ?? "./data", connections: 1)
+                store: kind, dataDirectory: dataDirectory ?? "./data", connections: 1, create: false)
             guard let keys = opened as? any SchemaStore & APIKeyStore else {
-                throw ValidationError("the store \(opened.kind) does not keep API keys")
+                throw CLIError.usage("the store \(opened.kind) does not keep API keys")
             }
             return keys
         }
@@ -38,6 +57,7 @@ struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a key and print it once (only its hash is stored).")
 
+        @OptionGroup var connection: ConnectionOptions
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "read, write or admin.") var role: String
         @Option(help: "What the key is for (shown by `keys list`).") var name = ""
@@ -46,48 +66,56 @@ struct Keys: AsyncParsableCommand {
             help: "Limit the key to subjects starting with this prefix; repeatable. Default: every subject.")
         var subjectPrefixes: [String] = []
 
-        func run() async throws {
-            guard let accessRole = AccessRole(rawValue: role) else {
+        func validate() throws {
+            guard AccessRole(rawValue: role) != nil else {
                 throw ValidationError("--role must be read, write or admin, not '\(role)'")
             }
             if subjectPrefixes.contains(where: { $0.isEmpty || $0.contains("\n") }) {
                 throw ValidationError("--subject-prefix must be non-empty and on one line")
             }
-            let store = try await storeOptions.open()
-            let (id, key) = APIKeyText.generate()
-            try await store.createAPIKey(
-                APIKeyRecord(
+        }
+
+        func run() async throws {
+            let accessRole = AccessRole(rawValue: role)!
+            let created: (key: Srp_ApiKey, secret: String) = try await KeyAccess.run(connection, storeOptions) {
+                store in
+                let (id, secret) = APIKeyText.generate()
+                let record = APIKeyRecord(
                     id: id, name: name, role: accessRole, subjectPrefixes: subjectPrefixes,
-                    keyHash: APIKeyText.hash(key), createdAt: Int(Date().timeIntervalSince1970)))
-            try await store.close()
-            print(key)
-            FileHandle.standardError.write(
-                Data("created API key \(id) (\(accessRole.rawValue)); it is shown only now: keep it secret\n".utf8))
+                    keyHash: APIKeyText.hash(secret), createdAt: Int(Date().timeIntervalSince1970))
+                try await store.createAPIKey(record)
+                return (KeyAccess.message(record), secret)
+            } server: { session in
+                let response = try await session.client().createApiKey(
+                    .with {
+                        $0.role = KeyAccess.protoRole(accessRole)
+                        $0.name = name
+                        $0.subjectPrefixes = subjectPrefixes
+                    }, options: session.callOptions)
+                return (response.key, response.secret)
+            }
+            let output = Output(json: connection.json)
+            output.emit(KeyAccess.document(created.key).merging(["key": created.secret]) { $1 }) { created.secret }
+            output.note(
+                "created API key \(created.key.id) (\(role)); it is shown only now: keep it secret")
         }
     }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List keys (ids, names, roles; never the keys).")
 
+        @OptionGroup var connection: ConnectionOptions
         @OptionGroup var storeOptions: StoreOptions
         @Flag(help: "Include revoked keys.") var all = false
 
         func run() async throws {
-            let store = try await storeOptions.open()
-            let keys = try await store.apiKeys(includeRevoked: all)
-            try await store.close()
-            print("ID            ROLE   STATE    CREATED               PREFIXES  NAME")
-            let formatter = ISO8601DateFormatter()
-            for key in keys {
-                let created = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(key.createdAt)))
-                let prefixes = key.subjectPrefixes.isEmpty ? "*" : key.subjectPrefixes.joined(separator: ",")
-                print(
-                    [
-                        key.id, key.role.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0),
-                        (key.revoked ? "revoked" : "live").padding(toLength: 8, withPad: " ", startingAt: 0), created,
-                        prefixes.padding(toLength: 9, withPad: " ", startingAt: 0), key.name,
-                    ].joined(separator: "  "))
+            let keys = try await KeyAccess.run(connection, storeOptions) { store in
+                try await store.apiKeys(includeRevoked: all).map(KeyAccess.message)
+            } server: { session in
+                try await session.client().listApiKeys(.with { $0.includeRevoked = all }, options: session.callOptions)
+                    .keys
             }
+            Output(json: connection.json).emit(keys.map(KeyAccess.document)) { KeyAccess.table(keys) }
         }
     }
 
@@ -95,15 +123,26 @@ struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Revoke a key: refused at the next handshake, open connections closed at their next request.")
 
+        @OptionGroup var connection: ConnectionOptions
         @OptionGroup var storeOptions: StoreOptions
         @Argument(help: "The key's id (from `keys list`).") var id: String
 
         func run() async throws {
-            let store = try await storeOptions.open()
-            let revoked = try await store.revokeAPIKey(id: id)
-            try await store.close()
-            guard revoked else { throw ValidationError("no live API key has id '\(id)'") }
-            print("revoked \(id)")
+            let revoked = try await KeyAccess.run(connection, storeOptions) { store in
+                guard let record = try await store.apiKeys(includeRevoked: false).first(where: { $0.id == id }),
+                    try await store.revokeAPIKey(id: id)
+                else {
+                    throw CLIError(
+                        message: "no live API key has id '\(EchoedText.quote(id))' (see `keys list`)",
+                        exitCode: CLIExitCode.notFound)
+                }
+                return KeyAccess.message(record)
+            } server: { session in
+                try await session.client().revokeApiKey(.with { $0.id = id }, options: session.callOptions).key
+            }
+            Output(json: connection.json).emit(KeyAccess.document(revoked).merging(["revoked": true]) { $1 }) {
+                "revoked \(revoked.id)"
+            }
         }
     }
 }

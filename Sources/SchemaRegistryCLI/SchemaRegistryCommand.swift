@@ -1,4 +1,5 @@
 import ArgumentParser
+import SchemaRegistryServer
 
 /// `schema-registry`: the server (`serve`), load generators (`bench`, `load`) and a CLI client.
 @main
@@ -12,5 +13,6 @@ struct SchemaRegistryCommand: AsyncParsableCommand {
             2 not found, 3 conflict or incompatible, 4 invalid input, 5 not permitted, 6 cannot connect or unavailable,
             7 throttled or timed out.
             """,
+        version: SRPServer.version,
         subcommands: [Serve.self, Bench.self, Load.self, Keys.self] + ClientCommands.all)
 }

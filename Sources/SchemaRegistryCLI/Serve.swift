@@ -42,10 +42,12 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         if printDefaults {
+            // Columns as wide as the longest key and default: nothing is cut.
+            let keyWidth = ServerSettings.keys.map(\.0.count).max() ?? 0
+            let valueWidth = ServerSettings.keys.map(\.2.count).max() ?? 0
             for (key, meaning, value) in ServerSettings.keys {
-                print(
-                    "\(key.padding(toLength: 24, withPad: " ", startingAt: 0)) \(value.padding(toLength: 20, withPad: " ", startingAt: 0)) \(meaning)"
-                )
+                let keyColumn = key.padding(toLength: keyWidth, withPad: " ", startingAt: 0)
+                print("\(keyColumn)  \(value.padding(toLength: valueWidth, withPad: " ", startingAt: 0))  \(meaning)")
             }
             return
         }

@@ -75,6 +75,18 @@ final class ClientChannelHandler: ChannelInboundHandler {
             promise.fail(SchemaRegistryClientError(code: .connectionClosed, message: "connection is closed"))
             return
         }
+        guard plainBody.readableBytes <= maxBody else {
+            // Sent, it would cost the whole connection (the server answers an oversized frame with
+            // GOAWAY, and a body declaring more than the limit with BAD_COMPRESSION); refused here
+            // it is one call's clear error.
+            promise.fail(
+                SchemaRegistryClientError(
+                    code: .requestTooLarge,
+                    message:
+                        "request of \(plainBody.readableBytes) bytes exceeds the server's limit of \(maxBody) bytes per frame"
+                ))
+            return
+        }
         let requestID = nextRequestID
         nextRequestID = nextRequestID == UInt32.max ? 1 : nextRequestID + 1
         var entry = Pending(promise: promise, timeout: nil)

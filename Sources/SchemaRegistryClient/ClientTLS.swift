@@ -128,3 +128,12 @@ public struct ClientTLSConfiguration: Sendable, Equatable {
         return name
     }
 }
+
+extension ClientTLSConfiguration {
+    /// Adds the TLS client handler (SNI and ALPN as the client uses them) to a pipeline of the
+    /// caller's own, so tools that speak SRP with their own handler (the load tool) share the
+    /// client's TLS settings and messages.
+    public func addHandler(to pipeline: ChannelPipeline.SynchronousOperations, host: String) throws {
+        try pipeline.addHandler(NIOSSLClientHandler(context: makeContext(), serverHostname: sniName(host: host)))
+    }
+}

@@ -11,6 +11,8 @@ public struct SchemaRegistryClientError: Error, Sendable, Hashable, CustomString
         case deadlineExceeded
         /// The server's answer could not be decoded.
         case badResponse
+        /// The request is larger than the server accepts (its `max_frame_size`); nothing was sent.
+        case requestTooLarge
     }
 
     public var code: Code

@@ -18,6 +18,8 @@ public struct RegistryError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let versionNotSoftDeleted = Code(rawValue: 40407)
         public static let subjectLevelCompatibilityNotConfigured = Code(rawValue: 40408)
         public static let subjectLevelModeNotConfigured = Code(rawValue: 40409)
+        /// No live API key has the id (RevokeApiKey).
+        public static let apiKeyNotFound = Code(rawValue: 40410)
         public static let incompatibleSchema = Code(rawValue: 40901)
         public static let invalidSchema = Code(rawValue: 42201)
         public static let invalidVersion = Code(rawValue: 42202)

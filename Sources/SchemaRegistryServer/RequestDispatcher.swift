@@ -39,6 +39,8 @@ struct RequestDispatcher: Sendable {
     let metrics: ServerMetrics
     /// For what clients are told and operators should see too (registration warnings).
     let logger: Logger
+    /// The API keys the server checks, managed by the admin rpcs; nil when the store keeps none.
+    var keys: APIKeyRing? = nil
     /// L1 misses of one id share one backend read.
     let schemaReads = SingleFlight<UInt32, EncodedSchemaCache.Entry>()
 
@@ -114,6 +116,9 @@ struct RequestDispatcher: Sendable {
         case .deleteConfig: return try await call(method, body, principal, deleteConfig)
         case .getMode: return try await call(method, body, principal, getMode)
         case .setMode: return try await call(method, body, principal, setMode)
+        case .createApiKey: return try await call(method, body, principal, createAPIKey)
+        case .listApiKeys: return try await call(method, body, principal, listAPIKeys)
+        case .revokeApiKey: return try await call(method, body, principal, revokeAPIKey)
         }
     }
 

@@ -401,7 +401,11 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             shared.metrics.authFailures.increment()
             logger.notice("authentication failed", metadata: ["reason": "\(reason)"])
             machine.handshakeFailed()
-            return (.unauthenticated, "this server requires a valid API key in HelloRequest.credentials.api_key")
+            return (
+                .unauthenticated,
+                "this server requires a valid API key: pass --api-key or set SCHEMA_REGISTRY_API_KEY "
+                    + "(clients: HelloRequest.credentials.api_key)"
+            )
         }
         let lz4 = shared.configuration.compression && hello.compressions.contains(.lz4)
         let limits = shared.configuration.connection

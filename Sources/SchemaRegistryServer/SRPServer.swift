@@ -111,7 +111,7 @@ public final class SRPServer: Service, Sendable {
                 info: .init(
                     serverID: configuration.serverID, version: Self.version, startedAt: .now,
                     lowerCacheTiers: lowerCacheTiers, warmUp: warmUp),
-                metrics: metrics, logger: logger),
+                metrics: metrics, logger: logger, keys: keyRing),
             cache: cache, logger: logger, metrics: metrics, keyRing: keyRing, overload: overload,
             answers: answers, decompression: decompression)
         let idle = TimeAmount(configuration.idleTimeout)
@@ -169,10 +169,12 @@ public final class SRPServer: Service, Sendable {
                 }
                 .bind(host: configuration.host, port: configuration.port).get()
         } catch {
-            listening.fail(error)
+            let named = ListenError(
+                listener: "SRP", host: configuration.host, port: configuration.port, underlying: error)
+            listening.fail(named)
             // Nobody will wait for a drain; a promise never completed traps in debug builds.
-            drained.fail(error)
-            throw error
+            drained.fail(named)
+            throw named
         }
         let address = channel.localAddress!
         listening.succeed(address)

@@ -10,7 +10,7 @@ struct CLIError: Error, CustomStringConvertible {
 
     /// Options that do not fit together, or a value that does not parse.
     static func usage(_ message: String) -> CLIError {
-        CLIError(message: message, exitCode: CLIExitCode.usageOrUnexpected)
+        CLIError(message: message, exitCode: CLIExitCode.usage)
     }
 
     /// Input (a schema, a payload, a file) that cannot be used.

@@ -5,7 +5,9 @@ import SchemaRegistryClient
 /// The process exit codes of the client commands (documented on the root command).
 enum CLIExitCode {
     static let ok: Int32 = 0
-    static let usageOrUnexpected: Int32 = 1
+    static let unexpected: Int32 = 1
+    /// As ArgumentParser exits for a bad command line (EX_USAGE), so every usage error is 64.
+    static let usage: Int32 = 64
     static let notFound: Int32 = 2
     static let conflict: Int32 = 3
     static let invalidInput: Int32 = 4
@@ -18,7 +20,8 @@ enum CLIExitCode {
         switch error.code {
         case .connectionFailed, .connectionClosed: return unavailable
         case .deadlineExceeded: return throttled
-        case .badResponse: return usageOrUnexpected
+        case .badResponse: return unexpected
+        case .requestTooLarge: return invalidInput
         case .server(let status): return forStatus(status)
         }
     }
@@ -26,6 +29,7 @@ enum CLIExitCode {
     /// The exit code for a status the server answered with.
     static func forStatus(_ status: StatusCode) -> Int32 {
         switch Int(status.rawValue) {
+        case 40100..<40400: return notPermitted  // unauthorized, forbidden (role or subject prefix)
         case 40400..<40500: return notFound
         case 40901, 42206: return conflict  // incompatible schema; a reference still points here
         case 42205: return notPermitted
@@ -38,7 +42,7 @@ enum CLIExitCode {
         case .throttled, .overloaded, .deadlineExceeded: return throttled
         case .shuttingDown, .idleTimeout: return unavailable
         case .unauthenticated: return notPermitted
-        default: return usageOrUnexpected
+        default: return unexpected
         }
     }
 }
@@ -46,7 +50,7 @@ enum CLIExitCode {
 /// Hidden: prints the exit code each status maps to, so tests can check the table.
 ///
 /// Arguments are status numbers (`40401`, `13`) or local failures (`connection-failed`,
-/// `connection-closed`, `deadline-exceeded`, `bad-response`); prints `<argument> <exit code>` lines.
+/// `connection-closed`, `deadline-exceeded`, `bad-response`, `request-too-large`); prints `<argument> <exit code>` lines.
 struct ExitCodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exit-code", abstract: "Print the exit code of each status (for tests).", shouldDisplay: false)
@@ -61,6 +65,7 @@ struct ExitCodeCommand: ParsableCommand {
             case "connection-closed": code = .connectionClosed
             case "deadline-exceeded": code = .deadlineExceeded
             case "bad-response": code = .badResponse
+            case "request-too-large": code = .requestTooLarge
             default:
                 guard let number = UInt16(argument) else {
                     throw ValidationError("'\(argument)' is neither a status number nor a local failure")

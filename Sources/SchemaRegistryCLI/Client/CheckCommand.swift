@@ -1,5 +1,7 @@
 import ArgumentParser
 import SRPWire
+import SchemaRegistryClient
+import SchemaRegistryCore
 
 /// `check`: would this schema be accepted under the subject's compatibility level?
 struct CheckCommand: AsyncParsableCommand {
@@ -10,7 +12,8 @@ struct CheckCommand: AsyncParsableCommand {
             The schema comes from --schema, --file, or stdin. Checks against the latest version (or \
             --version), or with --all against every version the subject's level calls for. Prints \
             "compatible" (exit 0) or "incompatible" and the reasons (exit 3). --verbose also prints the \
-            level checked against.
+            level checked against. A subject that does not exist is an error (exit 2), so a typo cannot \
+            pass a CI gate; --allow-new-subject accepts it (any schema is compatible with nothing).
 
             Example:
               schema-registry check orders-value --file orders-v4.avsc --all
@@ -32,14 +35,32 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(help: "Also print the compatibility level used.")
     var verbose = false
 
+    @Flag(help: "A subject that does not exist yet is fine (compatible, exit 0) instead of an error (exit 2).")
+    var allowNewSubject = false
+
     @OptionGroup(title: "Connection and output") var connection: ConnectionOptions
 
     func run() async throws {
         let report = try await connection.withSession { session in
+            let schema = try input.text()
+            guard try await Self.subjectExists(subject, session) else {
+                guard allowNewSubject else {
+                    throw CLIError(
+                        message:
+                            "subject '\(EchoedText.quote(subject))' does not exist (no live versions); check the name, "
+                            + "or pass --allow-new-subject if a new subject is fine",
+                        exitCode: CLIExitCode.notFound)
+                }
+                let report = Srp_CheckCompatibilityResponse.with { $0.isCompatible = true }
+                session.output.emit([
+                    "subject": subject, "isCompatible": true, "messages": [String](), "newSubject": true,
+                ]) { "compatible (subject '\(EchoedText.quote(subject))' does not exist yet)" }
+                return report
+            }
             let request = try Srp_CheckCompatibilityRequest.with {
                 $0.subject = subject
                 $0.schemaType = input.schemaType
-                $0.schema = try input.text()
+                $0.schema = schema
                 $0.references = input.referenceValues
                 $0.version = version.value
                 $0.allVersions = all
@@ -59,5 +80,15 @@ struct CheckCommand: AsyncParsableCommand {
             return report
         }
         if !report.isCompatible { throw ExitCode(CLIExitCode.conflict) }
+    }
+
+    /// Whether the subject has live versions (ListVersions answers 40401 when it has none).
+    static func subjectExists(_ subject: String, _ session: ClientSession) async throws -> Bool {
+        do {
+            _ = try await session.client().listVersions(.with { $0.subject = subject }, options: session.callOptions)
+            return true
+        } catch let error as SchemaRegistryClientError where error.registryErrorCode == 40401 {
+            return false
+        }
     }
 }

@@ -29,14 +29,14 @@ extension ConnectionOptions {
     /// Connects, runs `body`, closes, and turns any failure into `error: ...` on stderr and
     /// the exit code it maps to (``CLIExitCode``).
     func withSession<Value>(_ body: (ClientSession) async throws -> Value) async throws -> Value {
-        let output = Output(json: json)
-        do {
+        try await withFailuresReported {
+            let output = Output(json: json)
             let endpoint = try endpoint()
             var configuration = ClientConfiguration(host: endpoint.host, port: endpoint.port)
             configuration.clientName = "schema-registry-cli"
             configuration.apiKey = resolvedAPIKey()
             configuration.connectTimeout = max(.seconds(1), timeout)
-            configuration.tls = tlsConfiguration
+            configuration.tls = endpointOptions.tlsConfiguration
             let client = SchemaRegistryClient(configuration: configuration)
             // On failure the process exits next; closing could wait on a stuck handshake, so only
             // a successful command closes (politely, so the server sees a clean goodbye).
@@ -44,18 +44,31 @@ extension ConnectionOptions {
                 ClientSession(connection: client, callOptions: callOptions, output: output, timeout: timeout))
             await client.close()
             return result
+        }
+    }
+
+    /// Runs `body`, turning any failure into `error: ...` on stderr (a JSON document with
+    /// `--json`) and the exit code it maps to (``CLIExitCode``).
+    func withFailuresReported<Value>(_ body: () async throws -> Value) async throws -> Value {
+        let output = Output(json: json)
+        do {
+            return try await body()
         } catch let exit as ExitCode {
             throw exit
         } catch let error as CLIError {
-            output.error(error.message, details: error.details)
+            output.error(error.message, details: error.details, exitCode: error.exitCode)
             throw ExitCode(error.exitCode)
         } catch let error as SchemaRegistryClientError {
-            output.error(Self.describe(error, endpoint: try? endpoint()), details: error.details)
-            if let hint = Self.hint(for: error) { output.hint(hint) }
-            throw ExitCode(CLIExitCode.forError(error))
+            let exitCode = CLIExitCode.forError(error)
+            var code: Int? = nil
+            if case .server(let status) = error.code { code = Int(status.rawValue) }
+            output.error(
+                Self.describe(error, endpoint: try? endpoint()), details: error.details, exitCode: exitCode, code: code,
+                hint: Self.hint(for: error))
+            throw ExitCode(exitCode)
         } catch {
-            output.error("\(error)")
-            throw ExitCode(CLIExitCode.usageOrUnexpected)
+            output.error("\(error)", exitCode: CLIExitCode.unexpected)
+            throw ExitCode(CLIExitCode.unexpected)
         }
     }
 

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import SchemaRegistryClient
 
-/// Where and how the client commands connect, and how they print.
-struct ConnectionOptions: ParsableArguments {
+/// Where a server is and how to reach it: host and port (or SCHEMA_REGISTRY_URL), API key, TLS.
+/// Shared by the client commands (inside ``ConnectionOptions``), `keys` and `load`.
+struct EndpointOptions: ParsableArguments {
     static let defaultHost = "127.0.0.1"
     static let defaultPort = 7911
 
@@ -24,12 +25,6 @@ struct ConnectionOptions: ParsableArguments {
     func resolvedAPIKey(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         apiKey ?? environment["SCHEMA_REGISTRY_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
     }
-
-    @Flag(help: "Print one JSON document instead of text.")
-    var json = false
-
-    @Option(name: .customLong("timeout-ms"), help: "Give up on the server after this many milliseconds.")
-    var timeoutMilliseconds: Int = 30_000
 
     @Flag(help: "Connect over TLS, trusting the system's CAs (or --tls-ca). Implied by the other --tls options.")
     var tls = false
@@ -98,14 +93,35 @@ struct ConnectionOptions: ParsableArguments {
         return (String(host), port)
     }
 
+    func validate() throws {
+        guard (tlsCertificate == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+    }
+}
+
+/// Where and how the client commands connect, and how they print.
+@dynamicMemberLookup
+struct ConnectionOptions: ParsableArguments {
+    @OptionGroup var endpointOptions: EndpointOptions
+
+    @Flag(help: "Print one JSON document instead of text.")
+    var json = false
+
+    @Option(name: .customLong("timeout-ms"), help: "Give up on the server after this many milliseconds.")
+    var timeoutMilliseconds: Int = 30_000
+
+    subscript<Value>(dynamicMember path: KeyPath<EndpointOptions, Value>) -> Value { endpointOptions[keyPath: path] }
+
+    func resolvedAPIKey() -> String? { endpointOptions.resolvedAPIKey() }
+
+    func endpoint() throws -> (host: String, port: Int) { try endpointOptions.endpoint() }
+
     var timeout: Duration { .milliseconds(max(1, timeoutMilliseconds)) }
 
     var callOptions: CallOptions { CallOptions(timeout: timeout) }
 
     func validate() throws {
         guard timeoutMilliseconds > 0 else { throw ValidationError("--timeout-ms must be positive") }
-        guard (tlsCertificate == nil) == (tlsKey == nil) else {
-            throw ValidationError("--tls-cert and --tls-key go together")
-        }
     }
 }

@@ -57,7 +57,7 @@ struct InfoCommand: AsyncParsableCommand {
     /// `hits 9120, misses 31, 118 entries, 140 KiB`; Redis adds availability and errors.
     static func describe(_ tier: Srp_CacheTierStats) -> String {
         var text = "hits \(tier.hits), misses \(tier.misses)"
-        if tier.entries > 0 { text += ", \(tier.entries) entries, \(tier.bytes / 1024) KiB" }
+        if tier.entries > 0 { text += ", \(tier.entries) entries, \(Self.byteCount(Int(tier.bytes)))" }
         if tier.errors > 0 { text += ", \(tier.errors) errors" }
         if tier.tier != "l1" { text += tier.available ? " (available)" : " (bypassed: circuit open)" }
         return text
@@ -74,5 +74,20 @@ struct InfoCommand: AsyncParsableCommand {
         if days > 0 || hours > 0 || minutes > 0 { parts.append("\(minutes)m") }
         parts.append("\(seconds % 60)s")
         return parts.joined(separator: " ")
+    }
+
+    /// `999 B`, `1.5 KiB`, `140 KiB`, `2.3 MiB`: never "0 KiB" for a few hundred bytes.
+    static func byteCount(_ bytes: Int) -> String {
+        let units = ["KiB", "MiB", "GiB", "TiB"]
+        guard bytes >= 1024 else { return "\(bytes) B" }
+        var value = Double(bytes) / 1024
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        let rounded = value < 10 ? (value * 10).rounded() / 10 : value.rounded()
+        let text = rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+        return "\(text) \(units[unit])"
     }
 }

@@ -2,9 +2,29 @@ import Foundation
 
 /// Reads text given inline, from a file (`-` for stdin) or piped on stdin.
 enum InputReading {
-    /// The text of `inline`, else of `file`, else of stdin when it is not a terminal.
+    /// The text of `inline`, else of `file`, else of stdin when it is not a terminal. Bytes that
+    /// are not UTF-8 are refused (exit 4), never rewritten to U+FFFD behind the user's back.
     static func text(inline: String?, file: String?, what: String, flags: String) throws -> String {
-        String(decoding: try bytes(inline: inline, file: file, what: what, flags: flags), as: UTF8.self)
+        let data = try bytes(inline: inline, file: file, what: what, flags: flags)
+        guard let text = String(validating: data, as: UTF8.self) else {
+            let offset = Self.firstInvalidUTF8(in: data) ?? 0
+            throw CLIError.invalidInput("the \(what) is not UTF-8 text (first bad byte at offset \(offset))")
+        }
+        return text
+    }
+
+    /// The offset of the first byte that does not start or continue a valid UTF-8 sequence.
+    static func firstInvalidUTF8(in data: Data) -> Int? {
+        var decoder = UTF8()
+        var iterator = data.makeIterator()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
     }
 
     static func bytes(inline: String?, file: String?, what: String, flags: String) throws -> Data {

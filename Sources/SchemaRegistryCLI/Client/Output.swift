@@ -1,4 +1,5 @@
 import Foundation
+import SchemaRegistryCore
 
 /// Prints results to stdout (text or one JSON document) and errors to stderr.
 struct Output {
@@ -18,13 +19,27 @@ struct Output {
         print(JSONText.render(document))
     }
 
-    func error(_ message: String, details: [String] = []) {
+    /// An error on stderr: `error: ...` lines, or with `--json` one document
+    /// `{"error": {"message", "exitCode", "code" (the registry's or SRP status, when the server
+    /// answered), "details", "hint"}}` so scripts never parse text.
+    func error(
+        _ message: String, details: [String] = [], exitCode: Int32? = nil, code: Int? = nil, hint: String? = nil
+    ) {
+        let message = EchoedText.message(message)
+        if json {
+            var error: [String: Any] = ["message": message]
+            if let exitCode { error["exitCode"] = Int(exitCode) }
+            if let code { error["code"] = code }
+            if !details.isEmpty { error["details"] = details.map { EchoedText.message($0) } }
+            if let hint { error["hint"] = hint }
+            Self.writeStderr(JSONText.render(["error": error]) + "\n")
+            return
+        }
         var text = "error: \(message)\n"
-        for detail in details { text += "  - \(detail)\n" }
+        for detail in details { text += "  - \(EchoedText.message(detail))\n" }
+        if let hint { text += "hint: \(hint)\n" }
         Self.writeStderr(text)
     }
-
-    func hint(_ message: String) { Self.writeStderr("hint: \(message)\n") }
 
     /// A note that is not the result (e.g. "more pages"), kept off stdout so pipes stay clean.
     func note(_ message: String) { Self.writeStderr(message + "\n") }

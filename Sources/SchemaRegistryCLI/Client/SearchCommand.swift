@@ -62,6 +62,9 @@ struct SearchCommand: AsyncParsableCommand {
                         ]
                     })
             }
+            if results.isEmpty, !session.output.json {
+                session.output.note("no schemas match")
+            }
             if !token.isEmpty, !session.output.json {
                 session.output.note("(more results: --all, or --page-token \(PageToken.display(token)))")
             }

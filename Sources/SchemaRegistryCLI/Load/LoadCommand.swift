@@ -25,8 +25,7 @@ struct Load: AsyncParsableCommand {
             """)
 
     @Argument(help: "baseline, stress, spike or soak.") var scenario: LoadScenario
-    @Option var host = "127.0.0.1"
-    @Option var port = 7911
+    @OptionGroup(title: "Server") var server: EndpointOptions
     @Option(help: "Connections; requests are pipelined on each.") var connections = 8
     @Option(help: "Client event-loop threads.") var threads = 1
     @Option(help: "Offered requests per second (baseline, spike before and after, soak).") var rate: Double = 2000
@@ -113,13 +112,23 @@ struct Load: AsyncParsableCommand {
         }
         let plan = plan()
         let mix = LoadMix(parsing: mix) ?? .standard
-        var configuration = ClientConfiguration(host: host, port: port)
+        let endpoint = try server.endpoint()
+        var configuration = ClientConfiguration(host: endpoint.host, port: endpoint.port)
         configuration.connectTimeout = .seconds(30)
+        configuration.apiKey = server.resolvedAPIKey()
+        configuration.tls = server.tlsConfiguration
         let client = SchemaRegistryClient(configuration: configuration)
         let workload: LoadWorkload
         do {
             workload = try await LoadWorkload.prepare(
                 client: client, mix: mix, versionsPerSubject: versionsPerSubject)
+        } catch let error as SchemaRegistryClientError {
+            await client.close()
+            // As the client commands say it (which host and port, why, what to try), not a raw NIO error.
+            Output(json: false).error(
+                "cannot prepare the load: " + ConnectionOptions.describe(error, endpoint: endpoint),
+                hint: ConnectionOptions.hint(for: error))
+            throw ExitCode(CLIExitCode.forError(error))
         } catch {
             await client.close()
             throw error
@@ -132,8 +141,9 @@ struct Load: AsyncParsableCommand {
             scenario == .stress
             ? StressBounds(maxErrorRate: maxErrorPercent / 100, maxP99Us: UInt64(maxP99Ms * 1000)) : nil
         var settings = LoadRunnerSettings()
-        settings.host = host
-        settings.port = port
+        (settings.host, settings.port) = try server.endpoint()
+        settings.apiKey = server.resolvedAPIKey()
+        settings.tls = server.tlsConfiguration
         settings.connections = connections
         settings.threads = threads
         settings.intervalSeconds = interval
@@ -151,7 +161,8 @@ struct Load: AsyncParsableCommand {
         let report = LoadAnalysis.report(
             measurement,
             context: .init(
-                plan: plan, target: "\(host):\(port)", connections: connections, durationScale: durationScale,
+                plan: plan, target: "\(endpoint.host):\(endpoint.port)", connections: connections,
+                durationScale: durationScale,
                 intervalSeconds: interval, mix: mix, startedAt: startedAt, loadAverageAtStart: loadAverages,
                 stressBounds: bounds,
                 spikeFactor: spikeFactor, recoveryFactor: recoveryFactor))

@@ -45,6 +45,8 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private let workload: LoadWorkload
     private let connectionIndex: Int
     private let ready: EventLoopPromise<Void>
+    /// Presented in HELLO when the server requires keys.
+    private let apiKey: String?
     private var decoder = SRPFrameDecoder(expectPreface: false, maxBodyLength: 64 * 1024 * 1024)
     private var inbound = ByteBuffer()
     private var context: ChannelHandlerContext?
@@ -73,9 +75,10 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     /// Windows by operation, `LoadOperation.rawValue` order.
     private var operations = Array(repeating: LoadWindow(), count: LoadOperation.allCases.count)
 
-    init(workload: LoadWorkload, connectionIndex: Int, ready: EventLoopPromise<Void>) {
+    init(workload: LoadWorkload, connectionIndex: Int, apiKey: String? = nil, ready: EventLoopPromise<Void>) {
         self.workload = workload
         self.connectionIndex = connectionIndex
+        self.apiKey = apiKey
         self.ready = ready
         self.random = SplitMix64(seed: UInt64(connectionIndex) &* 0x9E37_79B9_7F4A_7C15 ^ Self.now)
     }
@@ -92,6 +95,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         let body = Srp_HelloRequest.with {
             $0.protocolVersions = [UInt32(SRPPreface.version)]
             $0.clientName = "schema-registry load"
+            if let apiKey { $0.credentials.apiKey = apiKey }
         }
         hello.writeFrame(
             kind: .request, code: SRPMethod.hello.rawValue, requestID: 0,

@@ -1,11 +1,14 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import SchemaRegistryClient
 
 /// How a run connects and the limits it keeps.
 struct LoadRunnerSettings: Sendable {
     var host = "127.0.0.1"
     var port = 7911
+    var apiKey: String?
+    var tls: ClientTLSConfiguration?
     var connections = 8
     var threads = 1
     /// Length of one point of the per-interval series.
@@ -105,10 +108,12 @@ struct LoadRunner {
             let channel = try await ClientBootstrap(group: loop)
                 .connectTimeout(.seconds(30))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in
+                .channelInitializer { [settings] channel in
                     channel.eventLoop.makeCompletedFuture {
+                        try settings.tls?.addHandler(to: channel.pipeline.syncOperations, host: settings.host)
                         try channel.pipeline.syncOperations.addHandler(
-                            LoadConnectionHandler(workload: workload, connectionIndex: index, ready: ready))
+                            LoadConnectionHandler(
+                                workload: workload, connectionIndex: index, apiKey: settings.apiKey, ready: ready))
                     }
                 }
                 .connect(host: settings.host, port: settings.port).get()

@@ -2,6 +2,12 @@ import Logging
 import SchemaRegistryCore
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The API keys a server accepts, held in memory and refreshed from the store.
 ///
 /// The handshake checks a key on the event loop against this map (no I/O); a background task
@@ -116,5 +122,52 @@ public final class APIKeyRing: Sendable {
             }
             try? await Task.sleep(for: refreshInterval)
         }
+    }
+
+    // MARK: Managing keys (admin rpcs)
+
+    /// Seconds since the Unix epoch, from the wall clock (a key's creation time).
+    private static func unixSeconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int(now.tv_sec)
+    }
+
+    /// Creates a key in the store and loads it at once. Returns the record and the key text,
+    /// which exists only here (the store keeps its SHA-256).
+    public func create(role: AccessRole, name: String, subjectPrefixes: [String]) async throws -> (
+        record: APIKeyRecord, secret: String
+    ) {
+        if let bad = subjectPrefixes.first(where: { $0.isEmpty || $0.contains("\n") }) {
+            throw RegistryError(
+                .invalidRequest,
+                "Subject prefixes must be non-empty and on one line (got '\(EchoedText.quote(bad))').")
+        }
+        let (id, secret) = APIKeyText.generate()
+        let record = APIKeyRecord(
+            id: id, name: name, role: role, subjectPrefixes: subjectPrefixes, keyHash: APIKeyText.hash(secret),
+            createdAt: Self.unixSeconds())
+        try await store.createAPIKey(record)
+        try await refresh()
+        logger.notice(
+            "API key created", metadata: ["key_id": "\(id)", "role": "\(role.rawValue)", "name": "\(name)"])
+        return (record, secret)
+    }
+
+    /// Every key, newest first; revoked ones only when asked.
+    public func keys(includeRevoked: Bool) async throws -> [APIKeyRecord] {
+        try await store.apiKeys(includeRevoked: includeRevoked)
+    }
+
+    /// Revokes a live key and applies it at once (other instances within `refreshInterval`).
+    /// Throws 40410 when no live key has `id`.
+    public func revoke(id: String) async throws -> APIKeyRecord {
+        let live = try await store.apiKeys(includeRevoked: false).first { $0.id == id }
+        guard var record = live, try await store.revokeAPIKey(id: id) else {
+            throw RegistryError(.apiKeyNotFound, "No live API key has id '\(EchoedText.quote(id))'.")
+        }
+        try await refresh()
+        record.revoked = true
+        return record
     }
 }

@@ -13,7 +13,7 @@ enum Authorization {
             .read
         case .registerSchema, .deleteSubject, .deleteVersion:
             .write
-        case .setConfig, .deleteConfig, .setMode:
+        case .setConfig, .deleteConfig, .setMode, .createApiKey, .listApiKeys, .revokeApiKey:
             .admin
         }
     }
@@ -29,6 +29,13 @@ enum Authorization {
                 .forbidden,
                 "\(method.name)\(needed == .admin && method.isDelete ? " (permanent)" : "") needs the \(needed.rawValue) "
                     + "role; API key \(principal.keyID) has \(principal.role.rawValue).")
+        }
+        if method.managesAPIKeys, !principal.isUnrestricted {
+            // A key limited to prefixes could otherwise mint itself an unrestricted one.
+            throw RegistryError(
+                .forbidden,
+                "\(method.name) needs an admin key not limited to subject prefixes; API key \(principal.keyID) is "
+                    + "limited to \(principal.subjectPrefixes).")
         }
         guard !principal.isUnrestricted, let scoped = request as? any SubjectScopedRequest else { return }
         for subject in scoped.subjectsNamed {
@@ -120,5 +127,15 @@ extension Srp_SearchSchemasResponse: SubjectListingResponse {
 extension Srp_GetSubjectVersionsByIdResponse: SubjectListingResponse {
     mutating func keepSubjects(where allowed: (String) -> Bool) {
         subjectVersions = subjectVersions.filter { allowed($0.subject) }
+    }
+}
+
+extension SRPMethod {
+    /// The admin rpcs that create, list and revoke API keys.
+    var managesAPIKeys: Bool {
+        switch self {
+        case .createApiKey, .listApiKeys, .revokeApiKey: true
+        default: false
+        }
     }
 }

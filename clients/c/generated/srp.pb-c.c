@@ -2281,6 +2281,321 @@ void   srp__set_mode_response__free_unpacked
   assert(message->base.descriptor == &srp__set_mode_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   srp__api_key__init
+                     (Srp__ApiKey         *message)
+{
+  static const Srp__ApiKey init_value = SRP__API_KEY__INIT;
+  *message = init_value;
+}
+size_t srp__api_key__get_packed_size
+                     (const Srp__ApiKey *message)
+{
+  assert(message->base.descriptor == &srp__api_key__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t srp__api_key__pack
+                     (const Srp__ApiKey *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &srp__api_key__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t srp__api_key__pack_to_buffer
+                     (const Srp__ApiKey *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &srp__api_key__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Srp__ApiKey *
+       srp__api_key__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Srp__ApiKey *)
+     protobuf_c_message_unpack (&srp__api_key__descriptor,
+                                allocator, len, data);
+}
+void   srp__api_key__free_unpacked
+                     (Srp__ApiKey *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &srp__api_key__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   srp__create_api_key_request__init
+                     (Srp__CreateApiKeyRequest         *message)
+{
+  static const Srp__CreateApiKeyRequest init_value = SRP__CREATE_API_KEY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t srp__create_api_key_request__get_packed_size
+                     (const Srp__CreateApiKeyRequest *message)
+{
+  assert(message->base.descriptor == &srp__create_api_key_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t srp__create_api_key_request__pack
+                     (const Srp__CreateApiKeyRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &srp__create_api_key_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t srp__create_api_key_request__pack_to_buffer
+                     (const Srp__CreateApiKeyRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &srp__create_api_key_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Srp__CreateApiKeyRequest *
+       srp__create_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Srp__CreateApiKeyRequest *)
+     protobuf_c_message_unpack (&srp__create_api_key_request__descriptor,
+                                allocator, len, data);
+}
+void   srp__create_api_key_request__free_unpacked
+                     (Srp__CreateApiKeyRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &srp__create_api_key_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   srp__create_api_key_response__init
+                     (Srp__CreateApiKeyResponse         *message)
+{
+  static const Srp__CreateApiKeyResponse init_value = SRP__CREATE_API_KEY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t srp__create_api_key_response__get_packed_size
+                     (const Srp__CreateApiKeyResponse *message)
+{
+  assert(message->base.descriptor == &srp__create_api_key_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t srp__create_api_key_response__pack
+                     (const Srp__CreateApiKeyResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &srp__create_api_key_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t srp__create_api_key_response__pack_to_buffer
+                     (const Srp__CreateApiKeyResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &srp__create_api_key_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Srp__CreateApiKeyResponse *
+       srp__create_api_key_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Srp__CreateApiKeyResponse *)
+     protobuf_c_message_unpack (&srp__create_api_key_response__descriptor,
+                                allocator, len, data);
+}
+void   srp__create_api_key_response__free_unpacked
+                     (Srp__CreateApiKeyResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &srp__create_api_key_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   srp__list_api_keys_request__init
+                     (Srp__ListApiKeysRequest         *message)
+{
+  static const Srp__ListApiKeysRequest init_value = SRP__LIST_API_KEYS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t srp__list_api_keys_request__get_packed_size
+                     (const Srp__ListApiKeysRequest *message)
+{
+  assert(message->base.descriptor == &srp__list_api_keys_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t srp__list_api_keys_request__pack
+                     (const Srp__ListApiKeysRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &srp__list_api_keys_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t srp__list_api_keys_request__pack_to_buffer
+                     (const Srp__ListApiKeysRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &srp__list_api_keys_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Srp__ListApiKeysRequest *
+       srp__list_api_keys_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Srp__ListApiKeysRequest *)
+     protobuf_c_message_unpack (&srp__list_api_keys_request__descriptor,
+                                allocator, len, data);
+}
+void   srp__list_api_keys_request__free_unpacked
+                     (Srp__ListApiKeysRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &srp__list_api_keys_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   srp__list_api_keys_response__init
+                     (Srp__ListApiKeysResponse         *message)
+{
+  static const Srp__ListApiKeysResponse init_value = SRP__LIST_API_KEYS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t srp__list_api_keys_response__get_packed_size
+                     (const Srp__ListApiKeysResponse *message)
+{
+  assert(message->base.descriptor == &srp__list_api_keys_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t srp__list_api_keys_response__pack
+                     (const Srp__ListApiKeysResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &srp__list_api_keys_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t srp__list_api_keys_response__pack_to_buffer
+                     (const Srp__ListApiKeysResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &srp__list_api_keys_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Srp__ListApiKeysResponse *
+       srp__list_api_keys_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Srp__ListApiKeysResponse *)
+     protobuf_c_message_unpack (&srp__list_api_keys_response__descriptor,
+                                allocator, len, data);
+}
+void   srp__list_api_keys_response__free_unpacked
+                     (Srp__ListApiKeysResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &srp__list_api_keys_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   srp__revoke_api_key_request__init
+                     (Srp__RevokeApiKeyRequest         *message)
+{
+  static const Srp__RevokeApiKeyRequest init_value = SRP__REVOKE_API_KEY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t srp__revoke_api_key_request__get_packed_size
+                     (const Srp__RevokeApiKeyRequest *message)
+{
+  assert(message->base.descriptor == &srp__revoke_api_key_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t srp__revoke_api_key_request__pack
+                     (const Srp__RevokeApiKeyRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &srp__revoke_api_key_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t srp__revoke_api_key_request__pack_to_buffer
+                     (const Srp__RevokeApiKeyRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &srp__revoke_api_key_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Srp__RevokeApiKeyRequest *
+       srp__revoke_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Srp__RevokeApiKeyRequest *)
+     protobuf_c_message_unpack (&srp__revoke_api_key_request__descriptor,
+                                allocator, len, data);
+}
+void   srp__revoke_api_key_request__free_unpacked
+                     (Srp__RevokeApiKeyRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &srp__revoke_api_key_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   srp__revoke_api_key_response__init
+                     (Srp__RevokeApiKeyResponse         *message)
+{
+  static const Srp__RevokeApiKeyResponse init_value = SRP__REVOKE_API_KEY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t srp__revoke_api_key_response__get_packed_size
+                     (const Srp__RevokeApiKeyResponse *message)
+{
+  assert(message->base.descriptor == &srp__revoke_api_key_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t srp__revoke_api_key_response__pack
+                     (const Srp__RevokeApiKeyResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &srp__revoke_api_key_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t srp__revoke_api_key_response__pack_to_buffer
+                     (const Srp__RevokeApiKeyResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &srp__revoke_api_key_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Srp__RevokeApiKeyResponse *
+       srp__revoke_api_key_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Srp__RevokeApiKeyResponse *)
+     protobuf_c_message_unpack (&srp__revoke_api_key_response__descriptor,
+                                allocator, len, data);
+}
+void   srp__revoke_api_key_response__free_unpacked
+                     (Srp__RevokeApiKeyResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &srp__revoke_api_key_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor srp__schema_reference__field_descriptors[3] =
 {
   {
@@ -5665,6 +5980,376 @@ const ProtobufCMessageDescriptor srp__set_mode_response__descriptor =
   (ProtobufCMessageInit) srp__set_mode_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor srp__api_key__field_descriptors[6] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Srp__ApiKey, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Srp__ApiKey, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "role",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Srp__ApiKey, role),
+    &srp__access_role__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_prefixes",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Srp__ApiKey, n_subject_prefixes),
+    offsetof(Srp__ApiKey, subject_prefixes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Srp__ApiKey, created_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revoked",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Srp__ApiKey, revoked),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned srp__api_key__field_indices_by_name[] = {
+  4,   /* field[4] = created_at */
+  0,   /* field[0] = id */
+  1,   /* field[1] = name */
+  5,   /* field[5] = revoked */
+  2,   /* field[2] = role */
+  3,   /* field[3] = subject_prefixes */
+};
+static const ProtobufCIntRange srp__api_key__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor srp__api_key__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "srp.ApiKey",
+  "ApiKey",
+  "Srp__ApiKey",
+  "srp",
+  sizeof(Srp__ApiKey),
+  6,
+  srp__api_key__field_descriptors,
+  srp__api_key__field_indices_by_name,
+  1,  srp__api_key__number_ranges,
+  (ProtobufCMessageInit) srp__api_key__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor srp__create_api_key_request__field_descriptors[3] =
+{
+  {
+    "role",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Srp__CreateApiKeyRequest, role),
+    &srp__access_role__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Srp__CreateApiKeyRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_prefixes",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Srp__CreateApiKeyRequest, n_subject_prefixes),
+    offsetof(Srp__CreateApiKeyRequest, subject_prefixes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned srp__create_api_key_request__field_indices_by_name[] = {
+  1,   /* field[1] = name */
+  0,   /* field[0] = role */
+  2,   /* field[2] = subject_prefixes */
+};
+static const ProtobufCIntRange srp__create_api_key_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor srp__create_api_key_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "srp.CreateApiKeyRequest",
+  "CreateApiKeyRequest",
+  "Srp__CreateApiKeyRequest",
+  "srp",
+  sizeof(Srp__CreateApiKeyRequest),
+  3,
+  srp__create_api_key_request__field_descriptors,
+  srp__create_api_key_request__field_indices_by_name,
+  1,  srp__create_api_key_request__number_ranges,
+  (ProtobufCMessageInit) srp__create_api_key_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor srp__create_api_key_response__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Srp__CreateApiKeyResponse, key),
+    &srp__api_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "secret",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Srp__CreateApiKeyResponse, secret),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned srp__create_api_key_response__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = secret */
+};
+static const ProtobufCIntRange srp__create_api_key_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor srp__create_api_key_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "srp.CreateApiKeyResponse",
+  "CreateApiKeyResponse",
+  "Srp__CreateApiKeyResponse",
+  "srp",
+  sizeof(Srp__CreateApiKeyResponse),
+  2,
+  srp__create_api_key_response__field_descriptors,
+  srp__create_api_key_response__field_indices_by_name,
+  1,  srp__create_api_key_response__number_ranges,
+  (ProtobufCMessageInit) srp__create_api_key_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor srp__list_api_keys_request__field_descriptors[1] =
+{
+  {
+    "include_revoked",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Srp__ListApiKeysRequest, include_revoked),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned srp__list_api_keys_request__field_indices_by_name[] = {
+  0,   /* field[0] = include_revoked */
+};
+static const ProtobufCIntRange srp__list_api_keys_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor srp__list_api_keys_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "srp.ListApiKeysRequest",
+  "ListApiKeysRequest",
+  "Srp__ListApiKeysRequest",
+  "srp",
+  sizeof(Srp__ListApiKeysRequest),
+  1,
+  srp__list_api_keys_request__field_descriptors,
+  srp__list_api_keys_request__field_indices_by_name,
+  1,  srp__list_api_keys_request__number_ranges,
+  (ProtobufCMessageInit) srp__list_api_keys_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor srp__list_api_keys_response__field_descriptors[1] =
+{
+  {
+    "keys",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Srp__ListApiKeysResponse, n_keys),
+    offsetof(Srp__ListApiKeysResponse, keys),
+    &srp__api_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned srp__list_api_keys_response__field_indices_by_name[] = {
+  0,   /* field[0] = keys */
+};
+static const ProtobufCIntRange srp__list_api_keys_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor srp__list_api_keys_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "srp.ListApiKeysResponse",
+  "ListApiKeysResponse",
+  "Srp__ListApiKeysResponse",
+  "srp",
+  sizeof(Srp__ListApiKeysResponse),
+  1,
+  srp__list_api_keys_response__field_descriptors,
+  srp__list_api_keys_response__field_indices_by_name,
+  1,  srp__list_api_keys_response__number_ranges,
+  (ProtobufCMessageInit) srp__list_api_keys_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor srp__revoke_api_key_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Srp__RevokeApiKeyRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned srp__revoke_api_key_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange srp__revoke_api_key_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor srp__revoke_api_key_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "srp.RevokeApiKeyRequest",
+  "RevokeApiKeyRequest",
+  "Srp__RevokeApiKeyRequest",
+  "srp",
+  sizeof(Srp__RevokeApiKeyRequest),
+  1,
+  srp__revoke_api_key_request__field_descriptors,
+  srp__revoke_api_key_request__field_indices_by_name,
+  1,  srp__revoke_api_key_request__number_ranges,
+  (ProtobufCMessageInit) srp__revoke_api_key_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor srp__revoke_api_key_response__field_descriptors[1] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Srp__RevokeApiKeyResponse, key),
+    &srp__api_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned srp__revoke_api_key_response__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+};
+static const ProtobufCIntRange srp__revoke_api_key_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor srp__revoke_api_key_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "srp.RevokeApiKeyResponse",
+  "RevokeApiKeyResponse",
+  "Srp__RevokeApiKeyResponse",
+  "srp",
+  sizeof(Srp__RevokeApiKeyResponse),
+  1,
+  srp__revoke_api_key_response__field_descriptors,
+  srp__revoke_api_key_response__field_indices_by_name,
+  1,  srp__revoke_api_key_response__number_ranges,
+  (ProtobufCMessageInit) srp__revoke_api_key_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue srp__schema_type__enum_values_by_number[3] =
 {
   { "SCHEMA_TYPE_AVRO", "SRP__SCHEMA_TYPE__SCHEMA_TYPE_AVRO", 0 },
@@ -5795,7 +6480,39 @@ const ProtobufCEnumDescriptor srp__compression__descriptor =
   srp__compression__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor srp__schema_registry__method_descriptors[21] =
+static const ProtobufCEnumValue srp__access_role__enum_values_by_number[4] =
+{
+  { "ACCESS_ROLE_UNSPECIFIED", "SRP__ACCESS_ROLE__ACCESS_ROLE_UNSPECIFIED", 0 },
+  { "ACCESS_ROLE_READ", "SRP__ACCESS_ROLE__ACCESS_ROLE_READ", 1 },
+  { "ACCESS_ROLE_WRITE", "SRP__ACCESS_ROLE__ACCESS_ROLE_WRITE", 2 },
+  { "ACCESS_ROLE_ADMIN", "SRP__ACCESS_ROLE__ACCESS_ROLE_ADMIN", 3 },
+};
+static const ProtobufCIntRange srp__access_role__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex srp__access_role__enum_values_by_name[4] =
+{
+  { "ACCESS_ROLE_ADMIN", 3 },
+  { "ACCESS_ROLE_READ", 1 },
+  { "ACCESS_ROLE_UNSPECIFIED", 0 },
+  { "ACCESS_ROLE_WRITE", 2 },
+};
+const ProtobufCEnumDescriptor srp__access_role__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "srp.AccessRole",
+  "AccessRole",
+  "Srp__AccessRole",
+  "srp",
+  4,
+  srp__access_role__enum_values_by_number,
+  4,
+  srp__access_role__enum_values_by_name,
+  1,
+  srp__access_role__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor srp__schema_registry__method_descriptors[24] =
 {
   { "Hello", &srp__hello_request__descriptor, &srp__hello_response__descriptor },
   { "Ping", &srp__ping_request__descriptor, &srp__ping_response__descriptor },
@@ -5818,9 +6535,13 @@ static const ProtobufCMethodDescriptor srp__schema_registry__method_descriptors[
   { "DeleteConfig", &srp__delete_config_request__descriptor, &srp__delete_config_response__descriptor },
   { "GetMode", &srp__get_mode_request__descriptor, &srp__get_mode_response__descriptor },
   { "SetMode", &srp__set_mode_request__descriptor, &srp__set_mode_response__descriptor },
+  { "CreateApiKey", &srp__create_api_key_request__descriptor, &srp__create_api_key_response__descriptor },
+  { "ListApiKeys", &srp__list_api_keys_request__descriptor, &srp__list_api_keys_response__descriptor },
+  { "RevokeApiKey", &srp__revoke_api_key_request__descriptor, &srp__revoke_api_key_response__descriptor },
 };
 const unsigned srp__schema_registry__method_indices_by_name[] = {
   14,        /* CheckCompatibility */
+  21,        /* CreateApiKey */
   18,        /* DeleteConfig */
   12,        /* DeleteSubject */
   13,        /* DeleteVersion */
@@ -5831,11 +6552,13 @@ const unsigned srp__schema_registry__method_indices_by_name[] = {
   4,        /* GetSchemasByIds */
   5,        /* GetSubjectVersionsById */
   0,        /* Hello */
+  22,        /* ListApiKeys */
   8,        /* ListSubjects */
   9,        /* ListVersions */
   7,        /* LookupSchema */
   1,        /* Ping */
   11,        /* RegisterSchema */
+  23,        /* RevokeApiKey */
   10,        /* SearchSchemas */
   2,        /* ServerInfo */
   17,        /* SetConfig */
@@ -5849,7 +6572,7 @@ const ProtobufCServiceDescriptor srp__schema_registry__descriptor =
   "SchemaRegistry",
   "Srp__SchemaRegistry",
   "srp",
-  21,
+  24,
   srp__schema_registry__method_descriptors,
   srp__schema_registry__method_indices_by_name
 };
@@ -6020,6 +6743,30 @@ void srp__schema_registry__set_mode(ProtobufCService *service,
 {
   assert(service->descriptor == &srp__schema_registry__descriptor);
   service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void srp__schema_registry__create_api_key(ProtobufCService *service,
+                                          const Srp__CreateApiKeyRequest *input,
+                                          Srp__CreateApiKeyResponse_Closure closure,
+                                          void *closure_data)
+{
+  assert(service->descriptor == &srp__schema_registry__descriptor);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void srp__schema_registry__list_api_keys(ProtobufCService *service,
+                                         const Srp__ListApiKeysRequest *input,
+                                         Srp__ListApiKeysResponse_Closure closure,
+                                         void *closure_data)
+{
+  assert(service->descriptor == &srp__schema_registry__descriptor);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void srp__schema_registry__revoke_api_key(ProtobufCService *service,
+                                          const Srp__RevokeApiKeyRequest *input,
+                                          Srp__RevokeApiKeyResponse_Closure closure,
+                                          void *closure_data)
+{
+  assert(service->descriptor == &srp__schema_registry__descriptor);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void srp__schema_registry__init (Srp__SchemaRegistry_Service *service,
                                  Srp__SchemaRegistry_ServiceDestroy destroy)

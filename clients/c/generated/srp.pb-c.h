@@ -70,6 +70,13 @@ typedef struct Srp__GetModeRequest Srp__GetModeRequest;
 typedef struct Srp__GetModeResponse Srp__GetModeResponse;
 typedef struct Srp__SetModeRequest Srp__SetModeRequest;
 typedef struct Srp__SetModeResponse Srp__SetModeResponse;
+typedef struct Srp__ApiKey Srp__ApiKey;
+typedef struct Srp__CreateApiKeyRequest Srp__CreateApiKeyRequest;
+typedef struct Srp__CreateApiKeyResponse Srp__CreateApiKeyResponse;
+typedef struct Srp__ListApiKeysRequest Srp__ListApiKeysRequest;
+typedef struct Srp__ListApiKeysResponse Srp__ListApiKeysResponse;
+typedef struct Srp__RevokeApiKeyRequest Srp__RevokeApiKeyRequest;
+typedef struct Srp__RevokeApiKeyResponse Srp__RevokeApiKeyResponse;
 
 
 /* --- enums --- */
@@ -122,6 +129,22 @@ typedef enum _Srp__Compression {
   SRP__COMPRESSION__COMPRESSION_LZ4 = 1
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SRP__COMPRESSION)
 } Srp__Compression;
+typedef enum _Srp__AccessRole {
+  SRP__ACCESS_ROLE__ACCESS_ROLE_UNSPECIFIED = 0,
+  /*
+   * Reads, lookups, listings, checks, validation.
+   */
+  SRP__ACCESS_ROLE__ACCESS_ROLE_READ = 1,
+  /*
+   * Read, plus registration and soft deletes.
+   */
+  SRP__ACCESS_ROLE__ACCESS_ROLE_WRITE = 2,
+  /*
+   * Write, plus config, mode, permanent deletes and API keys.
+   */
+  SRP__ACCESS_ROLE__ACCESS_ROLE_ADMIN = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SRP__ACCESS_ROLE)
+} Srp__AccessRole;
 
 /* --- messages --- */
 
@@ -151,6 +174,12 @@ struct  Srp__Schema
   ProtobufCMessage base;
   uint32_t id;
   Srp__SchemaType schema_type;
+  /*
+   * The schema as stored, which is normalised, not the text as registered: Avro in its normal
+   * form (compact JSON, attributes in a fixed order, fully qualified names, so `namespace` is
+   * folded into `name`), JSON Schema as compact JSON with sorted keys. Identity is decided on
+   * this text, so two spellings of one schema share an id.
+   */
   char *schema;
   size_t n_references;
   Srp__SchemaReference **references;
@@ -952,6 +981,112 @@ struct  Srp__SetModeResponse
 #define SRP__SET_MODE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&srp__set_mode_response__descriptor) \
     , SRP__MODE__MODE_UNSPECIFIED }
+
+
+struct  Srp__ApiKey
+{
+  ProtobufCMessage base;
+  /*
+   * The public part of the key (`sr_<id>_...`), as `keys list` shows it.
+   */
+  char *id;
+  char *name;
+  Srp__AccessRole role;
+  /*
+   * Empty: every subject.
+   */
+  size_t n_subject_prefixes;
+  char **subject_prefixes;
+  /*
+   * Seconds since the Unix epoch.
+   */
+  int64_t created_at;
+  protobuf_c_boolean revoked;
+};
+#define SRP__API_KEY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&srp__api_key__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, SRP__ACCESS_ROLE__ACCESS_ROLE_UNSPECIFIED, 0,NULL, 0, 0 }
+
+
+struct  Srp__CreateApiKeyRequest
+{
+  ProtobufCMessage base;
+  Srp__AccessRole role;
+  /*
+   * What the key is for, shown by ListApiKeys.
+   */
+  char *name;
+  /*
+   * Non-empty, on one line each. Empty list: every subject.
+   */
+  size_t n_subject_prefixes;
+  char **subject_prefixes;
+};
+#define SRP__CREATE_API_KEY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&srp__create_api_key_request__descriptor) \
+    , SRP__ACCESS_ROLE__ACCESS_ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+struct  Srp__CreateApiKeyResponse
+{
+  ProtobufCMessage base;
+  Srp__ApiKey *key;
+  /*
+   * The key to present in HELLO (`HelloRequest.credentials.api_key`). Shown only here.
+   */
+  char *secret;
+};
+#define SRP__CREATE_API_KEY_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&srp__create_api_key_response__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Srp__ListApiKeysRequest
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean include_revoked;
+};
+#define SRP__LIST_API_KEYS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&srp__list_api_keys_request__descriptor) \
+    , 0 }
+
+
+struct  Srp__ListApiKeysResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Newest first.
+   */
+  size_t n_keys;
+  Srp__ApiKey **keys;
+};
+#define SRP__LIST_API_KEYS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&srp__list_api_keys_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Srp__RevokeApiKeyRequest
+{
+  ProtobufCMessage base;
+  char *id;
+};
+#define SRP__REVOKE_API_KEY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&srp__revoke_api_key_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+/*
+ * Error 40410 when no live key has the id. Connections using the key are closed at their next
+ * request, on every instance within `auth-refresh-ms`.
+ */
+struct  Srp__RevokeApiKeyResponse
+{
+  ProtobufCMessage base;
+  Srp__ApiKey *key;
+};
+#define SRP__REVOKE_API_KEY_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&srp__revoke_api_key_response__descriptor) \
+    , NULL }
 
 
 /* Srp__SchemaReference methods */
@@ -1916,6 +2051,139 @@ Srp__SetModeResponse *
 void   srp__set_mode_response__free_unpacked
                      (Srp__SetModeResponse *message,
                       ProtobufCAllocator *allocator);
+/* Srp__ApiKey methods */
+void   srp__api_key__init
+                     (Srp__ApiKey         *message);
+size_t srp__api_key__get_packed_size
+                     (const Srp__ApiKey   *message);
+size_t srp__api_key__pack
+                     (const Srp__ApiKey   *message,
+                      uint8_t             *out);
+size_t srp__api_key__pack_to_buffer
+                     (const Srp__ApiKey   *message,
+                      ProtobufCBuffer     *buffer);
+Srp__ApiKey *
+       srp__api_key__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   srp__api_key__free_unpacked
+                     (Srp__ApiKey *message,
+                      ProtobufCAllocator *allocator);
+/* Srp__CreateApiKeyRequest methods */
+void   srp__create_api_key_request__init
+                     (Srp__CreateApiKeyRequest         *message);
+size_t srp__create_api_key_request__get_packed_size
+                     (const Srp__CreateApiKeyRequest   *message);
+size_t srp__create_api_key_request__pack
+                     (const Srp__CreateApiKeyRequest   *message,
+                      uint8_t             *out);
+size_t srp__create_api_key_request__pack_to_buffer
+                     (const Srp__CreateApiKeyRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Srp__CreateApiKeyRequest *
+       srp__create_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   srp__create_api_key_request__free_unpacked
+                     (Srp__CreateApiKeyRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Srp__CreateApiKeyResponse methods */
+void   srp__create_api_key_response__init
+                     (Srp__CreateApiKeyResponse         *message);
+size_t srp__create_api_key_response__get_packed_size
+                     (const Srp__CreateApiKeyResponse   *message);
+size_t srp__create_api_key_response__pack
+                     (const Srp__CreateApiKeyResponse   *message,
+                      uint8_t             *out);
+size_t srp__create_api_key_response__pack_to_buffer
+                     (const Srp__CreateApiKeyResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Srp__CreateApiKeyResponse *
+       srp__create_api_key_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   srp__create_api_key_response__free_unpacked
+                     (Srp__CreateApiKeyResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Srp__ListApiKeysRequest methods */
+void   srp__list_api_keys_request__init
+                     (Srp__ListApiKeysRequest         *message);
+size_t srp__list_api_keys_request__get_packed_size
+                     (const Srp__ListApiKeysRequest   *message);
+size_t srp__list_api_keys_request__pack
+                     (const Srp__ListApiKeysRequest   *message,
+                      uint8_t             *out);
+size_t srp__list_api_keys_request__pack_to_buffer
+                     (const Srp__ListApiKeysRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Srp__ListApiKeysRequest *
+       srp__list_api_keys_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   srp__list_api_keys_request__free_unpacked
+                     (Srp__ListApiKeysRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Srp__ListApiKeysResponse methods */
+void   srp__list_api_keys_response__init
+                     (Srp__ListApiKeysResponse         *message);
+size_t srp__list_api_keys_response__get_packed_size
+                     (const Srp__ListApiKeysResponse   *message);
+size_t srp__list_api_keys_response__pack
+                     (const Srp__ListApiKeysResponse   *message,
+                      uint8_t             *out);
+size_t srp__list_api_keys_response__pack_to_buffer
+                     (const Srp__ListApiKeysResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Srp__ListApiKeysResponse *
+       srp__list_api_keys_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   srp__list_api_keys_response__free_unpacked
+                     (Srp__ListApiKeysResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Srp__RevokeApiKeyRequest methods */
+void   srp__revoke_api_key_request__init
+                     (Srp__RevokeApiKeyRequest         *message);
+size_t srp__revoke_api_key_request__get_packed_size
+                     (const Srp__RevokeApiKeyRequest   *message);
+size_t srp__revoke_api_key_request__pack
+                     (const Srp__RevokeApiKeyRequest   *message,
+                      uint8_t             *out);
+size_t srp__revoke_api_key_request__pack_to_buffer
+                     (const Srp__RevokeApiKeyRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Srp__RevokeApiKeyRequest *
+       srp__revoke_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   srp__revoke_api_key_request__free_unpacked
+                     (Srp__RevokeApiKeyRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Srp__RevokeApiKeyResponse methods */
+void   srp__revoke_api_key_response__init
+                     (Srp__RevokeApiKeyResponse         *message);
+size_t srp__revoke_api_key_response__get_packed_size
+                     (const Srp__RevokeApiKeyResponse   *message);
+size_t srp__revoke_api_key_response__pack
+                     (const Srp__RevokeApiKeyResponse   *message,
+                      uint8_t             *out);
+size_t srp__revoke_api_key_response__pack_to_buffer
+                     (const Srp__RevokeApiKeyResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Srp__RevokeApiKeyResponse *
+       srp__revoke_api_key_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   srp__revoke_api_key_response__free_unpacked
+                     (Srp__RevokeApiKeyResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Srp__SchemaReference_Closure)
@@ -2080,6 +2348,27 @@ typedef void (*Srp__SetModeRequest_Closure)
 typedef void (*Srp__SetModeResponse_Closure)
                  (const Srp__SetModeResponse *message,
                   void *closure_data);
+typedef void (*Srp__ApiKey_Closure)
+                 (const Srp__ApiKey *message,
+                  void *closure_data);
+typedef void (*Srp__CreateApiKeyRequest_Closure)
+                 (const Srp__CreateApiKeyRequest *message,
+                  void *closure_data);
+typedef void (*Srp__CreateApiKeyResponse_Closure)
+                 (const Srp__CreateApiKeyResponse *message,
+                  void *closure_data);
+typedef void (*Srp__ListApiKeysRequest_Closure)
+                 (const Srp__ListApiKeysRequest *message,
+                  void *closure_data);
+typedef void (*Srp__ListApiKeysResponse_Closure)
+                 (const Srp__ListApiKeysResponse *message,
+                  void *closure_data);
+typedef void (*Srp__RevokeApiKeyRequest_Closure)
+                 (const Srp__RevokeApiKeyRequest *message,
+                  void *closure_data);
+typedef void (*Srp__RevokeApiKeyResponse_Closure)
+                 (const Srp__RevokeApiKeyResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -2171,6 +2460,18 @@ struct Srp__SchemaRegistry_Service
                    const Srp__SetModeRequest *input,
                    Srp__SetModeResponse_Closure closure,
                    void *closure_data);
+  void (*create_api_key)(Srp__SchemaRegistry_Service *service,
+                         const Srp__CreateApiKeyRequest *input,
+                         Srp__CreateApiKeyResponse_Closure closure,
+                         void *closure_data);
+  void (*list_api_keys)(Srp__SchemaRegistry_Service *service,
+                        const Srp__ListApiKeysRequest *input,
+                        Srp__ListApiKeysResponse_Closure closure,
+                        void *closure_data);
+  void (*revoke_api_key)(Srp__SchemaRegistry_Service *service,
+                         const Srp__RevokeApiKeyRequest *input,
+                         Srp__RevokeApiKeyResponse_Closure closure,
+                         void *closure_data);
 };
 typedef void (*Srp__SchemaRegistry_ServiceDestroy)(Srp__SchemaRegistry_Service *);
 void srp__schema_registry__init (Srp__SchemaRegistry_Service *service,
@@ -2199,7 +2500,10 @@ void srp__schema_registry__init (Srp__SchemaRegistry_Service *service,
       function_prefix__ ## set_config,\
       function_prefix__ ## delete_config,\
       function_prefix__ ## get_mode,\
-      function_prefix__ ## set_mode  }
+      function_prefix__ ## set_mode,\
+      function_prefix__ ## create_api_key,\
+      function_prefix__ ## list_api_keys,\
+      function_prefix__ ## revoke_api_key  }
 void srp__schema_registry__hello(ProtobufCService *service,
                                  const Srp__HelloRequest *input,
                                  Srp__HelloResponse_Closure closure,
@@ -2284,6 +2588,18 @@ void srp__schema_registry__set_mode(ProtobufCService *service,
                                     const Srp__SetModeRequest *input,
                                     Srp__SetModeResponse_Closure closure,
                                     void *closure_data);
+void srp__schema_registry__create_api_key(ProtobufCService *service,
+                                          const Srp__CreateApiKeyRequest *input,
+                                          Srp__CreateApiKeyResponse_Closure closure,
+                                          void *closure_data);
+void srp__schema_registry__list_api_keys(ProtobufCService *service,
+                                         const Srp__ListApiKeysRequest *input,
+                                         Srp__ListApiKeysResponse_Closure closure,
+                                         void *closure_data);
+void srp__schema_registry__revoke_api_key(ProtobufCService *service,
+                                          const Srp__RevokeApiKeyRequest *input,
+                                          Srp__RevokeApiKeyResponse_Closure closure,
+                                          void *closure_data);
 
 /* --- descriptors --- */
 
@@ -2291,6 +2607,7 @@ extern const ProtobufCEnumDescriptor    srp__schema_type__descriptor;
 extern const ProtobufCEnumDescriptor    srp__compatibility_level__descriptor;
 extern const ProtobufCEnumDescriptor    srp__mode__descriptor;
 extern const ProtobufCEnumDescriptor    srp__compression__descriptor;
+extern const ProtobufCEnumDescriptor    srp__access_role__descriptor;
 extern const ProtobufCMessageDescriptor srp__schema_reference__descriptor;
 extern const ProtobufCMessageDescriptor srp__schema__descriptor;
 extern const ProtobufCMessageDescriptor srp__subject_version__descriptor;
@@ -2345,6 +2662,13 @@ extern const ProtobufCMessageDescriptor srp__get_mode_request__descriptor;
 extern const ProtobufCMessageDescriptor srp__get_mode_response__descriptor;
 extern const ProtobufCMessageDescriptor srp__set_mode_request__descriptor;
 extern const ProtobufCMessageDescriptor srp__set_mode_response__descriptor;
+extern const ProtobufCMessageDescriptor srp__api_key__descriptor;
+extern const ProtobufCMessageDescriptor srp__create_api_key_request__descriptor;
+extern const ProtobufCMessageDescriptor srp__create_api_key_response__descriptor;
+extern const ProtobufCMessageDescriptor srp__list_api_keys_request__descriptor;
+extern const ProtobufCMessageDescriptor srp__list_api_keys_response__descriptor;
+extern const ProtobufCMessageDescriptor srp__revoke_api_key_request__descriptor;
+extern const ProtobufCMessageDescriptor srp__revoke_api_key_response__descriptor;
 extern const ProtobufCServiceDescriptor srp__schema_registry__descriptor;
 
 PROTOBUF_C__END_DECLS

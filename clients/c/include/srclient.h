@@ -134,7 +134,10 @@ typedef enum sr_method {
     SR_METHOD_SET_CONFIG = 41,
     SR_METHOD_DELETE_CONFIG = 42,
     SR_METHOD_GET_MODE = 43,
-    SR_METHOD_SET_MODE = 44
+    SR_METHOD_SET_MODE = 44,
+    SR_METHOD_CREATE_API_KEY = 50,
+    SR_METHOD_LIST_API_KEYS = 51,
+    SR_METHOD_REVOKE_API_KEY = 52
 } sr_method;
 
 /* The rpc name ("GetSchemaById"), or NULL for an id this library does not know. */
@@ -266,6 +269,10 @@ SR_API sr_reply *sr_set_config(sr_client *c, const Srp__SetConfigRequest *req, i
 SR_API sr_reply *sr_delete_config(sr_client *c, const Srp__DeleteConfigRequest *req, int timeout_ms);
 SR_API sr_reply *sr_get_mode(sr_client *c, const Srp__GetModeRequest *req, int timeout_ms);
 SR_API sr_reply *sr_set_mode(sr_client *c, const Srp__SetModeRequest *req, int timeout_ms);
+/* API keys (admin, a key not limited to subject prefixes). */
+SR_API sr_reply *sr_create_api_key(sr_client *c, const Srp__CreateApiKeyRequest *req, int timeout_ms);
+SR_API sr_reply *sr_list_api_keys(sr_client *c, const Srp__ListApiKeysRequest *req, int timeout_ms);
+SR_API sr_reply *sr_revoke_api_key(sr_client *c, const Srp__RevokeApiKeyRequest *req, int timeout_ms);
 
 /* Typed views of sr_reply_message: NULL unless the reply is OK and of that method. */
 #define SR_REPLY_AS(reply, Type, method)                                                              \

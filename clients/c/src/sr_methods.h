@@ -42,7 +42,13 @@
     X(delete_config, DeleteConfig, 42, srp__delete_config_request__descriptor,                                 \
       srp__delete_config_response__descriptor)                                                                 \
     X(get_mode, GetMode, 43, srp__get_mode_request__descriptor, srp__get_mode_response__descriptor)             \
-    X(set_mode, SetMode, 44, srp__set_mode_request__descriptor, srp__set_mode_response__descriptor)
+    X(set_mode, SetMode, 44, srp__set_mode_request__descriptor, srp__set_mode_response__descriptor)             \
+    X(create_api_key, CreateApiKey, 50, srp__create_api_key_request__descriptor,                               \
+      srp__create_api_key_response__descriptor)                                                                \
+    X(list_api_keys, ListApiKeys, 51, srp__list_api_keys_request__descriptor,                                  \
+      srp__list_api_keys_response__descriptor)                                                                 \
+    X(revoke_api_key, RevokeApiKey, 52, srp__revoke_api_key_request__descriptor,                               \
+      srp__revoke_api_key_response__descriptor)
 
 typedef struct sr_method_info {
     int id;

@@ -223,6 +223,19 @@ static void test_every_rpc(void) {
     CHECK(r && sr_reply_status(r) == SR_STATUS_OK);
     sr_reply_free(r);
 
+    /* API keys: listing works on a server without keys; revoking an unknown id is 40410.
+       (No key is created: the server would then require keys of every later test.) */
+    Srp__ListApiKeysRequest list_keys = SRP__LIST_API_KEYS_REQUEST__INIT;
+    r = sr_list_api_keys(c, &list_keys, SR_TIMEOUT_DEFAULT);
+    const Srp__ListApiKeysResponse *keys = r ? SR_REPLY_AS(r, Srp__ListApiKeysResponse, SR_METHOD_LIST_API_KEYS) : NULL;
+    CHECK(keys && keys->n_keys == 0);
+    sr_reply_free(r);
+    Srp__RevokeApiKeyRequest revoke_key = SRP__REVOKE_API_KEY_REQUEST__INIT;
+    revoke_key.id = "000000000000";
+    r = sr_revoke_api_key(c, &revoke_key, SR_TIMEOUT_DEFAULT);
+    CHECK(r && sr_reply_status(r) == 40410);
+    sr_reply_free(r);
+
     Srp__DeleteVersionRequest delete_version = SRP__DELETE_VERSION_REQUEST__INIT;
     delete_version.subject = "rpc-users";
     delete_version.version = 1;

@@ -171,11 +171,12 @@ def vectors():
 
     hello_ok = pb("HelloResponse", 'protocol_version: 1 compression: COMPRESSION_LZ4 max_frame_size: 4194304 '
                   'token_rate: 100000 token_burst: 20000 max_in_flight: 1024 server_id: "sr-1" '
-                  'compression_threshold: 512 server_version: "0.1.0"')
+                  'compression_threshold: 512 server_version: "0.1.0" request_deadlines: true')
     add_frame(2, "hello-response",
               "RESPONSE, status 0 (OK), request id 1, body HelloResponse{protocol_version: 1, compression: LZ4, "
               "max_frame_size: 4194304, token_rate: 100000, token_burst: 20000, max_in_flight: 1024, "
-              "server_id: \"sr-1\", compression_threshold: 512, server_version: \"0.1.0\"}",
+              "server_id: \"sr-1\", compression_threshold: 512, server_version: \"0.1.0\", request_deadlines: true}: "
+              "what a server with the default settings (and server-id sr-1) answers vector 01",
               "server-to-client", RESPONSE, 0, 0, 1, hello_ok, message="HelloResponse")
 
     get = pb("GetSchemaByIdRequest", "id: 42")

@@ -1,0 +1,68 @@
+import SRPWire
+import SchemaRegistryCore
+
+/// The admin rpcs for API keys: through the server, so `schema-registry keys` works with any
+/// store and the server that checks the keys is the one that changes them (issue 14: `keys`
+/// against a default `./data` silently made a store the real server never read).
+extension RequestDispatcher {
+    func createAPIKey(_ request: Srp_CreateApiKeyRequest) async throws -> Srp_CreateApiKeyResponse {
+        let ring = try keyRing()
+        guard let role = ProtoMapping.accessRole(request.role) else {
+            throw RegistryError(.invalidRequest, "CreateApiKey needs a role: read, write or admin.")
+        }
+        let (record, secret) = try await ring.create(
+            role: role, name: request.name, subjectPrefixes: request.subjectPrefixes)
+        return .with {
+            $0.key = ProtoMapping.apiKey(record)
+            $0.secret = secret
+        }
+    }
+
+    func listAPIKeys(_ request: Srp_ListApiKeysRequest) async throws -> Srp_ListApiKeysResponse {
+        let records = try await keyRing().keys(includeRevoked: request.includeRevoked)
+        return .with { $0.keys = records.map(ProtoMapping.apiKey) }
+    }
+
+    func revokeAPIKey(_ request: Srp_RevokeApiKeyRequest) async throws -> Srp_RevokeApiKeyResponse {
+        let record = try await keyRing().revoke(id: request.id)
+        return .with { $0.key = ProtoMapping.apiKey(record) }
+    }
+
+    private func keyRing() throws -> APIKeyRing {
+        guard let keys else {
+            throw RegistryError(
+                .operationNotPermitted, "This server's store keeps no API keys, so they cannot be managed here.")
+        }
+        return keys
+    }
+}
+
+extension ProtoMapping {
+    static func accessRole(_ role: Srp_AccessRole) -> AccessRole? {
+        switch role {
+        case .read: .read
+        case .write: .write
+        case .admin: .admin
+        default: nil
+        }
+    }
+
+    static func accessRole(_ role: AccessRole) -> Srp_AccessRole {
+        switch role {
+        case .read: .read
+        case .write: .write
+        case .admin: .admin
+        }
+    }
+
+    static func apiKey(_ record: APIKeyRecord) -> Srp_ApiKey {
+        .with {
+            $0.id = record.id
+            $0.name = record.name
+            $0.role = accessRole(record.role)
+            $0.subjectPrefixes = record.subjectPrefixes
+            $0.createdAt = Int64(record.createdAt)
+            $0.revoked = record.revoked
+        }
+    }
+}
