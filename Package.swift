@@ -116,8 +116,25 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
-        // What several test targets share (waiting without racing the clock); tests only.
+        // Test support, tests only (no product). TestSupport knows nothing of the registry:
+        // waiting, child processes, ports, temporary directories, the manual clock, the
+        // external-service rule and the PostgreSQL and Redis launchers, shared fixtures.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // What needs the registry's modules: the in-memory store and the gate, store fixtures,
+        // the in-process TestServer, raw connections, the CLI runner, the server process.
+        .target(
+            name: "SchemaRegistryTesting",
+            dependencies: [
+                "SchemaRegistryCore", "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore",
+                "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Tests/SchemaRegistryTesting",
+            // Test certificates, read from disk via #filePath; not resources of the module.
+            exclude: ["Fixtures"]),
         .testTarget(name: "SchemaRegistryCoreTests", dependencies: ["SchemaRegistryCore"]),
         .testTarget(
             name: "SchemaFormatsTests", dependencies: ["SchemaFormats", "SchemaRegistryCore"],
@@ -132,28 +149,60 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
-        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "SchemaRegistryCore"]),
-        // One behavioural suite run against every store (SQLite always, PostgreSQL when the
-        // test command provides SR_TEST_POSTGRES_URL).
+        .testTarget(
+            name: "SQLiteStoreTests",
+            dependencies: ["SQLiteStore", "SchemaRegistryCore", "SchemaRegistryTesting", "TestSupport"]),
+        // One behavioural suite run against every store (SQLite and the tests' in-memory store
+        // always, PostgreSQL when the test command provides SR_TEST_POSTGRES_URL, each behind
+        // Redis when it provides SR_TEST_REDIS_URL).
         .testTarget(
             name: "StoreConformanceTests",
-            dependencies: ["SQLiteStore", "PostgresStore", "RedisCache", "SchemaRegistryCore", "TestSupport"]),
+            dependencies: [
+                "SQLiteStore", "PostgresStore", "RedisCache", "SchemaRegistryCore", "SchemaRegistryTesting",
+                "TestSupport",
+            ]),
+        // The server over real sockets: protocol, abuse, flow control, limits, budgets,
+        // deadlines, auth, TLS, metrics, settings, the registry service through the server.
         .testTarget(
             name: "SchemaRegistryServerTests",
             dependencies: [
-                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore", "CSQLite", "TestSupport",
+                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore", "SchemaRegistryTesting",
+                "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            // Test certificates, read from disk via #filePath; not resources of the module.
-            exclude: ["Fixtures"]),
+            ]),
+        // The Swift client: round trips, many calls and connections, deadlines, reconnects.
+        .testTarget(
+            name: "SchemaRegistryClientTests",
+            dependencies: [
+                "SchemaRegistryClient", "SchemaRegistryServer", "SRPWire", "SchemaRegistryTesting", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        // The `schema-registry` binary: client subcommands, keys, TLS flags, the load tool,
+        // exit codes (run as a child process; SCHEMA_REGISTRY_BIN or the newest build).
+        .testTarget(
+            name: "SchemaRegistryCLITests",
+            dependencies: [
+                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SchemaRegistryTesting", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        // Several processes and real services: instances sharing PostgreSQL (and Redis),
+        // durability across kill -9, faults of PostgreSQL and Redis under load.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "SchemaRegistryClient", "SRPWire", "SchemaRegistryTesting", "TestSupport",
+            ]),
         .testTarget(name: "SRPCodegenTests", dependencies: ["SRPCodegen", "TestSupport"]),
         .testTarget(
-            name: "RedisCacheTests", dependencies: ["RedisCache", "SQLiteStore", "SchemaRegistryCore", "TestSupport"]),
+            name: "RedisCacheTests",
+            dependencies: ["RedisCache", "SQLiteStore", "SchemaRegistryCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

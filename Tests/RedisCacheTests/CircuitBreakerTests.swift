@@ -1,18 +1,11 @@
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import RedisCache
 
 /// The breaker's state machine on a manual clock: no sockets, no sleeping.
 @Suite struct CircuitBreakerTests {
-    final class ManualClock: Sendable {
-        private let start = ContinuousClock.now
-        private let offset = Mutex<Duration>(.zero)
-
-        var now: ContinuousClock.Instant { start + offset.withLock { $0 } }
-        func advance(_ duration: Duration) { offset.withLock { $0 += duration } }
-    }
-
     private func breaker(_ clock: ManualClock) -> CircuitBreaker {
         CircuitBreaker(initialBackoff: .milliseconds(100), maximumBackoff: .milliseconds(400), now: { clock.now })
     }

@@ -2,6 +2,7 @@ import Foundation
 import SQLiteStore
 import SchemaRegistryCore
 import Synchronization
+import TestSupport
 
 /// The real SQLiteStore (temp file), counting how often schemas are read from it, so the
 /// tests can tell a Redis hit from a trip to the store.
@@ -12,7 +13,7 @@ final class CountingStore: SchemaStore {
     private let listings = Mutex(0)
 
     init() throws {
-        directory = NSTemporaryDirectory() + "sr-redis-\(UUID().uuidString)"
+        directory = TemporaryDirectory.uniquePath("sr-redis")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         inner = try SQLiteStore(path: directory + "/registry.db")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SchemaRegistryCore
+import TestSupport
 import Testing
 
 @testable import RedisCache
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func aSubjectIsReadFromRedisUntilAWriteBumpsItsGeneration() async throws {
-        guard let url = testRedisURL() else { return }
+        guard let url = ExternalService.redis.url(skipping: "a Redis test") else { return }
         let (inner, a, b) = try twoInstances(url)
         _ = try await a.register(write("orders", "A"))
         #expect(try await b.versions(subject: "orders", includeDeleted: false).map(\.version) == [1])
@@ -51,7 +52,7 @@ import Testing
     }
 
     @Test func configAndModeChangesAreSeenByTheOtherInstance() async throws {
-        guard let url = testRedisURL() else { return }
+        guard let url = ExternalService.redis.url(skipping: "a Redis test") else { return }
         let (_, a, b) = try twoInstances(url)
         #expect(try await b.compatibility(subject: nil) == nil)
         #expect(try await b.compatibility(subject: "orders") == nil)
@@ -72,7 +73,7 @@ import Testing
     /// A write that reached the store but whose invalidation was lost (Redis failed in
     /// between) leaves a stale subject; the next registration's conflict repairs it.
     @Test func aLostInvalidationIsRepairedByTheConflictItCauses() async throws {
-        guard let url = testRedisURL() else { return }
+        guard let url = ExternalService.redis.url(skipping: "a Redis test") else { return }
         let (inner, a, _) = try twoInstances(url)
         _ = try await a.register(write("orders", "A"))
         #expect(try await a.versions(subject: "orders", includeDeleted: true).count == 1)
@@ -86,7 +87,7 @@ import Testing
     }
 
     @Test func aStaleFillCannotOverwriteANewerGeneration() async throws {
-        guard let url = testRedisURL() else { return }
+        guard let url = ExternalService.redis.url(skipping: "a Redis test") else { return }
         let (_, a, b) = try twoInstances(url)
         _ = try await a.register(write("orders", "A"))
         // A reader that read generation g and the store before a write, filling after it:
@@ -99,7 +100,7 @@ import Testing
     }
 
     @Test func withRedisDownMappingsComeFromTheStore() async throws {
-        let port = try freePort()
+        let port = try Ports.freeLoopbackPort()
         let inner = try CountingStore()
         let cached = RedisCachedStore(
             store: inner, client: try RedisClient(url: "redis://127.0.0.1:\(port)"), keyPrefix: uniquePrefix())

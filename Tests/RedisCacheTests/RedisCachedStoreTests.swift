@@ -1,5 +1,6 @@
 import Foundation
 import SchemaRegistryCore
+import TestSupport
 import Testing
 
 @testable import RedisCache
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func readsGoThroughRedisOnce() async throws {
-        guard let url = testRedisURL() else { return }
+        guard let url = ExternalService.redis.url(skipping: "a Redis test") else { return }
         let inner = try CountingStore()
         let cached = RedisCachedStore(
             store: inner, client: try RedisClient(url: url, commandTimeout: .seconds(5)), keyPrefix: uniquePrefix())
@@ -44,7 +45,7 @@ import Testing
     /// Two stores: one whose "missing" marker outlives the test (what is remembered), one whose
     /// marker expires (a sleep longer than its TTL is a lower bound, so the check cannot race).
     @Test func aMissingIdIsRememberedButNeverHidesARegistrationAndExpires() async throws {
-        guard let url = testRedisURL() else { return }
+        guard let url = ExternalService.redis.url(skipping: "a Redis test") else { return }
         let inner = try CountingStore()
         let cached = RedisCachedStore(
             store: inner, client: try RedisClient(url: url, commandTimeout: .seconds(5)), keyPrefix: uniquePrefix(),
@@ -68,7 +69,7 @@ import Testing
     }
 
     @Test func aPermanentDeleteIsNotServedFromTheCache() async throws {
-        guard let url = testRedisURL() else { return }
+        guard let url = ExternalService.redis.url(skipping: "a Redis test") else { return }
         let inner = try CountingStore()
         let cached = RedisCachedStore(
             store: inner, client: try RedisClient(url: url, commandTimeout: .seconds(5)), keyPrefix: uniquePrefix())
@@ -86,7 +87,7 @@ import Testing
     }
 
     @Test func writesPublishInvalidations() async throws {
-        guard let url = testRedisURL() else { return }
+        guard let url = ExternalService.redis.url(skipping: "a Redis test") else { return }
         let prefix = uniquePrefix()
         let cached = RedisCachedStore(
             store: try CountingStore(), client: try RedisClient(url: url, commandTimeout: .seconds(5)),
@@ -101,7 +102,7 @@ import Testing
         try await cached.setCompatibility(.full, subject: nil)
         _ = try await cached.deleteMode(subject: "orders")
 
-        let messages = try await offPool {
+        let messages = try await onOwnThread {
             try (0..<4).map { _ -> String in
                 guard case .array(let parts) = try subscriber.connection.nextReply(), parts.count == 3 else {
                     return "?"
@@ -113,9 +114,9 @@ import Testing
     }
 
     @Test func aDeadRedisIsInvisibleToCallers() async throws {
-        guard testRedisURL() != nil else { return }
+        guard ExternalService.redis.url(skipping: "a Redis test") != nil else { return }
         let inner = try CountingStore()
-        let client = try RedisClient(url: "redis://127.0.0.1:\(try freePort())")
+        let client = try RedisClient(url: "redis://127.0.0.1:\(try Ports.freeLoopbackPort())")
         let cached = RedisCachedStore(store: inner, client: client)
         #expect(try await cached.register(write("orders", "A")) == .registered(id: 1, version: 1))
         for _ in 0..<10 { #expect(try await cached.schema(id: 1)?.id == 1) }

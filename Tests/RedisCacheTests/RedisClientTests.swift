@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct RedisClientTests {
     @Test func stringCommandsRoundTrip() async throws {
-        guard let url = testRedisURL() else { return }
+        guard let url = ExternalService.redis.url(skipping: "a Redis test") else { return }
         let client = try RedisClient(url: url, commandTimeout: .seconds(5))
         let key = uniquePrefix() + "a"
         #expect(try await client.command(["PING"]) == .status("PONG"))
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func valuesAndKeysAreBinarySafe() async throws {
-        guard let url = testRedisURL() else { return }
+        guard let url = ExternalService.redis.url(skipping: "a Redis test") else { return }
         let client = try RedisClient(url: url, commandTimeout: .seconds(5))
         let key = Array((uniquePrefix() + "bin\u{0}key").utf8)
         let value = (0...255).map { UInt8($0) } + [0, 0, 13, 10]
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func pipelineReturnsOneReplyPerCommand() async throws {
-        guard let url = testRedisURL() else { return }
+        guard let url = ExternalService.redis.url(skipping: "a Redis test") else { return }
         let client = try RedisClient(url: url, commandTimeout: .seconds(5))
         let key = uniquePrefix() + "counter"
         let incr = [Array("INCR".utf8), Array(key.utf8)]
@@ -52,7 +52,7 @@ import Testing
     /// Behaviour only: the breaker's windows and probes are tested on a manual clock
     /// (CircuitBreakerTests); a 60 s backoff keeps any probe out of this test however slow it runs.
     @Test func aTimeoutOpensTheBreakerAndCallsAreRefusedWhileOpen() async throws {
-        guard let url = testRedisURL() else { return }
+        guard let url = ExternalService.redis.url(skipping: "a Redis test") else { return }
         let client = try RedisClient(
             url: url, poolSize: 1, commandTimeout: .milliseconds(200), initialBackoff: .seconds(60))
         // BLPOP blocks only this connection on the server, so the shared server is not disturbed.
@@ -73,9 +73,9 @@ import Testing
     /// The breaker runs on a manual clock: however slowly this test is scheduled, no probe can
     /// happen until the test moves the clock.
     @Test func aDeadServerIsRefusedWhileOpenAndRecoveryIsNoticed() async throws {
-        guard testRedisURL() != nil else { return }
-        let port = try freePort()
-        let clock = CircuitBreakerTests.ManualClock()
+        guard ExternalService.redis.url(skipping: "a Redis test") != nil else { return }
+        let port = try Ports.freeLoopbackPort()
+        let clock = ManualClock()
         let client = try RedisClient(url: "redis://127.0.0.1:\(port)", now: { clock.now })
         let first = await #expect(throws: RedisError.self) { try await client.command(["PING"]) }
         #expect(first?.kind == .connection)
@@ -87,12 +87,13 @@ import Testing
         #expect(client.metrics.breakerOpens == 1)
 
         // Redis comes back; each round moves the clock past any backoff, so the next call probes.
-        let server = try RedisServerProcess(port: port)
-        defer { server.stop() }
+        let server = try RedisProcess(port: port)
+        try await server.start()
         let recovered = await eventually(every: .milliseconds(50)) {
             clock.advance(.seconds(10))
             return (try? await client.command(["PING"])) == .status("PONG")
         }
+        await server.destroy()
         #expect(recovered)
         #expect(client.isAvailable)
         #expect(client.metrics.breakerOpens == 1)

@@ -46,10 +46,9 @@ struct GeneratedFilesTests {
                 """)
             return
         }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("srp-codegen-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let output = scratch.appendingPathComponent("srp.desc")
+        let scratch = try TemporaryDirectory(prefix: "srp-codegen")
+        defer { scratch.remove() }
+        let output = scratch.url.appendingPathComponent("srp.desc")
 
         // The same invocation as proto/generate.sh.
         let (status, errors) = try Repository.run(

@@ -1,24 +1,25 @@
 import Foundation
 import Logging
-import SQLiteStore
 import SchemaRegistryCore
 import SchemaRegistryServer
+import SchemaRegistryTesting
 import Synchronization
+import TestSupport
 import Testing
 
 /// The key ring's refreshes overlap (the periodic one and an explicit one). Found by
 /// `AuthTests` under load: a periodic read taken before a key was created landed after the
 /// explicit refresh that loaded it, and the server was open again for one interval.
 @Suite struct APIKeyRingTests {
-    /// The real SQLite store, except that the first read of the keys is held after it was taken
-    /// until the test releases it: a stale read, delivered late.
+    /// A store of keys (in memory), except that the first read of the keys is held after it
+    /// was taken until the test releases it: a stale read, delivered late.
     final class FirstReadHeldStore: APIKeyStore {
-        let base: SQLiteStore
+        let base: InMemoryStore
         private let held = Mutex<CheckedContinuation<Void, Never>?>(nil)
         private let reads = Atomic<Int>(0)
         let firstReadTaken = AsyncStream<Void>.makeStream()
 
-        init(base: SQLiteStore) { self.base = base }
+        init(base: InMemoryStore) { self.base = base }
 
         func createAPIKey(_ record: APIKeyRecord) async throws { try await base.createAPIKey(record) }
         func revokeAPIKey(id: String) async throws -> Bool { try await base.revokeAPIKey(id: id) }
@@ -38,10 +39,7 @@ import Testing
     }
 
     @Test func aStaleRefreshNeverUndoesANewerOne() async throws {
-        let directory = NSTemporaryDirectory() + "sr-keyring-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let base = try SQLiteStore(path: directory + "/registry.db")
+        let base = InMemoryStore()
         let store = FirstReadHeldStore(base: base)
         let ring = APIKeyRing(store: store, mode: .automatic, logger: Logger(label: "test"))
 

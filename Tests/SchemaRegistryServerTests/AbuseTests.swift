@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import SRPWire
 import SchemaRegistryClient
+import SchemaRegistryTesting
 import SwiftProtobuf
 import Synchronization
 import TestSupport
@@ -641,13 +642,6 @@ final class RawSockets: @unchecked Sendable {
             }
         }
         return Pumped(closed: closed, trickled: trickled)
-    }
-}
-
-/// Runs blocking work on a thread of its own (the cooperative pool must stay free for the server).
-func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
     }
 }
 

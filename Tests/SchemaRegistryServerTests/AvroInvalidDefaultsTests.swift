@@ -2,6 +2,8 @@ import Foundation
 import SRPWire
 import SchemaRegistryClient
 import SchemaRegistryServer
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 /// Issue 13 item 9 through the real server: a schema Confluent accepts (an Avro field default

@@ -1,6 +1,8 @@
 import NIOCore
 import SRPWire
 import SchemaRegistryClient
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 /// Each kind of bad input gets a precise error, and the server keeps serving a

@@ -1,4 +1,6 @@
 import SRPWire
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 @testable import SchemaRegistryServer

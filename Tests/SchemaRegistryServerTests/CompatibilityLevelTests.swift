@@ -2,6 +2,8 @@ import Foundation
 import SRPWire
 import SchemaRegistryClient
 import SchemaRegistryServer
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 /// The seven levels enforced on register and reported by check, through the real server,

@@ -1,6 +1,8 @@
 import NIOCore
 import SRPWire
 import SchemaRegistryClient
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 @Suite("Compression and flow control over real sockets")

@@ -4,6 +4,7 @@ import SRPWire
 import SchemaRegistryClient
 import SchemaRegistryCore
 import SchemaRegistryServer
+import SchemaRegistryTesting
 import TestSupport
 import Testing
 

@@ -4,6 +4,8 @@ import NIOCore
 import NIOPosix
 import Prometheus
 import SRPWire
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 @testable import SchemaRegistryServer

@@ -1,5 +1,7 @@
 import Foundation
 import SchemaRegistryClient
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -61,7 +63,7 @@ struct MetricsEndpointTests {
     }
 
     @Test func prometheusHealthAndReadiness() async throws {
-        let directory = NSTemporaryDirectory() + "sr-metrics-\(UUID().uuidString)"
+        let directory = TemporaryDirectory.uniquePath("sr-metrics")
         let server = try await ServerProcess.start(
             dataDirectory: directory, extraArguments: ["--set", "metrics-port=0"])
         defer {

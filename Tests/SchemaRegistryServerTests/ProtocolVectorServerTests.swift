@@ -1,6 +1,8 @@
 import Foundation
 import NIOCore
 import SRPWire
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 /// The golden frames of `proto/testvectors/` that the server sends, checked against what the

@@ -1,6 +1,8 @@
 import Foundation
 import SQLiteStore
 import SchemaFormats
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 @testable import SchemaRegistryCore
@@ -11,7 +13,7 @@ struct RegistryServiceTests {
     private func withService(
         formats: [SchemaType: any SchemaFormat], _ body: (RegistryService) async throws -> Void
     ) async throws {
-        let directory = NSTemporaryDirectory() + "sr-service-\(UUID().uuidString)"
+        let directory = TemporaryDirectory.uniquePath("sr-service")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try SQLiteStore(path: directory + "/registry.db")

@@ -1,6 +1,8 @@
 import SRPWire
 import SchemaRegistryCore
 import SchemaRegistryServer
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 @Suite("Server settings")

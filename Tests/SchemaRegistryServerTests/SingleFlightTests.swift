@@ -1,4 +1,6 @@
+import SchemaRegistryTesting
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import SchemaRegistryServer

@@ -3,24 +3,17 @@ import NIOCore
 import SRPWire
 import SchemaRegistryClient
 import SchemaRegistryServer
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
-/// SRP over TLS on real sockets, with the certificates of Fixtures/tls (see generate.sh there).
+/// SRP over TLS on real sockets, with the certificates of ``TLSFixtures``.
 @Suite("TLS and mTLS")
 struct TLSTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/tls")
-
-    static func file(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+    static func file(_ name: String) -> String { TLSFixtures.file(name) }
 
     /// The server side: certificate and key, and for mTLS the CA that signs client certificates.
-    static func tls(mTLS: Bool = false) -> (inout ServerConfiguration) -> Void {
-        { configuration in
-            configuration.tls.certificateChainPath = file("server.pem")
-            configuration.tls.privateKeyPath = file("server-key.pem")
-            if mTLS { configuration.tls.clientCAPath = file("ca.pem") }
-        }
-    }
+    static func tls(mTLS: Bool = false) -> (inout ServerConfiguration) -> Void { TLSFixtures.tls(mTLS: mTLS) }
 
     /// A client trusting the test CA, optionally presenting a certificate.
     static func trusting(certificate: String? = nil) -> (inout ClientConfiguration) -> Void {
@@ -210,43 +203,5 @@ struct TLSTests {
             }())
         let error = try await #require(throws: SchemaRegistryClientError.self) { _ = try await client.handshake() }
         #expect(error.message.contains("/nonexistent/ca.pem") && error.message.contains("no such file"), "\(error)")
-    }
-}
-
-/// The CLI's TLS flags, as the real binary.
-@Suite("TLS from the CLI")
-struct TLSCLITests {
-    @Test func clientCommandsConnectWithTheTLSFlags() async throws {
-        try await withServer(TLSTests.tls(mTLS: true)) { server in
-            let port = "\(server.port)"
-            let tls = [
-                "--tls-ca", TLSTests.file("ca.pem"), "--tls-cert", TLSTests.file("client.pem"), "--tls-key",
-                TLSTests.file("client-key.pem"),
-            ]
-            let registered = try await CLI.run(
-                ["register", "orders", "--port", port, "--json"] + tls, stdin: avroRecord("Order"))
-            #expect(registered.status == 0, "\(registered)")
-            let id = try #require(try CLI.json(registered.stdout)["id"] as? Int)
-            let fetched = try await CLI.run(["get", "\(id)", "--port", port] + tls)
-            #expect(fetched.status == 0 && fetched.stdout.contains(#""name":"Order""#), "\(fetched)")
-
-            let plain = try await CLI.run(["get", "\(id)", "--port", port])
-            #expect(plain.status != 0, "\(plain)")
-            #expect(plain.stderr.contains("requires TLS") && plain.stderr.contains("--tls"), "\(plain)")
-
-            let noCertificate = try await CLI.run(["get", "\(id)", "--port", port, "--tls-ca", TLSTests.file("ca.pem")])
-            #expect(noCertificate.status == 6, "\(noCertificate)")
-        }
-    }
-
-    @Test func serveStopsOnAMissingCertificateNamingIt() async throws {
-        let directory = NSTemporaryDirectory() + "sr-tls-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let result = try await CLI.run([
-            "serve", "--port", "0", "--data-dir", directory, "--set", "metrics-port=off", "--tls-cert",
-            "/nonexistent/server.pem", "--tls-key", TLSTests.file("server-key.pem"),
-        ])
-        #expect(result.status != 0, "\(result)")
-        #expect(result.stderr.contains("tls-cert") && result.stderr.contains("/nonexistent/server.pem"), "\(result)")
     }
 }

@@ -1,5 +1,7 @@
 import RedisCache
 import SchemaRegistryCore
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 /// API keys kept by the backing stores (SQLite and PostgreSQL; a Redis cache in front is

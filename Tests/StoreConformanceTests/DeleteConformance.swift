@@ -1,4 +1,6 @@
 import SchemaRegistryCore
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 @Suite struct DeleteConformance {

@@ -1,5 +1,7 @@
 import Foundation
 import SchemaRegistryCore
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 @testable import PostgresStore

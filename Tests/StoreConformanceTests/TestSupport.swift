@@ -2,6 +2,8 @@ import Foundation
 import RedisCache
 import SQLiteStore
 import SchemaRegistryCore
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 @testable import PostgresStore
@@ -21,22 +23,24 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
-    static let postgresURL = ProcessInfo.processInfo.environment["SR_TEST_POSTGRES_URL"].flatMap {
-        $0.isEmpty ? nil : $0
-    }
+    static let postgresURL = ExternalService.postgres.configuredURL
 
-    static let redisURL = ProcessInfo.processInfo.environment["SR_TEST_REDIS_URL"].flatMap {
-        $0.isEmpty ? nil : $0
-    }
+    static let redisURL = ExternalService.redis.configuredURL
 
-    /// SQLite always; PostgreSQL when the test command provides a server; each of those again
-    /// behind the Redis L2 when the test command provides a Redis.
+    /// The stores that need no server: SQLite and the tests' `InMemoryStore`.
+    static let local = [sqlite, memory]
+
+    /// SQLite and the in-memory store always; PostgreSQL when the test command provides a
+    /// server; each of those again behind the Redis L2 when the test command provides a Redis.
+    /// (Whether CI provided them is EnvironmentTests' to say: this list is built before any test.)
     static let all: [StoreFactory] = {
-        var factories = [sqlite]
+        var factories = local
         if let url = postgresURL {
             factories.append(postgres(url: url))
         } else {
-            print("note: SR_TEST_POSTGRES_URL is not set; the store conformance suite runs against SQLite only")
+            print(
+                "note: SR_TEST_POSTGRES_URL is not set; the store conformance suite runs against SQLite and memory only"
+            )
         }
         if let redisURL {
             factories += factories.map { $0.behindRedis(url: redisURL) }
@@ -66,13 +70,17 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
     }
 
     static let sqlite = StoreFactory(name: "sqlite") {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("store-conformance-\(UUID().uuidString)", isDirectory: true)
-        let path = directory.appendingPathComponent("registry.db").path
+        let directory = try TemporaryDirectory(prefix: "store-conformance")
+        let path = directory.path("registry.db")
         let store = try SQLiteStore(path: path)
+        return OpenedStore(store: store, reopen: { try SQLiteStore(path: path) }, cleanup: { directory.remove() })
+    }
+
+    /// The tests' in-memory store; a reopened one shares the data (a second instance).
+    static let memory = StoreFactory(name: "memory") {
+        let database = InMemoryStore.Database()
         return OpenedStore(
-            store: store, reopen: { try SQLiteStore(path: path) },
-            cleanup: { try? FileManager.default.removeItem(at: directory) })
+            store: InMemoryStore(database: database), reopen: { InMemoryStore(database: database) }, cleanup: {})
     }
 
     /// A fresh PostgreSQL schema per test, selected through the connection's search_path, so that
@@ -139,42 +147,4 @@ func withStore(
     }
     try? await opened.store.close()
     await opened.cleanup()
-}
-
-/// An Avro schema identity with `text` as its canonical form.
-func avro(_ text: String, references: [SchemaReference] = []) -> SchemaIdentity {
-    SchemaIdentity(type: .avro, canonicalText: text, references: references)
-}
-
-/// A distinct, made-up canonical Avro text per `name`.
-func record(_ name: String) -> String {
-    #"{"type":"record","name":"\#(name)","fields":[{"name":"f","type":"string"}]}"#
-}
-
-/// Registers `text` under `subject` and returns the outcome.
-@discardableResult
-func register(
-    _ store: any SchemaStore, _ subject: String, _ text: String, metadata: [String: String] = [:],
-    tags: [String] = [], references: [SchemaReference] = []
-) async throws -> RegistrationOutcome {
-    try await store.register(
-        RegistrationWrite(
-            subject: subject, schema: avro(text, references: references), metadata: metadata, tags: tags))
-}
-
-extension RegistrationOutcome {
-    /// The id of a registered or existing schema.
-    var id: SchemaID? {
-        switch self {
-        case .registered(let id, _), .existing(let id, _): id
-        case .conflict: nil
-        }
-    }
-
-    var version: Int? {
-        switch self {
-        case .registered(_, let version), .existing(_, let version): version
-        case .conflict: nil
-        }
-    }
 }

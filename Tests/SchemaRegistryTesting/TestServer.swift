@@ -8,12 +8,14 @@ import SchemaFormats
 import SchemaRegistryClient
 import SchemaRegistryCore
 import SchemaRegistryServer
+import TestSupport
 
-/// A real server on a free loopback port with a real SQLite file in a temp directory.
-final class TestServer: Sendable {
-    let server: SRPServer
-    let port: Int
-    let directory: String
+/// A real server on a free loopback port, in this process, with a real SQLite file in a temp
+/// directory (or the store the test gives it).
+public final class TestServer: Sendable {
+    public let server: SRPServer
+    public let port: Int
+    public let directory: String
     private let task: Task<Void, any Error>
 
     private init(server: SRPServer, port: Int, directory: String, task: Task<Void, any Error>) {
@@ -23,19 +25,23 @@ final class TestServer: Sendable {
         self.task = task
     }
 
-    /// - Parameter authenticating: check API keys from the server's own store (refreshed every 20 ms).
-    static func start(
-        directory existing: String? = nil, authenticating: Bool = false,
+    /// - Parameters:
+    ///   - directory: the data directory (a new temporary one when nil; kept for a restart).
+    ///   - store: the store to serve (a real SQLite file in `directory` when nil), e.g. an
+    ///     ``InMemoryStore``, or a ``GatedStore`` to make chosen calls slow on purpose.
+    ///   - authenticating: check API keys from the server's own store (refreshed every 20 ms).
+    public static func start(
+        directory existing: String? = nil, store: (any SchemaStore)? = nil, authenticating: Bool = false,
         _ configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
-        let directory = existing ?? NSTemporaryDirectory() + "sr-test-\(UUID().uuidString)"
+        let directory = existing ?? TemporaryDirectory.uniquePath("sr-test")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.dataDirectory = directory
         configuration.registry.defaultCompatibility = .none
         configure(&configuration)
-        let store = try SQLiteStore(path: directory + "/registry.db")
+        let store = try store ?? SQLiteStore(path: directory + "/registry.db")
         let cache = EncodedSchemaCache(
             capacityBytes: configuration.cacheBytes, compressionThreshold: configuration.compressionThreshold)
         let service = RegistryService(
@@ -45,11 +51,16 @@ final class TestServer: Sendable {
             onRegistered: { cache.insert($0) })
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
-        let keyRing =
-            authenticating
-            ? APIKeyRing(
-                store: store, mode: configuration.authentication, refreshInterval: .milliseconds(20), logger: logger)
-            : nil
+        let keyRing: APIKeyRing?
+        if authenticating {
+            guard let keys = store as? any APIKeyStore else {
+                throw RegistryError(.storeError, "\(store.kind) keeps no API keys: it cannot authenticate")
+            }
+            keyRing = APIKeyRing(
+                store: keys, mode: configuration.authentication, refreshInterval: .milliseconds(20), logger: logger)
+        } else {
+            keyRing = nil
+        }
         let server = SRPServer(
             configuration: configuration, service: service, cache: cache,
             group: MultiThreadedEventLoopGroup.singleton, logger: logger, keyRing: keyRing)
@@ -58,7 +69,7 @@ final class TestServer: Sendable {
         return TestServer(server: server, port: address.port!, directory: directory, task: task)
     }
 
-    func client(compression: Bool = true, _ configure: (inout ClientConfiguration) -> Void = { _ in })
+    public func client(compression: Bool = true, _ configure: (inout ClientConfiguration) -> Void = { _ in })
         -> SchemaRegistryClient
     {
         var configuration = ClientConfiguration(host: "127.0.0.1", port: port)
@@ -70,7 +81,7 @@ final class TestServer: Sendable {
         return SchemaRegistryClient(configuration: configuration)
     }
 
-    func stop(keepData: Bool = false) async {
+    public func stop(keepData: Bool = false) async {
         server.shutdown()
         _ = try? await task.value
         try? await server.service.store.close()
@@ -79,10 +90,11 @@ final class TestServer: Sendable {
 }
 
 /// Runs `body` against a fresh server and always stops it.
-func withServer(
-    _ configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Void
+public func withServer(
+    store: (any SchemaStore)? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in },
+    _ body: (TestServer) async throws -> Void
 ) async throws {
-    let server = try await TestServer.start(directory: nil, configure)
+    let server = try await TestServer.start(directory: nil, store: store, configure)
     do {
         try await body(server)
     } catch {
@@ -90,10 +102,4 @@ func withServer(
         throw error
     }
     await server.stop()
-}
-
-/// A schema text of about `size` bytes, distinct per `seed`.
-func avroRecord(_ name: String, fields: Int = 2, seed: Int = 0) -> String {
-    let list = (0..<fields).map { #"{"name":"f\#($0)_\#(seed)","type":"string"}"# }.joined(separator: ",")
-    return #"{"type":"record","name":"\#(name)","fields":[\#(list)]}"#
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import SchemaRegistryTesting
 import TestSupport
 import Testing
 
@@ -224,7 +225,7 @@ import Testing
     }
 
     @Test func cannotConnectExitsSix() async throws {
-        let port = try await CLI.unusedPort()
+        let port = try Ports.unusedPort()
         let refused = try await CLI.run(["info", "--port", "\(port)"])
         #expect(refused.status == 6, "\(refused)")
         #expect(refused.stderr.hasPrefix("error: "), "\(refused)")
@@ -247,7 +248,7 @@ import Testing
             let scheme = try await CLI.run(
                 ["info"], environment: ["SCHEMA_REGISTRY_URL": "srp://127.0.0.1:\(server.port)/"])
             #expect(scheme.status == 0, "\(scheme)")
-            let unused = try await CLI.unusedPort()
+            let unused = try Ports.unusedPort()
             let flagWins = try await CLI.run(
                 ["info", "--port", "\(server.port)"], environment: ["SCHEMA_REGISTRY_URL": "127.0.0.1:\(unused)"])
             #expect(flagWins.status == 0, "\(flagWins)")
@@ -266,108 +267,5 @@ import Testing
         #expect(result.status == 0, "\(result)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines == expected.map { "\($0.0) \($0.1)" })
-    }
-}
-
-/// Runs the built `schema-registry` binary.
-enum CLI {
-    struct Result: CustomStringConvertible {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-
-        var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
-    }
-
-    struct BinaryMissing: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// `SCHEMA_REGISTRY_BIN`, else the binary next to the running tests, else the newest
-    /// `.build*/**/debug/schema-registry` in the repository.
-    static func binary() throws -> String {
-        let files = FileManager.default
-        if let path = ProcessInfo.processInfo.environment["SCHEMA_REGISTRY_BIN"], !path.isEmpty {
-            guard files.isExecutableFile(atPath: path) else {
-                throw BinaryMissing(description: "SCHEMA_REGISTRY_BIN=\(path) is not an executable")
-            }
-            return path
-        }
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var candidates = [
-            testBinary.deletingLastPathComponent().appendingPathComponent("schema-registry").path,
-            URL(fileURLWithPath: Bundle.main.bundlePath).deletingLastPathComponent()
-                .appendingPathComponent("schema-registry").path,
-        ].filter { files.isExecutableFile(atPath: $0) }
-        if candidates.isEmpty {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent()
-            let scratch = (try? files.contentsOfDirectory(atPath: root.path).filter { $0.hasPrefix(".build") }) ?? []
-            for directory in scratch {
-                let base = root.appendingPathComponent(directory)
-                let triples = (try? files.contentsOfDirectory(atPath: base.path)) ?? []
-                for path in ["debug"] + triples.map({ "\($0)/debug" }) {
-                    let candidate = base.appendingPathComponent(path).appendingPathComponent("schema-registry").path
-                    if files.isExecutableFile(atPath: candidate) { candidates.append(candidate) }
-                }
-            }
-            candidates.sort { modified($0) > modified($1) }
-        }
-        guard let found = candidates.first else {
-            throw BinaryMissing(
-                description: "no schema-registry binary found: run swift build first (or set SCHEMA_REGISTRY_BIN)")
-        }
-        return found
-    }
-
-    private static func modified(_ path: String) -> Date {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantPast
-    }
-
-    /// Runs the binary with `arguments`, feeding `stdin` (empty when nil), off the cooperative pool.
-    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws
-        -> Result
-    {
-        let executable = try binary()
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(
-                    with: Swift.Result {
-                        try runBlocking(executable, arguments, stdin: stdin ?? "", environment: environment)
-                    })
-            }
-        }
-    }
-
-    private static func runBlocking(
-        _ executable: String, _ arguments: [String], stdin: String, environment: [String: String]
-    ) throws -> Result {
-        var inherited = ProcessInfo.processInfo.environment
-        inherited["SCHEMA_REGISTRY_URL"] = nil
-        let finished = try ChildProcess.run(
-            executable, arguments, environment: inherited.merging(environment) { _, new in new },
-            input: Array(stdin.utf8))
-        return Result(status: finished.status, stdout: finished.output, stderr: finished.errors)
-    }
-
-    static func json(_ text: String) throws -> [String: Any] {
-        let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
-        return try #require(object as? [String: Any], "not a JSON object: \(text)")
-    }
-
-    /// A loopback port nothing listens on (bound, then released).
-    /// Picked below Linux's ephemeral range (32768-60999), where servers bound to port 0 and
-    /// client sockets of parallel tests get their ports, so no other test can take it meanwhile.
-    static func unusedPort() async throws -> Int {
-        for _ in 0..<100 {
-            let candidate = Int.random(in: 20_000..<32_000)
-            guard
-                let channel = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                    .bind(host: "127.0.0.1", port: candidate).get()
-            else { continue }
-            try await channel.close()
-            return candidate
-        }
-        throw BinaryMissing(description: "no free loopback port found in 20000-31999")
     }
 }

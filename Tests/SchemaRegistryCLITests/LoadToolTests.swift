@@ -1,4 +1,6 @@
 import Foundation
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 #if canImport(FoundationXML)
@@ -28,7 +30,7 @@ struct LoadToolTests {
     @Test(arguments: scenarios.map(\.name))
     func scenarioWritesJSONAndSVG(_ scenario: String) async throws {
         try await withServer { server in
-            let directory = NSTemporaryDirectory() + "load-\(UUID().uuidString)"
+            let directory = TemporaryDirectory.uniquePath("load")
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let json = directory + "/\(scenario).json", svg = directory + "/\(scenario).svg"

@@ -1,6 +1,7 @@
 import Foundation
 import SRPWire
 import SchemaRegistryClient
+import SchemaRegistryTesting
 import Synchronization
 import TestSupport
 import Testing
@@ -12,15 +13,7 @@ import Testing
 struct PostgresServerTests {
     /// A fresh database for one test, created with psql; nil when no PostgreSQL is configured.
     private func freshDatabase() async throws -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        guard let base = environment["SR_TEST_POSTGRES_URL"], !base.isEmpty else {
-            if environment["CI"] == "true" {
-                Issue.record("SR_TEST_POSTGRES_URL is not set: run the suite with scripts/test.sh")
-            } else {
-                print("note: SR_TEST_POSTGRES_URL not set; PostgreSQL server tests not run")
-            }
-            return nil
-        }
+        guard let base = ExternalService.postgres.url(skipping: "PostgreSQL server tests") else { return nil }
         let name = "sr_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
         let psql = try await onOwnThread {
             try ChildProcess.run("psql", [base, "-q", "-c", "CREATE DATABASE \(name)"])
@@ -36,12 +29,7 @@ struct PostgresServerTests {
     /// The L2 arguments for one test: the test command's Redis with a key prefix of the test's own.
     private func redisArguments(_ withRedis: Bool) -> [String]? {
         guard withRedis else { return [] }
-        guard let url = ProcessInfo.processInfo.environment["SR_TEST_REDIS_URL"], !url.isEmpty else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record("SR_TEST_REDIS_URL is not set: run the suite with scripts/test.sh")
-            }
-            return nil
-        }
+        guard let url = ExternalService.redis.url(skipping: "PostgreSQL server tests with Redis") else { return nil }
         // A generous timeout: on a loaded test machine a 200 ms Redis call can time out, and an
         // invalidation lost that way is served stale for up to the mapping TTL, by design.
         return [
@@ -62,7 +50,7 @@ struct PostgresServerTests {
     @Test(arguments: [false, true])
     func twoInstancesShareOnePostgres(withRedis: Bool) async throws {
         guard let url = try await freshDatabase(), let cache = redisArguments(withRedis) else { return }
-        let directory = NSTemporaryDirectory() + "sr-pg-\(UUID().uuidString)"
+        let directory = TemporaryDirectory.uniquePath("sr-pg")
         defer {
             for suffix in ["-a", "-b", "-c"] {
                 try? FileManager.default.removeItem(atPath: directory + suffix + ".log")

@@ -2,6 +2,8 @@ import Foundation
 import NIOCore
 import NIOPosix
 import SchemaRegistryServer
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 /// What a new user tripped over (issue 14): every exit code the README lists, keys managed
@@ -42,7 +44,7 @@ import Testing
             let after = try await CLI.run(arguments(server, "subjects"))
             #expect(after.status == 0, "\(after)")
 
-            let file = NSTemporaryDirectory() + "sr-latin1-\(UUID().uuidString).avsc"
+            let file = TemporaryDirectory.uniquePath("sr-latin1") + ".avsc"
             defer { try? FileManager.default.removeItem(atPath: file) }
             var latin1 = Data(#"{"type":"record","name":"Caf"#.utf8)
             latin1.append(0xE9)  // é in Latin-1: not UTF-8
@@ -194,7 +196,7 @@ import Testing
     }
 
     @Test func keysNeverCreateAStore() async throws {
-        let directory = NSTemporaryDirectory() + "sr-no-store-\(UUID().uuidString)"
+        let directory = TemporaryDirectory.uniquePath("sr-no-store")
         let created = try await CLI.run(["keys", "create", "--role", "admin", "--data-dir", directory])
         #expect(created.status == 2, "\(created)")
         #expect(created.stderr.contains("no registry store"), "\(created)")
@@ -261,7 +263,7 @@ import Testing
             .bind(host: "127.0.0.1", port: 0).get()
         defer { taken.close(promise: nil) }
         let port = taken.localAddress!.port!
-        let directory = NSTemporaryDirectory() + "sr-busy-\(UUID().uuidString)"
+        let directory = TemporaryDirectory.uniquePath("sr-busy")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = try await CLI.run([
             "serve", "--port", "\(port)", "--data-dir", directory, "--set", "metrics-port=off",

@@ -1,5 +1,7 @@
 import SRPWire
 import SchemaRegistryClient
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 @Suite("Many calls, many connections")

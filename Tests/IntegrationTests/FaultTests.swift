@@ -1,6 +1,7 @@
 import Foundation
 import SRPWire
 import SchemaRegistryClient
+import SchemaRegistryTesting
 import Synchronization
 import TestSupport
 import Testing
@@ -71,10 +72,10 @@ struct FaultTests {
     }
 
     @Test func redisKilledUnderLoadCostsNoReadAndIsUsedAgainAfterRestart() async throws {
-        guard try await externalServersAvailable() else { return }
+        guard try await ExternalService.launchersAvailable(skipping: "fault tests") else { return }
         let redis = try RedisProcess()
         try await redis.start()
-        let directory = NSTemporaryDirectory() + "sr-fault-redis-\(UUID().uuidString)"
+        let directory = TemporaryDirectory.uniquePath("sr-fault-redis")
         // cache-bytes=0 turns L1 off, so every read goes through Redis (or around it).
         let server = try await ServerProcess.start(
             dataDirectory: directory, extraArguments: ["--cache", redis.url, "--set", "cache-bytes=0"])
@@ -111,11 +112,11 @@ struct FaultTests {
 
     @Test(arguments: ["fast", "immediate"])
     func postgresStoppedUnderLoad(mode: String) async throws {
-        guard try await externalServersAvailable() else { return }
+        guard try await ExternalService.launchersAvailable(skipping: "fault tests") else { return }
         let postgres = try await PostgresCluster.create()
         let redis = try RedisProcess()
         try await redis.start()
-        let directory = NSTemporaryDirectory() + "sr-fault-pg-\(UUID().uuidString)"
+        let directory = TemporaryDirectory.uniquePath("sr-fault-pg")
         // A generous Redis timeout: on a loaded machine a 200 ms Redis call can time out, and with
         // PostgreSQL down such a read has nowhere else to go. This test is about PostgreSQL.
         let server = try await ServerProcess.start(

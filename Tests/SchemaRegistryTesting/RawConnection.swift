@@ -13,12 +13,12 @@ import SwiftProtobuf
 ///
 /// Reads give up after `receiveTimeoutSeconds` (a minute by default): a bound for a server that
 /// never answers, not a verdict on speed.
-final class RawConnection: @unchecked Sendable {
+public final class RawConnection: @unchecked Sendable {
     private let fd: Int32
     private var decoder = SRPFrameDecoder(expectPreface: false, maxBodyLength: 64 * 1024 * 1024)
     private var buffer = ByteBuffer()
 
-    init(port: Int, receiveTimeoutSeconds: Int = 60) throws {
+    public init(port: Int, receiveTimeoutSeconds: Int = 60) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -36,20 +36,22 @@ final class RawConnection: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    func send(_ bytes: [UInt8]) {
+    public func send(_ bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
-    func send(_ buffer: ByteBuffer) { send(Array(buffer.readableBytesView)) }
+    public func send(_ buffer: ByteBuffer) { send(Array(buffer.readableBytesView)) }
 
-    func sendFrame(kind: FrameKind = .request, flags: FrameFlags = [], code: UInt16, requestID: UInt32, body: [UInt8]) {
+    public func sendFrame(
+        kind: FrameKind = .request, flags: FrameFlags = [], code: UInt16, requestID: UInt32, body: [UInt8]
+    ) {
         var frame = ByteBuffer()
         frame.writeFrame(
             kind: kind, flags: flags, code: code, requestID: requestID, encodedBody: ByteBuffer(bytes: body))
         send(frame)
     }
 
-    func sendRequest(_ method: SRPMethod, requestID: UInt32, _ message: some SwiftProtobuf.Message) {
+    public func sendRequest(_ method: SRPMethod, requestID: UInt32, _ message: some SwiftProtobuf.Message) {
         sendFrame(code: method.rawValue, requestID: requestID, body: try! message.serializedBytes())
     }
 
@@ -63,26 +65,26 @@ final class RawConnection: @unchecked Sendable {
     }
 
     /// Sends on a Dispatch thread: a large send blocks until the peer reads.
-    func sendInBackground(_ buffer: ByteBuffer) async throws {
+    public func sendInBackground(_ buffer: ByteBuffer) async throws {
         try await onIOThread { self.send(buffer) }
     }
 
     /// Preface plus HELLO, returning HELLO_OK.
-    func handshake(lz4: Bool = false) async throws -> Srp_HelloResponse {
+    public func handshake(lz4: Bool = false) async throws -> Srp_HelloResponse {
         try await onIOThread { try self.blockingHandshake(lz4: lz4) }
     }
 
     /// The next frame, or nil when the server closed the connection.
-    func readFrame() async throws -> Frame? {
+    public func readFrame() async throws -> Frame? {
         try await onIOThread { try self.blockingReadFrame() }
     }
 
     /// Reads until the server closes; returns the GOAWAY seen on the way, if any.
-    func readUntilClosed() async throws -> Frame? {
+    public func readUntilClosed() async throws -> Frame? {
         try await onIOThread { try self.blockingReadUntilClosed() }
     }
 
-    func blockingHandshake(lz4: Bool) throws -> Srp_HelloResponse {
+    public func blockingHandshake(lz4: Bool) throws -> Srp_HelloResponse {
         send(SRPPreface.bytes)
         sendRequest(
             .hello, requestID: 0,
@@ -106,7 +108,7 @@ final class RawConnection: @unchecked Sendable {
         }
     }
 
-    func blockingReadUntilClosed() throws -> Frame? {
+    public func blockingReadUntilClosed() throws -> Frame? {
         var goAway: Frame?
         while let frame = try blockingReadFrame() {
             if frame.header.kind == .goAway { goAway = frame }
@@ -115,7 +117,7 @@ final class RawConnection: @unchecked Sendable {
     }
 
     /// One `recv`: the bytes (empty when the server closed) or the socket's error.
-    func receiveChunk() -> Result<[UInt8], POSIXError> {
+    public func receiveChunk() -> Result<[UInt8], POSIXError> {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if count < 0 { return .failure(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)) }
@@ -124,7 +126,7 @@ final class RawConnection: @unchecked Sendable {
 
     /// Sends `first`, then filler, until `total` bytes are sent or the server refuses more
     /// (closed or reset); returns how many bytes were sent.
-    func sendUntilRefused(first: [UInt8], total: Int) async -> Int {
+    public func sendUntilRefused(first: [UInt8], total: Int) async -> Int {
         (try? await onIOThread {
             var sent = 0
             var pending = first
@@ -141,7 +143,7 @@ final class RawConnection: @unchecked Sendable {
         }) ?? 0
     }
 
-    static func errorMessage(_ frame: Frame) -> String {
+    public static func errorMessage(_ frame: Frame) -> String {
         (try? Srp_ErrorBody(serializedBytes: Array(frame.body.readableBytesView)))?.message ?? ""
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import SRPWire
 import SchemaRegistryClient
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 @Suite("Registry round trips through the Swift client")

@@ -2,6 +2,8 @@ import NIOCore
 import NIOPosix
 import SRPWire
 import SchemaRegistryClient
+import SchemaRegistryTesting
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -74,7 +76,7 @@ struct ClientBehaviourTests {
     @Test func connectionRefusedIsATypedError() async throws {
         // A socket bound but never listening holds the port: connecting to it is refused, and
         // nothing else (a server of a test running in parallel) can take the port meanwhile.
-        let (holder, port) = try boundLoopbackSocket()
+        let (holder, port) = try Ports.boundLoopbackSocket()
         defer { close(holder) }
         let client = SchemaRegistryClient(configuration: .init(host: "127.0.0.1", port: port))
         let error = await #expect(throws: SchemaRegistryClientError.self) { try await client.ping(.init()) }
