@@ -187,8 +187,10 @@ public final class GatedStore: SchemaStore, APIKeyStore, Sendable {
         try await store.counts()
     }
 
+    /// Closes the store, then opens the gate: no call waits forever, and the held ones meet
+    /// the closed store.
     public func close() async throws {
-        gate.open()
+        defer { gate.open() }
         try await store.close()
     }
 
