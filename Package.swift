@@ -3,10 +3,10 @@
 // Module arrows point down only (see docs/ARCHITECTURE.md):
 //   schema-registry -> SchemaRegistryServer, SchemaRegistryClient
 //   SchemaRegistryServer -> SQLiteStore, SRPWire, SchemaFormats, SchemaRegistryCore
-//   SchemaRegistryClient -> SRPWire
-//   SQLiteStore -> SchemaRegistryCore, CSQLite
-//   PostgresStore -> SchemaRegistryCore, CLibPQ
-//   RedisCache -> SchemaRegistryCore, CHiredis
+//   SchemaRegistryClient -> SRPWire, Resilience
+//   SQLiteStore -> SchemaRegistryCore, Resilience, CSQLite
+//   PostgresStore -> SchemaRegistryCore, Resilience, CLibPQ
+//   RedisCache -> SchemaRegistryCore, Resilience, CHiredis
 //   SRPWire -> SwiftProtobuf, NIOCore, CLZ4
 //   SchemaFormats -> SchemaRegistryCore
 import PackageDescription
@@ -54,6 +54,8 @@ let package = Package(
 
         // Domain: model, errors, the SchemaFormat seam, store protocol, RegistryService.
         .target(name: "SchemaRegistryCore"),
+        // The one retry backoff, and the serial queue blocking C calls run on (no dependencies).
+        .target(name: "Resilience"),
         // Schema formats behind the SchemaFormat seam.
         .target(name: "SchemaFormats", dependencies: ["SchemaRegistryCore"]),
         // Wire: frames, LZ4, handshake and connection state machines, generated messages.
@@ -65,11 +67,11 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         // The embedded store.
-        .target(name: "SQLiteStore", dependencies: ["SchemaRegistryCore", "CSQLite"]),
+        .target(name: "SQLiteStore", dependencies: ["SchemaRegistryCore", "Resilience", "CSQLite"]),
         // The production store on PostgreSQL (libpq).
-        .target(name: "PostgresStore", dependencies: ["SchemaRegistryCore", "CLibPQ"]),
+        .target(name: "PostgresStore", dependencies: ["SchemaRegistryCore", "Resilience", "CLibPQ"]),
         // L2 cache shared by instances, on Redis (hiredis 0.14).
-        .target(name: "RedisCache", dependencies: ["SchemaRegistryCore", "CHiredis"]),
+        .target(name: "RedisCache", dependencies: ["SchemaRegistryCore", "Resilience", "CHiredis"]),
         // The NIO server.
         .target(
             name: "SchemaRegistryServer",
@@ -92,7 +94,7 @@ let package = Package(
         .target(
             name: "SchemaRegistryClient",
             dependencies: [
-                "SRPWire",
+                "SRPWire", "Resilience",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -118,7 +120,7 @@ let package = Package(
 
         // What several test targets share (waiting without racing the clock); tests only.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "SchemaRegistryCoreTests", dependencies: ["SchemaRegistryCore"]),
+        .testTarget(name: "SchemaRegistryCoreTests", dependencies: ["SchemaRegistryCore", "Resilience"]),
         .testTarget(
             name: "SchemaFormatsTests", dependencies: ["SchemaFormats", "SchemaRegistryCore"],
             // Read by the tests from disk via #filePath; not resources of the module.
