@@ -1,8 +1,9 @@
 // swift-tools-version: 6.0
 // The schema registry: SRP server, embedded store, Swift client and CLI.
 // Module arrows point down only (see docs/ARCHITECTURE.md):
-//   schema-registry -> SchemaRegistryServer, SchemaRegistryClient
-//   SchemaRegistryServer -> SQLiteStore, SRPWire, SchemaFormats, SchemaRegistryCore
+//   schema-registry -> SchemaRegistryApp, SchemaRegistryServer, SchemaRegistryClient
+//   SchemaRegistryApp (composition root) -> SchemaRegistryServer, SQLiteStore, PostgresStore, RedisCache
+//   SchemaRegistryServer -> SRPWire, SchemaFormats, SchemaRegistryCore
 //   SchemaRegistryClient -> SRPWire, Resilience
 //   SQLiteStore -> SchemaRegistryCore, Resilience, CSQLite
 //   PostgresStore -> SchemaRegistryCore, Resilience, CLibPQ
@@ -76,7 +77,7 @@ let package = Package(
         .target(
             name: "SchemaRegistryServer",
             dependencies: [
-                "SchemaRegistryCore", "SchemaFormats", "SRPWire", "SQLiteStore", "CLZ4",
+                "SchemaRegistryCore", "SchemaFormats", "SRPWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -89,6 +90,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
+            ]),
+        // The composition root: settings -> stores -> L2 -> L1 -> RegistryService -> servers.
+        .target(
+            name: "SchemaRegistryApp",
+            dependencies: [
+                "SchemaRegistryServer", "SchemaRegistryCore", "SQLiteStore", "PostgresStore", "RedisCache",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         // The Swift client: generated stubs over a multiplexing transport.
         .target(
@@ -109,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "SchemaRegistryCLI",
             dependencies: [
-                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore", "PostgresStore", "RedisCache",
+                "SchemaRegistryApp", "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -143,7 +154,8 @@ let package = Package(
         .testTarget(
             name: "SchemaRegistryServerTests",
             dependencies: [
-                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore", "CSQLite", "TestSupport",
+                "SchemaRegistryApp", "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore", "CSQLite",
+                "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -10,10 +10,10 @@ public struct ExponentialBackoff: Sendable, Hashable {
     /// Failures since the last success.
     public private(set) var failures = 0
 
+    /// A `maximum` below `initial` is raised to it (every delay is then `initial`).
     public init(initial: Duration, maximum: Duration) {
-        precondition(initial > .zero && maximum >= initial, "backoff needs 0 < initial <= maximum")
         self.initial = initial
-        self.maximum = maximum
+        self.maximum = max(maximum, initial)
         self.next = initial
     }
 

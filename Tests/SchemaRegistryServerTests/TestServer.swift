@@ -5,6 +5,7 @@ import NIOPosix
 import SQLiteStore
 import SRPWire
 import SchemaFormats
+import SchemaRegistryApp
 import SchemaRegistryClient
 import SchemaRegistryCore
 import SchemaRegistryServer
@@ -23,7 +24,10 @@ final class TestServer: Sendable {
         self.task = task
     }
 
-    /// - Parameter authenticating: check API keys from the server's own store (refreshed every 20 ms).
+    /// Assembled by the same composition root as `serve` (``RegistryApp``), on SQLite.
+    ///
+    /// - Parameter authenticating: check API keys from the server's own store (refreshed every
+    ///   20 ms); otherwise authentication is off.
     static func start(
         directory existing: String? = nil, authenticating: Bool = false,
         _ configure: (inout ServerConfiguration) -> Void = { _ in }
@@ -32,27 +36,19 @@ final class TestServer: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var configuration = ServerConfiguration()
         configuration.port = 0
+        configuration.metricsPort = nil
         configuration.dataDirectory = directory
         configuration.registry.defaultCompatibility = .none
+        configuration.authentication = authenticating ? .automatic : .disabled
+        configuration.authRefresh = .milliseconds(20)
         configure(&configuration)
-        let store = try SQLiteStore(path: directory + "/registry.db")
-        let cache = EncodedSchemaCache(
-            capacityBytes: configuration.cacheBytes, compressionThreshold: configuration.compressionThreshold)
-        let service = RegistryService(
-            store: store,
-            formats: configuration.schemaFormats,
-            configuration: configuration.registry,
-            onRegistered: { cache.insert($0) })
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
-        let keyRing =
-            authenticating
-            ? APIKeyRing(
-                store: store, mode: configuration.authentication, refreshInterval: .milliseconds(20), logger: logger)
-            : nil
-        let server = SRPServer(
-            configuration: configuration, service: service, cache: cache,
-            group: MultiThreadedEventLoopGroup.singleton, logger: logger, keyRing: keyRing)
+        let app = try RegistryApp(
+            configuration: configuration, backing: .sqlite(try SQLiteStore(path: directory + "/registry.db")),
+            group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        app.startStores()
+        let server = app.server
         let task = Task { try await server.run() }
         let address = try await server.localAddress
         return TestServer(server: server, port: address.port!, directory: directory, task: task)
