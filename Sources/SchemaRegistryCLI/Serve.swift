@@ -116,7 +116,7 @@ struct Serve: AsyncParsableCommand {
         // Bootstrapped before the server exists: metric handles made earlier would stay no-ops.
         let registry = PrometheusCollectorRegistry()
         if configuration.metricsPort != nil {
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            MetricsSystem.bootstrap(ServerMetricsFactory(registry: registry))
         }
         let redis = service.store as? RedisCachedStore
         let server = SRPServer(
@@ -139,10 +139,14 @@ struct Serve: AsyncParsableCommand {
             storePool: (keys as? any StorePoolReporting)?.poolMeter)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
         if let metricsPort = configuration.metricsPort {
+            // A metrics port that cannot be bound fails the start: the SRP server drains what it
+            // may have accepted meanwhile and the error ends `serve`. (Cancelling instead would
+            // leave it waiting for its listener to close.)
             services.append(
                 .init(
                     service: metricsServer(
-                        for: server, port: metricsPort, registry: registry, group: group, logger: logger)))
+                        for: server, port: metricsPort, registry: registry, group: group, logger: logger),
+                    failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         let serviceGroup = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
