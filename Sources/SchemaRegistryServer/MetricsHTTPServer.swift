@@ -100,7 +100,7 @@ public struct MetricsPortUnavailable: Error, CustomStringConvertible {
     public var reason: String
 
     public var description: String {
-        "metrics-port \(port) on \(host) cannot be bound (\(reason)): free it, pick another port, or set "
+        "metrics-port \(port) on \(host) cannot be bound: \(reason). Free it, pick another port, or set "
             + "metrics-port = off to run without /metrics, /healthz and /readyz"
     }
 }
