@@ -14,7 +14,7 @@ import ServiceLifecycle
 /// | `GET /healthz` | 200 `ok` while the process serves |
 /// | `GET /readyz` | 200 `ready` once warm-up is done and the store answers; 503 with the reason otherwise |
 ///
-/// A port that cannot be bound fails the start (``MetricsPortUnavailable``), like the SRP port:
+/// A port that cannot be bound fails the start (``PortUnavailable``), like the SRP port:
 /// a registry serving without `/metrics` and `/readyz` looks dead to its load balancer and its
 /// alerts while it runs. (`metrics-port = off` is how to run without them.)
 public final class MetricsHTTPServer: Service, Sendable {
@@ -77,7 +77,7 @@ public final class MetricsHTTPServer: Service, Sendable {
                 }
                 .bind(host: host, port: port).get()
         } catch {
-            let failure = MetricsPortUnavailable(host: host, port: port, reason: "\(error)")
+            let failure = PortUnavailable(setting: "metrics-port", host: host, port: port, reason: "\(error)")
             listening.fail(failure)
             logger.error("\(failure)")
             throw failure
@@ -85,23 +85,13 @@ public final class MetricsHTTPServer: Service, Sendable {
         listening.succeed(channel.localAddress!)
         // Not "listening": scripts find the SRP port by that word in the log.
         logger.info("metrics endpoint bound", metadata: ["address": "\(channel.localAddress!)"])
-        await withGracefulShutdownHandler {
+        // Cancellation too: when the SRP port cannot be bound, the service group cancels this
+        // service, and waiting for a graceful shutdown that never comes hung the process.
+        await withTaskCancellationOrGracefulShutdownHandler {
             try? await channel.closeFuture.get()
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             channel.close(promise: nil)
         }
-    }
-}
-
-/// The metrics port could not be bound (in use, not allowed, no such address).
-public struct MetricsPortUnavailable: Error, CustomStringConvertible {
-    public var host: String
-    public var port: Int
-    public var reason: String
-
-    public var description: String {
-        "metrics-port \(port) on \(host) cannot be bound: \(reason). Free it, pick another port, or set "
-            + "metrics-port = off to run without /metrics, /healthz and /readyz"
     }
 }
 

@@ -169,10 +169,12 @@ public final class SRPServer: Service, Sendable {
                 }
                 .bind(host: configuration.host, port: configuration.port).get()
         } catch {
-            listening.fail(error)
+            let failure = PortUnavailable(
+                setting: "port", host: configuration.host, port: configuration.port, reason: "\(error)")
+            listening.fail(failure)
             // Nobody will wait for a drain; a promise never completed traps in debug builds.
-            drained.fail(error)
-            throw error
+            drained.fail(failure)
+            throw failure
         }
         let address = channel.localAddress!
         listening.succeed(address)

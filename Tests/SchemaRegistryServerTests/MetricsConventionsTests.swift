@@ -208,4 +208,28 @@ struct MetricsConventionsTests {
         let log = try String(contentsOfFile: server.logPath, encoding: .utf8)
         #expect(log.contains("metrics-port \(port) on 127.0.0.1 cannot be bound"), "\(log)")
     }
+
+    /// The SRP port busy with the metrics port on: the start fails naming the port (the metrics
+    /// server used to wait for a graceful shutdown that never came, and the process hung).
+    @Test func busySRPPortFailsTheStartWithMetricsOn() async throws {
+        let (taken, port) = try boundLoopbackSocket()
+        defer { close(taken) }
+        #expect(listen(taken, 1) == 0)
+        let directory = NSTemporaryDirectory() + "sr-srp-busy-\(UUID().uuidString)"
+        // The last --port wins over ServerProcess's own --port 0.
+        let server = try await ServerProcess.start(
+            dataDirectory: directory, extraArguments: ["--set", "metrics-port=0", "--port", "\(port)"])
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            try? FileManager.default.removeItem(atPath: server.logPath)
+        }
+        guard let status = try await server.exitStatus(within: .seconds(60)) else {
+            server.terminate()
+            Issue.record("the server neither served nor exited with its SRP port taken")
+            return
+        }
+        #expect(status != 0)
+        let log = try String(contentsOfFile: server.logPath, encoding: .utf8)
+        #expect(log.contains("port \(port) on 127.0.0.1 cannot be bound"), "\(log)")
+    }
 }
