@@ -2,10 +2,6 @@ import Foundation
 import SchemaRegistryClient
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The operators' HTTP port of the real binary: Prometheus text, health, readiness.
 @Suite("Metrics endpoint")
 struct MetricsEndpointTests {
