@@ -75,7 +75,12 @@ public final class RegistryApp: Sendable {
     /// Serves until SIGTERM or SIGINT (or a service failing), then drains and closes the stores.
     public func run() async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
-        if let metrics { services.append(.init(service: metrics)) }
+        if let metrics {
+            // A metrics port that cannot be bound fails the start: the SRP server drains what it
+            // may have accepted meanwhile and the error ends `run`. (Cancelling instead would
+            // leave it waiting for its listener to close.)
+            services.append(.init(service: metrics, failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         stores.start()

@@ -57,7 +57,7 @@ struct Serve: AsyncParsableCommand {
         var prometheus: PrometheusCollectorRegistry? = nil
         if configuration.metricsPort != nil {
             let registry = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            MetricsSystem.bootstrap(ServerMetricsFactory(registry: registry))
             prometheus = registry
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
