@@ -256,6 +256,17 @@ import Testing
         }
     }
 
+    /// `load` finds the server as every command does (SCHEMA_REGISTRY_URL) and says what failed
+    /// in the same words, not as a raw NIO error.
+    @Test func loadFollowsTheURLAndSaysWhyItCannotConnect() async throws {
+        let port = try await CLI.unusedPort()
+        let result = try await CLI.run(
+            ["load", "baseline", "--duration", "1"], environment: ["SCHEMA_REGISTRY_URL": "127.0.0.1:\(port)"])
+        #expect(result.status == 6, "\(result)")
+        #expect(result.stderr.contains("cannot connect to 127.0.0.1:\(port) (connection refused)"), "\(result)")
+        #expect(result.stderr.contains("hint:"), "\(result)")
+    }
+
     @Test func aBusyPortIsNamed() async throws {
         let taken = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(host: "127.0.0.1", port: 0).get()
