@@ -1,12 +1,13 @@
 // swift-tools-version: 6.0
 // The schema registry: SRP server, embedded store, Swift client and CLI.
 // Module arrows point down only (see docs/ARCHITECTURE.md):
-//   schema-registry -> SchemaRegistryServer, SchemaRegistryClient
-//   SchemaRegistryServer -> SQLiteStore, SRPWire, SchemaFormats, SchemaRegistryCore
-//   SchemaRegistryClient -> SRPWire
-//   SQLiteStore -> SchemaRegistryCore, CSQLite
-//   PostgresStore -> SchemaRegistryCore, CLibPQ
-//   RedisCache -> SchemaRegistryCore, CHiredis
+//   schema-registry -> SchemaRegistryApp, SchemaRegistryServer, SchemaRegistryClient
+//   SchemaRegistryApp (composition root) -> SchemaRegistryServer, SQLiteStore, PostgresStore, RedisCache
+//   SchemaRegistryServer -> SRPWire, SchemaFormats, SchemaRegistryCore
+//   SchemaRegistryClient -> SRPWire, Resilience
+//   SQLiteStore -> SchemaRegistryCore, Resilience, CSQLite
+//   PostgresStore -> SchemaRegistryCore, Resilience, CLibPQ
+//   RedisCache -> SchemaRegistryCore, Resilience, CHiredis
 //   SRPWire -> SwiftProtobuf, NIOCore, CLZ4
 //   SchemaFormats -> SchemaRegistryCore
 import PackageDescription
@@ -54,6 +55,8 @@ let package = Package(
 
         // Domain: model, errors, the SchemaFormat seam, store protocol, RegistryService.
         .target(name: "SchemaRegistryCore"),
+        // The one retry backoff, and the serial queue blocking C calls run on (no dependencies).
+        .target(name: "Resilience"),
         // Schema formats behind the SchemaFormat seam.
         .target(name: "SchemaFormats", dependencies: ["SchemaRegistryCore"]),
         // Wire: frames, LZ4, handshake and connection state machines, generated messages.
@@ -65,16 +68,16 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         // The embedded store.
-        .target(name: "SQLiteStore", dependencies: ["SchemaRegistryCore", "CSQLite"]),
+        .target(name: "SQLiteStore", dependencies: ["SchemaRegistryCore", "Resilience", "CSQLite"]),
         // The production store on PostgreSQL (libpq).
-        .target(name: "PostgresStore", dependencies: ["SchemaRegistryCore", "CLibPQ"]),
+        .target(name: "PostgresStore", dependencies: ["SchemaRegistryCore", "Resilience", "CLibPQ"]),
         // L2 cache shared by instances, on Redis (hiredis 0.14).
-        .target(name: "RedisCache", dependencies: ["SchemaRegistryCore", "CHiredis"]),
+        .target(name: "RedisCache", dependencies: ["SchemaRegistryCore", "Resilience", "CHiredis"]),
         // The NIO server.
         .target(
             name: "SchemaRegistryServer",
             dependencies: [
-                "SchemaRegistryCore", "SchemaFormats", "SRPWire", "SQLiteStore", "CLZ4",
+                "SchemaRegistryCore", "SchemaFormats", "SRPWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -88,11 +91,21 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
             ]),
+        // The composition root: settings -> stores -> L2 -> L1 -> RegistryService -> servers.
+        .target(
+            name: "SchemaRegistryApp",
+            dependencies: [
+                "SchemaRegistryServer", "SchemaRegistryCore", "SQLiteStore", "PostgresStore", "RedisCache",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         // The Swift client: generated stubs over a multiplexing transport.
         .target(
             name: "SchemaRegistryClient",
             dependencies: [
-                "SRPWire",
+                "SRPWire", "Resilience",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -107,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "SchemaRegistryCLI",
             dependencies: [
-                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore", "PostgresStore", "RedisCache",
+                "SchemaRegistryApp", "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -125,8 +138,8 @@ let package = Package(
         .target(
             name: "SchemaRegistryTesting",
             dependencies: [
-                "SchemaRegistryCore", "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore",
-                "TestSupport",
+                "SchemaRegistryCore", "SchemaRegistryServer", "SchemaRegistryApp", "SchemaRegistryClient", "SRPWire",
+                "SQLiteStore", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,7 +148,7 @@ let package = Package(
             path: "Tests/SchemaRegistryTesting",
             // Test certificates, read from disk via #filePath; not resources of the module.
             exclude: ["Fixtures"]),
-        .testTarget(name: "SchemaRegistryCoreTests", dependencies: ["SchemaRegistryCore"]),
+        .testTarget(name: "SchemaRegistryCoreTests", dependencies: ["SchemaRegistryCore", "Resilience"]),
         .testTarget(
             name: "SchemaFormatsTests", dependencies: ["SchemaFormats", "SchemaRegistryCore"],
             // Read by the tests from disk via #filePath; not resources of the module.
@@ -166,8 +179,8 @@ let package = Package(
         .testTarget(
             name: "SchemaRegistryServerTests",
             dependencies: [
-                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore", "SchemaRegistryTesting",
-                "TestSupport",
+                "SchemaRegistryApp", "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore",
+                "SchemaRegistryTesting", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

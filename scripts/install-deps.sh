@@ -7,6 +7,7 @@ packages=(
   pkg-config liblz4-dev libsqlite3-dev libpq-dev libhiredis-dev
   protobuf-compiler protobuf-c-compiler libprotobuf-c-dev
   postgresql redis-server redis-tools
+  prometheus  # for promtool: the metrics tests run `promtool check metrics` on the exposition
 )
 missing=()
 for package in "${packages[@]}"; do
@@ -18,5 +19,9 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Only promtool is wanted: where the package started a Prometheus server (systemd), stop it.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null; then
+    $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 fi
 command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6 (https://swift.org/install)" >&2; exit 1; }

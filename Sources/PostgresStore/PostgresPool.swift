@@ -1,24 +1,27 @@
-import Dispatch
+import Resilience
 import SchemaRegistryCore
 import Synchronization
 
-/// One connection slot confined to one serial dispatch queue.
+/// One connection slot confined to one ``SerialWorker`` queue.
 ///
 /// libpq calls block their thread for network round trips (and for lock waits inside the
-/// server), so they must never run on Swift's cooperative pool or on a NIO event loop: callers
-/// suspend on a continuation while the queue's own thread does the work.
+/// server), so they must never run on Swift's cooperative pool or on a NIO event loop.
 final class PostgresWorker: @unchecked Sendable {
-    // @unchecked: every mutable field is only read or written on `queue`, which serialises access.
-    private let queue: DispatchQueue
+    // @unchecked: every mutable field is only read or written on `worker`'s queue, which serialises access.
+    private let worker: SerialWorker
     private let conninfo: String
     private var connection: PostgresConnection?
     private var closed = false
-    /// Reconnection backoff: consecutive failed connects, and when the next attempt may be made.
-    private var failures = 0
+    /// Reconnection backoff, and when the next attempt may be made.
+    private var backoff = PostgresWorker.reconnectBackoff
     private var retryAt: ContinuousClock.Instant?
 
+    /// 100 ms doubling, capped at 1 s. A connect to a down server on the same network fails in
+    /// microseconds, and writes must resume within a second or so of the server coming back.
+    static let reconnectBackoff = ExponentialBackoff(initial: .milliseconds(100), maximum: .seconds(1))
+
     init(label: String, conninfo: String) {
-        self.queue = DispatchQueue(label: label)
+        self.worker = SerialWorker(label: label)
         self.conninfo = conninfo
     }
 
@@ -31,32 +34,22 @@ final class PostgresWorker: @unchecked Sendable {
     func run<T: Sendable>(
         retryOnStaleConnection: Bool = false, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            queue.async {
-                continuation.resume(
-                    with: Result {
-                        let reused = self.connection != nil
-                        do {
-                            return try self.runOnQueue(body)
-                        } catch let error as RegistryError
-                            where retryOnStaleConnection && reused && error.code == .unavailable
-                        {
-                            return try self.runOnQueue(body)
-                        }
-                    })
+        try await worker.run {
+            let reused = self.connection != nil
+            do {
+                return try self.runOnQueue(body)
+            } catch let error as RegistryError where retryOnStaleConnection && reused && error.code == .unavailable {
+                return try self.runOnQueue(body)
             }
         }
     }
 
     /// Closes the connection after the work already queued has run; later `run`s throw.
     func close() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            queue.async {
-                self.closed = true
-                self.connection?.close()
-                self.connection = nil
-                continuation.resume()
-            }
+        await worker.run {
+            self.closed = true
+            self.connection?.close()
+            self.connection = nil
         }
     }
 
@@ -80,26 +73,19 @@ final class PostgresWorker: @unchecked Sendable {
         drop()
         // Backoff: while the server is down, fail at once instead of paying connect_timeout per call.
         if let retryAt, ContinuousClock.now < retryAt {
-            throw RegistryError(.unavailable, "postgres unavailable: reconnecting after \(failures) failed attempts")
+            throw RegistryError(
+                .unavailable, "postgres unavailable: reconnecting after \(backoff.failures) failed attempts")
         }
         do {
             let fresh = try PostgresConnection(conninfo: conninfo)
             connection = fresh
-            failures = 0
+            backoff.succeeded()
             retryAt = nil
             return fresh
         } catch {
-            failures += 1
-            retryAt = ContinuousClock.now + Self.reconnectDelay(afterFailures: failures)
+            retryAt = ContinuousClock.now + backoff.failed()
             throw error
         }
-    }
-
-    /// How long calls fail at once after `failures` consecutive failed connects: 100 ms doubling,
-    /// capped at 1 s. A connect to a down server on the same network fails in microseconds, and
-    /// writes must resume within a second or so of the server coming back (the 5 s).
-    static func reconnectDelay(afterFailures failures: Int) -> Duration {
-        .milliseconds(min(100 << min(max(failures, 1) - 1, 6), 1_000))
     }
 
     private func drop() {

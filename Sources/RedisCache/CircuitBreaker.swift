@@ -1,3 +1,4 @@
+import Resilience
 import Synchronization
 
 /// Keeps a dead or slow Redis from costing more than one timeout.
@@ -16,14 +17,12 @@ final class CircuitBreaker: Sendable {
     private struct State {
         var openUntil: ContinuousClock.Instant?
         var probing = false
-        var backoff: Duration
+        var backoff: ExponentialBackoff
         /// How many times the breaker opened: also a generation number for connections, so a
         /// connection made before the last failure is not trusted afterwards.
         var opens = 0
     }
 
-    private let initialBackoff: Duration
-    private let maximumBackoff: Duration
     private let state: Mutex<State>
     /// The time source: the real clock, or a manual one in tests (no sleeping, no flakiness).
     private let now: @Sendable () -> ContinuousClock.Instant
@@ -32,9 +31,7 @@ final class CircuitBreaker: Sendable {
         initialBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(5),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
-        self.initialBackoff = initialBackoff
-        self.maximumBackoff = maximumBackoff
-        self.state = Mutex(State(backoff: initialBackoff))
+        self.state = Mutex(State(backoff: ExponentialBackoff(initial: initialBackoff, maximum: maximumBackoff)))
         self.now = now
     }
 
@@ -61,20 +58,20 @@ final class CircuitBreaker: Sendable {
             guard wasProbe || state.openUntil == nil else { return }
             state.openUntil = nil
             state.probing = false
-            state.backoff = initialBackoff
+            state.backoff.succeeded()
         }
     }
 
     /// A call failed with a connection error or timeout.
     func recordFailure(wasProbe: Bool) {
         state.withLock { state in
+            // Open for `initial` at the first failure, twice as long after each failed probe.
             if wasProbe {
                 state.probing = false
-                state.backoff = min(state.backoff * 2, maximumBackoff)
-                state.openUntil = now() + state.backoff
+                state.openUntil = now() + state.backoff.failed()
             } else if state.openUntil == nil {
                 state.opens += 1
-                state.openUntil = now() + state.backoff
+                state.openUntil = now() + state.backoff.failed()
             }
             // A failure while already open (a call admitted earlier) changes nothing.
         }

@@ -1,4 +1,5 @@
 import Dispatch
+import Resilience
 import Synchronization
 
 /// A small pool of blocking hiredis connections behind a circuit breaker.
@@ -117,8 +118,8 @@ private final class RedisCounters: Sendable {
 
 /// One connection confined to one serial queue (see `RedisClient`).
 final class RedisWorker: @unchecked Sendable {
-    // @unchecked: `connection` and `generation` are only touched on `queue`, which serialises them.
-    private let queue: DispatchQueue
+    // @unchecked: `connection` and `generation` are only touched on `worker`'s queue, which serialises them.
+    private let worker: SerialWorker
     private let endpoint: RedisEndpoint
     private let breaker: CircuitBreaker
     private let connectTimeout: Duration
@@ -131,7 +132,7 @@ final class RedisWorker: @unchecked Sendable {
         label: String, endpoint: RedisEndpoint, breaker: CircuitBreaker, connectTimeout: Duration,
         commandTimeout: Duration
     ) {
-        self.queue = DispatchQueue(label: label)
+        self.worker = SerialWorker(label: label)
         self.endpoint = endpoint
         self.breaker = breaker
         self.connectTimeout = connectTimeout
@@ -139,11 +140,7 @@ final class RedisWorker: @unchecked Sendable {
     }
 
     func run(_ commands: [[[UInt8]]], isProbe: Bool) async throws -> [RedisReply] {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[RedisReply], any Error>) in
-            queue.async {
-                continuation.resume(with: Result { try self.runOnQueue(commands, isProbe: isProbe) })
-            }
-        }
+        try await worker.run { try self.runOnQueue(commands, isProbe: isProbe) }
     }
 
     private func runOnQueue(_ commands: [[[UInt8]]], isProbe: Bool) throws -> [RedisReply] {

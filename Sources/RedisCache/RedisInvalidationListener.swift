@@ -1,4 +1,5 @@
 import Dispatch
+import Resilience
 import Synchronization
 
 /// Subscribes to the invalidation channel that `RedisCachedStore` publishes on, and hands
@@ -55,7 +56,7 @@ public final class RedisInvalidationListener: Sendable {
     private func listen() {
         defer { finished.signal() }
         var subscriptions = 0
-        var backoff: Duration = .milliseconds(100)
+        var backoff = ExponentialBackoff(initial: .milliseconds(100), maximum: .seconds(2))
         while !stopped.load(ordering: .relaxed) {
             do {
                 let connection = try RedisConnection(
@@ -66,7 +67,7 @@ public final class RedisInvalidationListener: Sendable {
                 }
                 subscriptions += 1
                 if subscriptions > 1 { onResubscribed() }
-                backoff = .milliseconds(100)
+                backoff.succeeded()
                 while !stopped.load(ordering: .relaxed) {
                     guard let message = try connection.nextReply(waitingAtMost: .milliseconds(250)) else { continue }
                     if case .array(let parts) = message, parts.count == 3, parts[0].string == "message",
@@ -76,8 +77,7 @@ public final class RedisInvalidationListener: Sendable {
                     }
                 }
             } catch {
-                sleepUnlessStopped(backoff)
-                backoff = min(backoff * 2, .seconds(2))
+                sleepUnlessStopped(backoff.failed())
             }
         }
     }

@@ -8,18 +8,18 @@ enum KeyAccess {
     /// a client session; either way failures become `error: ...` and their exit code.
     static func run<Value>(
         _ connection: ConnectionOptions, _ storeOptions: Keys.StoreOptions,
-        direct: (any SchemaStore & APIKeyStore) async throws -> Value,
+        direct: (any APIKeyStore) async throws -> Value,
         server: (ClientSession) async throws -> Value
     ) async throws -> Value {
         guard storeOptions.isDirect else { return try await connection.withSession(server) }
         return try await connection.withFailuresReported {
             let store = try await storeOptions.open()
             do {
-                let value = try await direct(store)
-                try await store.close()
+                let value = try await direct(store.keys)
+                try await store.schemas.close()
                 return value
             } catch {
-                try? await store.close()
+                try? await store.schemas.close()
                 throw error
             }
         }

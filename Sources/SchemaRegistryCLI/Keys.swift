@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SRPWire
+import SchemaRegistryApp
 import SchemaRegistryCore
 import SchemaRegistryServer
 
@@ -31,7 +32,7 @@ struct Keys: AsyncParsableCommand {
 
         var isDirect: Bool { store != nil || dataDirectory != nil }
 
-        func open() async throws -> any SchemaStore & APIKeyStore {
+        func open() async throws -> BackingStore {
             let kind = store ?? "sqlite"
             if kind == "sqlite" {
                 let directory = dataDirectory ?? "./data"
@@ -44,12 +45,8 @@ struct Keys: AsyncParsableCommand {
                         exitCode: CLIExitCode.notFound)
                 }
             }
-            let opened = try await StoreOpening.open(
+            return try await StoreOpening.open(
                 store: kind, dataDirectory: dataDirectory ?? "./data", connections: 1, create: false)
-            guard let keys = opened as? any SchemaStore & APIKeyStore else {
-                throw CLIError.usage("the store \(opened.kind) does not keep API keys")
-            }
-            return keys
         }
     }
 

@@ -3,14 +3,9 @@ import Foundation
 import Logging
 import Metrics
 import NIOPosix
-import PostgresStore
 import Prometheus
-import RedisCache
-import SQLiteStore
-import SchemaFormats
-import SchemaRegistryCore
+import SchemaRegistryApp
 import SchemaRegistryServer
-import ServiceLifecycle
 
 /// `schema-registry serve`: runs the server on the embedded SQLite store.
 struct Serve: AsyncParsableCommand {
@@ -57,130 +52,24 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "schema-registry")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 
-        let cache = EncodedSchemaCache(
-            capacityBytes: configuration.cacheBytes, compressionThreshold: configuration.compressionThreshold)
-        let backing = try await openStore(configuration, logger: logger)
-        let (store, listener) = try openCache(configuration, over: backing, l1: cache, logger: logger)
-        let service = RegistryService(
-            store: store,
-            formats: configuration.schemaFormats,
-            configuration: configuration.registry,
-            onRegistered: { cache.insert($0) })
+        // Bootstrapped before the server exists: metric handles made earlier would stay no-ops.
+        // Process-wide, so the process owner does it, not the composition root.
+        var prometheus: PrometheusCollectorRegistry? = nil
+        if configuration.metricsPort != nil {
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(ServerMetricsFactory(registry: registry))
+            prometheus = registry
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
-        listener?.start()
         do {
-            try await serve(
-                configuration, service: service, cache: cache, keys: backing as? any APIKeyStore, group: group,
-                logger: logger)
+            // The app (and NIOExtras' quiescing helper inside its server, whose deinit touches an
+            // event loop) is released when this returns, before the group shuts down.
+            try await RegistryApp.open(configuration, group: group, logger: logger, prometheus: prometheus).run()
         } catch {
-            await listener?.stop()
-            try? await store.close()
             try? await group.shutdownGracefully()
             throw error
         }
-        await listener?.stop()
-        try await store.close()
         try await group.shutdownGracefully()
-    }
-
-    /// Wraps `store` in the Redis L2 when one is configured, and subscribes to the other
-    /// instances' invalidations: a schema another instance permanently deleted leaves L1 too.
-    private func openCache(
-        _ configuration: ServerConfiguration, over store: any SchemaStore, l1: EncodedSchemaCache, logger: Logger
-    ) throws -> (any SchemaStore, RedisInvalidationListener?) {
-        guard let url = configuration.cache else { return (store, nil) }
-        logger.info("using redis cache", metadata: ["url": "\(url)"])
-        let cached = RedisCachedStore(
-            store: store,
-            client: try RedisClient(
-                url: url, commandTimeout: configuration.cacheTimeout, connectTimeout: configuration.cacheTimeout),
-            keyPrefix: configuration.cacheKeyPrefix,
-            mappingTTL: configuration.cacheMappingTTL)
-        let listener = try RedisInvalidationListener(
-            url: url, channel: cached.invalidationChannel,
-            onMessage: { message in
-                if message.hasPrefix("schema:"), let id = UInt32(message.dropFirst("schema:".count)) {
-                    l1.remove(id)
-                }
-            },
-            onResubscribed: {
-                logger.warning("redis invalidation channel resubscribed; messages sent meanwhile were missed")
-            })
-        return (cached, listener)
-    }
-
-    /// Runs until SIGTERM/SIGINT. The server (and NIOExtras' quiescing helper inside it, whose
-    /// deinit touches an event loop) is released when this returns, before the group shuts down.
-    private func serve(
-        _ configuration: ServerConfiguration, service: RegistryService, cache: EncodedSchemaCache,
-        keys: (any APIKeyStore)?, group: MultiThreadedEventLoopGroup, logger: Logger
-    ) async throws {
-        // Bootstrapped before the server exists: metric handles made earlier would stay no-ops.
-        let registry = PrometheusCollectorRegistry()
-        if configuration.metricsPort != nil {
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        }
-        let redis = service.store as? RedisCachedStore
-        let server = SRPServer(
-            configuration: configuration, service: service, cache: cache, group: group, logger: logger,
-            lowerCacheTiers: {
-                guard let redis else { return [] }
-                let metrics = redis.metrics
-                return [
-                    CacheTierStatistics(
-                        tier: "redis", hits: metrics.hits + metrics.mappingHits,
-                        misses: metrics.misses + metrics.mappingMisses, available: redis.isAvailable,
-                        errors: metrics.errors)
-                ]
-            },
-            keyRing: keys.map {
-                APIKeyRing(
-                    store: $0, mode: configuration.authentication, refreshInterval: configuration.authRefresh,
-                    logger: logger)
-            },
-            storePool: (keys as? any StorePoolReporting)?.poolMeter)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
-        if let metricsPort = configuration.metricsPort {
-            services.append(
-                .init(
-                    service: metricsServer(
-                        for: server, port: metricsPort, registry: registry, group: group, logger: logger)))
-        }
-        let serviceGroup = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await serviceGroup.run()
-    }
-
-    /// The operators' endpoint over the Prometheus registry behind swift-metrics, with the gauges
-    /// read at scrape time and the readiness check.
-    private func metricsServer(
-        for server: SRPServer, port: Int, registry: PrometheusCollectorRegistry, group: MultiThreadedEventLoopGroup,
-        logger: Logger
-    ) -> MetricsHTTPServer {
-        let service = server.service
-        return MetricsHTTPServer(
-            host: server.configuration.host, port: port, registry: registry, group: group, logger: logger,
-            collect: { server.updateScrapeGauges() },
-            readiness: {
-                guard server.warmUp.isDone else {
-                    return (false, "warming up (\(server.warmUp.loaded) schemas loaded)")
-                }
-                do {
-                    _ = try await service.counts()
-                    return (true, "ready")
-                } catch {
-                    return (false, "store unreachable: \(error)")
-                }
-            }, linger: server.configuration.linger)
-    }
-
-    private func openStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> any SchemaStore {
-        logger.info(
-            "opening store",
-            metadata: ["store": "\(configuration.store == "sqlite" ? configuration.dataDirectory : "postgres")"])
-        return try await StoreOpening.open(
-            store: configuration.store, dataDirectory: configuration.dataDirectory,
-            connections: configuration.storeConnections)
     }
 
     private func resolveConfiguration() throws -> ServerConfiguration {

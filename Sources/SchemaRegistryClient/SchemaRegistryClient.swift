@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Resilience
 import SRPWire
 import SwiftProtobuf
 import Synchronization
@@ -142,10 +143,16 @@ public final class SchemaRegistryClient: Sendable {
             retryAfterMilliseconds: decoded?.retryAfterMs ?? 0, details: details)
     }
 
-    /// The server's retry-after when given, else exponential from 10 ms, capped at 2 s, with jitter.
+    /// Retries without a retry-after from the server: 10 ms doubling, capped at 2 s.
+    static let retryBackoff = ExponentialBackoff(initial: .milliseconds(10), maximum: .seconds(2))
+
+    /// The server's retry-after when given, else ``retryBackoff`` after `attempt + 1` failures,
+    /// plus up to 10% jitter so that clients throttled together do not retry together.
     static func backoff(attempt: Int, retryAfterMilliseconds: UInt32) -> Duration {
-        let base = retryAfterMilliseconds > 0 ? Int(retryAfterMilliseconds) : min(2000, 10 << min(attempt, 8))
-        let jitter = Int.random(in: 0...max(1, base / 10))
-        return .milliseconds(base + jitter)
+        let base =
+            retryAfterMilliseconds > 0
+            ? Duration.milliseconds(Int(retryAfterMilliseconds)) : retryBackoff.delay(afterFailures: attempt + 1)
+        let baseMilliseconds = Int(base.components.seconds * 1000 + base.components.attoseconds / 1_000_000_000_000_000)
+        return base + .milliseconds(Int.random(in: 0...max(1, baseMilliseconds / 10)))
     }
 }

@@ -14,8 +14,9 @@ import ServiceLifecycle
 /// | `GET /healthz` | 200 `ok` while the process serves |
 /// | `GET /readyz` | 200 `ready` once warm-up is done and the store answers; 503 with the reason otherwise |
 ///
-/// A port that cannot be bound is logged and the registry keeps serving SRP: losing metrics
-/// must not take the registry down.
+/// A port that cannot be bound fails the start (``PortUnavailable``), like the SRP port:
+/// a registry serving without `/metrics` and `/readyz` looks dead to its load balancer and its
+/// alerts while it runs. (`metrics-port = off` is how to run without them.)
 public final class MetricsHTTPServer: Service, Sendable {
     /// Whether the registry can take traffic, and if not, why.
     public typealias ReadinessCheck = @Sendable () async -> (ready: Bool, reason: String)
@@ -76,20 +77,19 @@ public final class MetricsHTTPServer: Service, Sendable {
                 }
                 .bind(host: host, port: port).get()
         } catch {
-            listening.fail(error)
-            logger.error(
-                "metrics port unavailable; serving SRP without it",
-                metadata: ["port": "\(port)", "error": "\(error)"])
-            // Returning would end the service group (the whole server): wait for shutdown instead.
-            try? await gracefulShutdown()
-            return
+            let failure = PortUnavailable(setting: "metrics-port", host: host, port: port, underlying: error)
+            listening.fail(failure)
+            logger.error("\(failure)")
+            throw failure
         }
         listening.succeed(channel.localAddress!)
         // Not "listening": scripts find the SRP port by that word in the log.
         logger.info("metrics endpoint bound", metadata: ["address": "\(channel.localAddress!)"])
-        await withGracefulShutdownHandler {
+        // Cancellation too: when the SRP port cannot be bound, the service group cancels this
+        // service, and waiting for a graceful shutdown that never comes hung the process.
+        await withTaskCancellationOrGracefulShutdownHandler {
             try? await channel.closeFuture.get()
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             channel.close(promise: nil)
         }
     }

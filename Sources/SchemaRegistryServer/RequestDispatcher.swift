@@ -61,10 +61,8 @@ struct RequestDispatcher: Sendable {
     /// - Parameter principal: who the connection authenticated as; nil when the server
     ///   requires no authentication.
     func handle(_ method: SRPMethod, body: ByteBuffer, principal: Principal? = nil) async -> Reply {
-        metrics.inFlight.increment()
         let started = ContinuousClock.now
         let reply = await answer(method, body: body, principal: principal)
-        metrics.inFlight.decrement()
         metrics.recordDispatched(method, status: reply.status, duration: ContinuousClock.now - started)
         return reply
     }

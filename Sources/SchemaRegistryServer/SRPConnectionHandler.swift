@@ -69,6 +69,11 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     private var closing = false
     /// Counted locally and added to the shared metrics once per read batch (no atomics per request).
     private var cachedAnswers = 0
+    /// Cached answers until the next one is timed: the first of a connection, then 1 in
+    /// ``MetricsCatalog/cachedReadSampling`` (a decrement per answer, not a clock read).
+    private var untilTimedAnswer = 0
+    /// When the read bringing a timed cached answer was decoded; 0: none waits for its flush.
+    private var timedAnswerSince: UInt64 = 0
     private var bytesReceived = 0
     /// Sizes of bodies sent compressed, before and after (published with the counts above).
     private var compressedPlain = 0
@@ -102,7 +107,6 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        shared.metrics.connections.increment()
         startHandshakeTimer(context)
         context.fireChannelActive()
     }
@@ -123,7 +127,6 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             logger.notice("connection closed mid-frame", metadata: ["unread_bytes": "\(inbound.readableBytes)"])
         }
         machine.closed()
-        shared.metrics.connections.decrement()
         publishCounts()
         handshakeTimer?.cancel()
         resumeTask?.cancel()
@@ -328,6 +331,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                 into: &out, context)
         case .reject(let requestID, let status, let message, let retryAfter):
             shared.metrics.rejected.increment()
+            shared.metrics.recordAnswered(SRPMethod(rawValue: frame.header.code), status: status)
             appendReply(.error(status, message, retryAfterMilliseconds: retryAfter), requestID: requestID, into: &out)
         case .pong(let requestID):
             out.writeFrame(kind: .pong, flags: [], code: 0, requestID: requestID, encodedBody: frame.body)
@@ -345,6 +349,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         guard !decompression.tryAcquire(bytes) else { return nil }
         let isWrite = Authorization.requiredRole(method) >= .write
         (isWrite ? shared.metrics.shedWrites : shared.metrics.shedReads).increment()
+        shared.metrics.recordAnswered(method, status: .overloaded)
         return Reply.error(
             .overloaded,
             "server is decompressing \(decompression.inFlight) bytes of request bodies already "
@@ -448,6 +453,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             deadline = try frame.takeDeadline()
         } catch {
             let violation = error as? ProtocolViolation
+            shared.metrics.recordAnswered(method, status: .malformedRequest)
             appendReply(.error(.malformedRequest, violation?.message ?? "\(error)"), requestID: requestID, into: &out)
             machine.requestCompleted()
             return nil
@@ -473,6 +479,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                     maxSize: maxBody, lz4Allowed: lz4Allowed, allocator: context.channel.allocator)
             } catch {
                 releaseInflation(inflated)
+                shared.metrics.recordAnswered(method, status: .badCompression)
                 appendReply(.error(.badCompression, Self.describe(error)), requestID: requestID, into: &out)
                 machine.requestCompleted()
                 return nil
@@ -491,6 +498,12 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                 out.writeFrame(kind: .response, flags: [], code: 0, requestID: requestID, encodedBody: entry.plain)
             }
             cachedAnswers += 1
+            if untilTimedAnswer == 0 {
+                untilTimedAnswer = MetricsCatalog.cachedReadSampling - 1
+                if timedAnswerSince == 0 { timedAnswerSince = now }
+            } else {
+                untilTimedAnswer -= 1
+            }
             releaseInflation(inflated)
             machine.requestCompleted()
             return nil
@@ -499,6 +512,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         let isWrite = Authorization.requiredRole(method) >= .write
         guard overload.tryAcquire(isWrite: isWrite, now: now) else {
             (isWrite ? shared.metrics.shedWrites : shared.metrics.shedReads).increment()
+            shared.metrics.recordAnswered(method, status: .overloaded)
             let limit = isWrite ? overload.currentWriteLimit : overload.currentLimit
             let reply = Reply.error(
                 .overloaded,
@@ -525,6 +539,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                     requestBody = try frame.decodedBody(
                         maxSize: maxBody, lz4Allowed: lz4Allowed, allocator: ByteBufferAllocator())
                 } catch {
+                    dispatcher.metrics.recordAnswered(method, status: .badCompression)
                     return .error(.badCompression, Self.describe(error))
                 }
             }
@@ -617,6 +632,11 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         output = context.channel.allocator.buffer(capacity: max(16 * 1024, chunk.readableBytes))
         shared.metrics.bytesSent.increment(by: Int64(chunk.readableBytes))
         context.writeAndFlush(wrapOutboundOut(chunk), promise: nil)
+        if timedAnswerSince != 0 {
+            // The write above went to the socket (or its queue): the timed answer is out.
+            shared.metrics.recordCachedLatency(nanoseconds: Self.now &- timedAnswerSince)
+            timedAnswerSince = 0
+        }
     }
 
     private func scheduleFlush(_ context: ChannelHandlerContext) {

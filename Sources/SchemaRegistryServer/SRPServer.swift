@@ -169,12 +169,12 @@ public final class SRPServer: Service, Sendable {
                 }
                 .bind(host: configuration.host, port: configuration.port).get()
         } catch {
-            let named = ListenError(
-                listener: "SRP", host: configuration.host, port: configuration.port, underlying: error)
-            listening.fail(named)
+            let failure = PortUnavailable(
+                setting: "port", host: configuration.host, port: configuration.port, underlying: error)
+            listening.fail(failure)
             // Nobody will wait for a drain; a promise never completed traps in debug builds.
-            drained.fail(named)
-            throw named
+            drained.fail(failure)
+            throw failure
         }
         let address = channel.localAddress!
         listening.succeed(address)

@@ -1,20 +1,19 @@
 import CoreMetrics
 import SRPWire
+import SchemaRegistryCore
 import Synchronization
 
 /// What the server counts, through swift-metrics: `schema-registry serve` bootstraps the
-/// Prometheus backend (see ``MetricsHTTPServer``); an embedder picks its own, or none (then
-/// every call here is a no-op).
+/// Prometheus backend (``ServerMetricsFactory``, served by ``MetricsHTTPServer``); an embedder
+/// picks its own, or none (then every call here is a no-op). Names and help: ``MetricsCatalog``.
 ///
 /// Handles are made once (per method, per status) so that recording is one atomic add; the
 /// cached GetSchemaById path does not record per request at all: each connection counts its
-/// hits and bytes locally and adds them once per read batch.
+/// hits and bytes locally and adds them once per read batch, and times a sample of them.
 public final class ServerMetrics: Sendable {
-    let connections = Meter(label: "srp_connections")
-    let inFlight = Meter(label: "srp_requests_in_flight")
     let bytesReceived = Counter(label: "srp_bytes_received_total")
     let bytesSent = Counter(label: "srp_bytes_sent_total")
-    /// Requests refused by the token bucket or the in-flight cap (THROTTLED and friends).
+    /// Requests refused by the connection's state machine (THROTTLED and friends).
     let rejected = Counter(label: "srp_requests_rejected_total")
     let registrations = Counter(label: "registry_registrations_total")
     /// Handshakes refused for their credentials (the reason is logged, not labelled).
@@ -31,8 +30,12 @@ public final class ServerMetrics: Sendable {
     let deadlinesExceeded = Counter(label: "srp_deadlines_exceeded_total")
     /// TLS handshakes that failed or never completed (the SRP port with TLS on).
     let tlsHandshakeFailures = Counter(label: "srp_tls_handshake_failures_total")
-    /// Answered from L1 on the event loop (GetSchemaById, status 0).
+    /// Totals kept elsewhere, published as counters at scrape time.
+    let scrapeCounters = ScrapeCounters()
+    /// Answered from L1 on the event loop (GetSchemaById, OK).
     private let cachedAnswers: Counter
+    /// A sample of those answers, timed (``MetricsCatalog/cachedReadSampling``).
+    private let cachedLatency = Timer(label: "srp_cached_request_duration_seconds")
     private let latency: [UInt16: Timer]
     private let counters = Mutex<[UInt32: Counter]>([:])
 
@@ -46,28 +49,50 @@ public final class ServerMetrics: Sendable {
         self.latency = latency
     }
 
-    private static func requestCounter(_ method: SRPMethod, _ status: StatusCode) -> Counter {
-        Counter(
-            label: "srp_requests_total", dimensions: [("method", method.name), ("status", String(status.rawValue))])
+    /// The `status` label: a name (`OK`, `THROTTLED`, `SCHEMA_NOT_FOUND`), never a number, so that
+    /// queries and alerts say what they mean.
+    static func statusName(_ status: StatusCode) -> String {
+        status == .ok || status.isProtocolStatus
+            ? status.description : RegistryError.Code(rawValue: Int(status.rawValue)).name
     }
 
-    /// A request answered from L1 without leaving the event loop (counted in batches).
+    private static func requestCounter(_ methodName: String, _ status: StatusCode) -> Counter {
+        Counter(label: "srp_requests_total", dimensions: [("method", methodName), ("status", statusName(status))])
+    }
+
+    private static func requestCounter(_ method: SRPMethod, _ status: StatusCode) -> Counter {
+        requestCounter(method.name, status)
+    }
+
+    /// Requests answered from L1 without leaving the event loop (counted in batches).
     func recordCachedAnswers(_ count: Int) {
         if count > 0 { cachedAnswers.increment(by: Int64(count)) }
     }
 
+    /// One sampled cached answer: nanoseconds from the read that brought it to its write.
+    func recordCachedLatency(nanoseconds: UInt64) {
+        cachedLatency.recordNanoseconds(Int64(clamping: nanoseconds))
+    }
+
     /// A request that ran in a task: its status and how long it took.
     func recordDispatched(_ method: SRPMethod, status: StatusCode, duration: Duration) {
-        let key = UInt32(method.rawValue) << 16 | UInt32(status.rawValue)
+        recordAnswered(method, status: status)
+        let (seconds, attoseconds) = duration.components
+        latency[method.rawValue]?.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        if method == .registerSchema, status == .ok { registrations.increment() }
+    }
+
+    /// A request answered with `status` (`method` nil: an id no method has). Those answered on the
+    /// event loop without running (OVERLOADED, THROTTLED, BAD_COMPRESSION, ...) come here directly:
+    /// srp_requests_total counts every answer, refusals included.
+    func recordAnswered(_ method: SRPMethod?, status: StatusCode) {
+        let key = UInt32(method?.rawValue ?? 0) << 16 | UInt32(status.rawValue)
         let counter = counters.withLock { counters in
             if let counter = counters[key] { return counter }
-            let counter = Self.requestCounter(method, status)
+            let counter = Self.requestCounter(method?.name ?? "unknown", status)
             counters[key] = counter
             return counter
         }
         counter.increment()
-        let (seconds, attoseconds) = duration.components
-        latency[method.rawValue]?.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        if method == .registerSchema, status == .ok { registrations.increment() }
     }
 }

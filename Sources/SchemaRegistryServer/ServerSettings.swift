@@ -13,7 +13,7 @@ public enum ServerSettings {
     public static let keys: [(key: String, meaning: String, defaultValue: String)] = [
         ("host", "address to listen on", "127.0.0.1"),
         ("port", "TCP port", "7911"),
-        ("metrics-port", "HTTP port of /metrics, /healthz, /readyz on the same host (off to disable)", "7912"),
+        ("metrics-port", "HTTP port of /metrics, /healthz, /readyz (off: none; a busy port fails the start)", "7912"),
         ("store", "sqlite, or a postgres://user@host:port/db URL", "sqlite"),
         ("data-dir", "directory of the SQLite database", "./data"),
         ("store-connections", "PostgreSQL connections per instance", "8"),

@@ -64,6 +64,19 @@ public final class ServerProcess: @unchecked Sendable {
         return port
     }
 
+    /// Waits up to `timeout` for the server to exit on its own: its exit status, or nil while it runs.
+    public func exitStatus(within timeout: Duration) async throws -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
     /// SIGKILL; returns the exit status (128 + 9 once killed).
     @discardableResult
     public func kill9() -> Int32 {

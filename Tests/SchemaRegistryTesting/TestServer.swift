@@ -10,6 +10,8 @@ import SchemaRegistryCore
 import SchemaRegistryServer
 import TestSupport
 
+@testable import SchemaRegistryApp
+
 /// A real server on a free loopback port, in this process, with a real SQLite file in a temp
 /// directory (or the store the test gives it).
 public final class TestServer: Sendable {
@@ -25,45 +27,42 @@ public final class TestServer: Sendable {
         self.task = task
     }
 
+    /// Assembled by the same composition root as `serve` (``RegistryApp``), on SQLite or on the
+    /// store the test gives it.
+    ///
     /// - Parameters:
     ///   - directory: the data directory (a new temporary one when nil; kept for a restart).
     ///   - store: the store to serve (a real SQLite file in `directory` when nil), e.g. an
     ///     ``InMemoryStore``, or a ``GatedStore`` to make chosen calls slow on purpose.
-    ///   - authenticating: check API keys from the server's own store (refreshed every 20 ms).
+    ///   - authenticating: check API keys from the server's own store (refreshed every
+    ///     20 ms); otherwise authentication is off.
     public static func start(
-        directory existing: String? = nil, store: (any SchemaStore)? = nil, authenticating: Bool = false,
+        directory existing: String? = nil, store: (any SchemaStore & APIKeyStore)? = nil, authenticating: Bool = false,
         _ configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
         let directory = existing ?? TemporaryDirectory.uniquePath("sr-test")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var configuration = ServerConfiguration()
         configuration.port = 0
+        configuration.metricsPort = nil
         configuration.dataDirectory = directory
         configuration.registry.defaultCompatibility = .none
+        configuration.authentication = authenticating ? .automatic : .disabled
+        configuration.authRefresh = .milliseconds(20)
         configure(&configuration)
-        let store = try store ?? SQLiteStore(path: directory + "/registry.db")
-        let cache = EncodedSchemaCache(
-            capacityBytes: configuration.cacheBytes, compressionThreshold: configuration.compressionThreshold)
-        let service = RegistryService(
-            store: store,
-            formats: configuration.schemaFormats,
-            configuration: configuration.registry,
-            onRegistered: { cache.insert($0) })
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
-        let keyRing: APIKeyRing?
-        if authenticating {
-            guard let keys = store as? any APIKeyStore else {
-                throw RegistryError(.storeError, "\(store.kind) keeps no API keys: it cannot authenticate")
-            }
-            keyRing = APIKeyRing(
-                store: keys, mode: configuration.authentication, refreshInterval: .milliseconds(20), logger: logger)
+        let backing: BackingStore
+        if let store {
+            backing = BackingStore(schemas: store, keys: store, pool: nil)
         } else {
-            keyRing = nil
+            backing = .sqlite(try SQLiteStore(path: directory + "/registry.db"))
         }
-        let server = SRPServer(
-            configuration: configuration, service: service, cache: cache,
-            group: MultiThreadedEventLoopGroup.singleton, logger: logger, keyRing: keyRing)
+        let app = try RegistryApp(
+            configuration: configuration, backing: backing, group: MultiThreadedEventLoopGroup.singleton,
+            logger: logger)
+        app.startStores()
+        let server = app.server
         let task = Task { try await server.run() }
         let address = try await server.localAddress
         return TestServer(server: server, port: address.port!, directory: directory, task: task)
@@ -91,7 +90,7 @@ public final class TestServer: Sendable {
 
 /// Runs `body` against a fresh server and always stops it.
 public func withServer(
-    store: (any SchemaStore)? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in },
+    store: (any SchemaStore & APIKeyStore)? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in },
     _ body: (TestServer) async throws -> Void
 ) async throws {
     let server = try await TestServer.start(directory: nil, store: store, configure)

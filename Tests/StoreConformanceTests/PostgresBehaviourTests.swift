@@ -24,10 +24,10 @@ import Testing
     /// Why writes resume within a second or so of PostgreSQL coming back: however long it was
     /// down, a connection never waits more than 1 s before its next connect attempt.
     @Test func reconnectBackoffDoublesFrom100MillisecondsAndIsCappedAtOneSecond() {
-        let delays = (1...100).map { PostgresWorker.reconnectDelay(afterFailures: $0) }
+        let delays = (1...100).map { PostgresWorker.reconnectBackoff.delay(afterFailures: $0) }
         #expect(Array(delays.prefix(5)) == [100, 200, 400, 800, 1000].map { .milliseconds($0) })
         #expect(delays.allSatisfy { $0 <= .seconds(1) })
-        #expect(PostgresWorker.reconnectDelay(afterFailures: 0) == .milliseconds(100))
+        #expect(PostgresWorker.reconnectBackoff.delay(afterFailures: 0) == .milliseconds(100))
     }
 
     @Test(arguments: server) func instancesStartingAtOnceMigrateOnce(_ url: String) async throws {

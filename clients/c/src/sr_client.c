@@ -1,5 +1,6 @@
 /* Connection life: connect with a timeout, the handshake (preface + HELLO with
- * credentials, HELLO_OK), reconnect, free, and the err/errstr pair. */
+ * credentials, HELLO_OK), reconnect, free. (Errors and the broken state: sr_errors.c, which
+ * sr_io.c uses too, so that neither this file nor sr_io.c needs the other's internals.) */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -14,44 +15,6 @@
 #include <unistd.h>
 
 #include "sr_client_internal.h"
-
-uint64_t sr_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static int vset_err(sr_client *c, int err, const char *format, va_list args) {
-    c->err = err;
-    vsnprintf(c->errstr, sizeof c->errstr, format, args);
-    return err;
-}
-
-int sr_set_err(sr_client *c, int err, const char *format, ...) {
-    va_list args;
-    va_start(args, format);
-    vset_err(c, err, format, args);
-    va_end(args);
-    return err;
-}
-
-static void close_socket(sr_client *c) {
-    if (c->fd >= 0) close(c->fd);
-    c->fd = -1;
-    c->state = SR_CONN_BROKEN;
-    c->out_length = c->out_sent = 0;
-    /* Nothing pending will be answered now; replies already read stay takeable. */
-    sr_pending_clear(&c->pending);
-}
-
-int sr_break(sr_client *c, int err, const char *format, ...) {
-    va_list args;
-    va_start(args, format);
-    vset_err(c, err, format, args);
-    va_end(args);
-    close_socket(c);
-    return err;
-}
 
 /* A non-blocking TCP connection to host:port within timeout_ms (0 = forever). */
 static int open_socket(sr_client *c, uint64_t deadline) {
@@ -208,7 +171,7 @@ static int handshake(sr_client *c, uint64_t deadline) {
 }
 
 static int connect_and_handshake(sr_client *c) {
-    close_socket(c);
+    sr_close_socket(c);
     sr_reader_free(c->reader);
     c->reader = sr_reader_new(0, SR_PREHANDSHAKE_MAX_BODY);
     if (!c->reader) return sr_set_err(c, SR_ERR_OOM, "out of memory");
@@ -248,7 +211,7 @@ int sr_client_reconnect(sr_client *c) {
 
 void sr_client_free(sr_client *c) {
     if (!c) return;
-    close_socket(c);
+    sr_close_socket(c);
     sr_reply *r;
     while ((r = sr_ready_take(c, 1, 0)) != NULL) sr_reply_free(r);
     sr_reader_free(c->reader);

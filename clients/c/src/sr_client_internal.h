@@ -81,7 +81,7 @@ struct sr_client {
 int sr_options_copy(struct sr_options *to, const struct sr_options *from);
 void sr_options_release(struct sr_options *o);
 
-/* errors (sr_client.c) */
+/* errors, the clock, breaking a connection (sr_errors.c) */
 int sr_set_err(sr_client *c, int err, const char *format, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -94,6 +94,8 @@ int sr_break(sr_client *c, int err, const char *format, ...)
 #endif
     ;
 uint64_t sr_now_ms(void);
+/* Closes the socket and drops every pending request (replies already read stay takeable). */
+void sr_close_socket(sr_client *c);
 
 /* pending ring and ready queue (sr_pending.c) */
 int sr_pending_add(sr_pending_ring *p, int method, uint32_t *id);

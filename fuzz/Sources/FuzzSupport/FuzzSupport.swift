@@ -43,6 +43,9 @@ public enum RequestTypes {
             .deleteConfig: Srp_DeleteConfigRequest.self,
             .getMode: Srp_GetModeRequest.self,
             .setMode: Srp_SetModeRequest.self,
+            .createApiKey: Srp_CreateApiKeyRequest.self,
+            .listApiKeys: Srp_ListApiKeysRequest.self,
+            .revokeApiKey: Srp_RevokeApiKeyRequest.self,
         ]
         // A method added to proto/ without a row here would go unfuzzed: refuse to start.
         for method in SRPMethod.allCases {
