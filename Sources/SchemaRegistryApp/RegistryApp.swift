@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import Prometheus
+import RedisCache
 import SchemaRegistryCore
 import SchemaRegistryServer
 import ServiceLifecycle
@@ -12,12 +13,14 @@ public final class RegistryApp: Sendable {
     public let configuration: ServerConfiguration
     public let stores: StoreStack
     /// L1: encoded schemas by id, answered by the event loop without leaving it.
-    public let cache: EncodedSchemaCache
+    public let schemas: SchemaTier
     public let service: RegistryService
     public let server: SRPServer
     /// The operators' endpoint (`/metrics`, `/healthz`, `/readyz`), when `metrics-port` is on
     /// and a Prometheus registry was given.
     public let metrics: MetricsHTTPServer?
+    /// Keeps L1 in step with other instances' permanent deletes, when Redis is the L2.
+    private let invalidations: RedisInvalidationListener?
     private let logger: Logger
 
     /// - Parameters:
@@ -28,14 +31,15 @@ public final class RegistryApp: Sendable {
         configuration: ServerConfiguration, backing: BackingStore, group: any EventLoopGroup, logger: Logger,
         prometheus: PrometheusCollectorRegistry? = nil
     ) throws {
-        let cache = EncodedSchemaCache(
-            capacityBytes: configuration.cacheBytes, compressionThreshold: configuration.compressionThreshold)
-        let stores = try StoreStack(backing: backing, configuration: configuration, l1: cache, logger: logger)
+        let stores = try StoreStack(backing: backing, configuration: configuration, logger: logger)
+        let schemas = SchemaTier(
+            capacityBytes: configuration.cacheBytes, compressionThreshold: configuration.compressionThreshold,
+            store: stores.store)
         let service = RegistryService(
             store: stores.store, formats: configuration.schemaFormats, configuration: configuration.registry,
-            onRegistered: { cache.insert($0) })
+            onRegistered: { schemas.registered($0) })
         let server = SRPServer(
-            configuration: configuration, service: service, cache: cache, group: group, logger: logger,
+            configuration: configuration, service: service, schemas: schemas, group: group, logger: logger,
             lowerCacheTiers: stores.lowerCacheTiers,
             keyRing: APIKeyRing(
                 store: backing.keys, mode: configuration.authentication, refreshInterval: configuration.authRefresh,
@@ -43,10 +47,11 @@ public final class RegistryApp: Sendable {
             storePool: backing.pool)
         self.configuration = configuration
         self.stores = stores
-        self.cache = cache
+        self.schemas = schemas
         self.service = service
         self.server = server
         self.logger = logger
+        self.invalidations = try stores.invalidationListener(for: schemas, logger: logger)
         self.metrics = configuration.metricsPort.flatMap { port in
             prometheus.map { Self.metricsServer(for: server, port: port, registry: $0, group: group, logger: logger) }
         }
@@ -83,18 +88,20 @@ public final class RegistryApp: Sendable {
         }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        stores.start()
+        invalidations?.start()
         do {
             try await group.run()
         } catch {
+            await invalidations?.stop()
             try? await stores.close()
             throw error
         }
+        await invalidations?.stop()
         try await stores.close()
     }
 
     /// Starts the Redis invalidation listener, for callers that run ``server`` themselves (tests).
-    public func startStores() { stores.start() }
+    public func startStores() { invalidations?.start() }
 
     /// The operators' endpoint over the Prometheus registry behind swift-metrics, with the gauges
     /// read at scrape time and the readiness check.
@@ -107,8 +114,8 @@ public final class RegistryApp: Sendable {
             host: server.configuration.host, port: port, registry: registry, group: group, logger: logger,
             collect: { server.updateScrapeGauges() },
             readiness: {
-                guard server.warmUp.isDone else {
-                    return (false, "warming up (\(server.warmUp.loaded) schemas loaded)")
+                guard server.schemas.warmUp.isDone else {
+                    return (false, "warming up (\(server.schemas.warmUp.loaded) schemas loaded)")
                 }
                 do {
                     _ = try await service.counts()

@@ -3,25 +3,22 @@ import RedisCache
 import SchemaRegistryCore
 import SchemaRegistryServer
 
-/// The stores under one server: the backing store (L3), the Redis L2 over it when configured,
-/// and the listener that keeps L1 in step with other instances' permanent deletes.
+/// The stores under one server: the backing store (L3) and the Redis L2 over it when
+/// configured.
 public struct StoreStack: Sendable {
     public let backing: BackingStore
     /// What the registry reads and writes through: Redis over the backing store, or the backing store.
     public let store: any SchemaStore
     /// The L2, when configured: its counters appear in `info` and the metrics.
     public let redis: RedisCachedStore?
-    let listener: RedisInvalidationListener?
+    /// The L2's URL, for the invalidation listener.
+    let redisURL: String?
 
-    /// Wraps `backing` in the Redis L2 when `configuration.cache` names one, subscribing to the
-    /// other instances' invalidations: a schema another instance permanently deleted leaves
-    /// `l1` too.
-    public init(
-        backing: BackingStore, configuration: ServerConfiguration, l1: EncodedSchemaCache, logger: Logger
-    ) throws {
+    /// Wraps `backing` in the Redis L2 when `configuration.cache` names one.
+    public init(backing: BackingStore, configuration: ServerConfiguration, logger: Logger) throws {
         self.backing = backing
         guard let url = configuration.cache else {
-            (store, redis, listener) = (backing.schemas, nil, nil)
+            (store, redis, redisURL) = (backing.schemas, nil, nil)
             return
         }
         logger.info("using redis cache", metadata: ["url": "\(url)"])
@@ -31,17 +28,23 @@ public struct StoreStack: Sendable {
                 url: url, commandTimeout: configuration.cacheTimeout, connectTimeout: configuration.cacheTimeout),
             keyPrefix: configuration.cacheKeyPrefix,
             mappingTTL: configuration.cacheMappingTTL)
-        listener = try RedisInvalidationListener(
-            url: url, channel: cached.invalidationChannel,
+        (store, redis, redisURL) = (cached, cached, url)
+    }
+
+    /// Subscribes to the other instances' invalidations: a schema another instance permanently
+    /// deleted leaves `l1` too. Nil without an L2.
+    func invalidationListener(for l1: SchemaTier, logger: Logger) throws -> RedisInvalidationListener? {
+        guard let redis, let redisURL else { return nil }
+        return try RedisInvalidationListener(
+            url: redisURL, channel: redis.invalidationChannel,
             onMessage: { message in
                 if message.hasPrefix("schema:"), let id = UInt32(message.dropFirst("schema:".count)) {
-                    l1.remove(id)
+                    l1.removed(id)
                 }
             },
             onResubscribed: {
                 logger.warning("redis invalidation channel resubscribed; messages sent meanwhile were missed")
             })
-        (store, redis) = (cached, cached)
     }
 
     /// The counters of the tiers behind L1, read when server info is asked for.
@@ -58,11 +61,8 @@ public struct StoreStack: Sendable {
         }
     }
 
-    func start() { listener?.start() }
-
-    /// Stops the listener and closes the stores (the L2 closes the backing store under it).
+    /// Closes the stores (the L2 closes the backing store under it).
     public func close() async throws {
-        await listener?.stop()
         try await store.close()
     }
 }

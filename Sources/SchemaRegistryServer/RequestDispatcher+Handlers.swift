@@ -22,14 +22,14 @@ extension RequestDispatcher {
             $0.protocolVersions = [UInt32(SRPPreface.version)]
             $0.schemaTypes = service.formats.keys.sorted { $0.rawValue < $1.rawValue }.map(ProtoMapping.schemaType)
             $0.caches = cacheTiers().map(ProtoMapping.cacheTier)
-            $0.warmupLoaded = UInt64(info.warmUp.loaded)
-            $0.warmupDone = info.warmUp.isDone
+            $0.warmupLoaded = UInt64(schemas.warmUp.loaded)
+            $0.warmupDone = schemas.warmUp.isDone
         }
     }
 
     /// L1, then the tiers behind it.
     func cacheTiers() -> [CacheTierStatistics] {
-        [cache.tierStatistics] + info.lowerCacheTiers()
+        [schemas.tierStatistics] + info.lowerCacheTiers()
     }
 
     func getSchemasByIds(_ request: Srp_GetSchemasByIdsRequest) async throws -> Srp_GetSchemasByIdsResponse {
@@ -37,7 +37,7 @@ extension RequestDispatcher {
             throw RegistryError(.invalidRequest, "At most 10000 ids per batch (got \(request.ids.count)).")
         }
         let (found, missing) = try await service.schemas(ids: request.ids.map { SchemaID($0) })
-        for schema in found where cache.entry(for: UInt32(schema.id)) == nil { cache.insert(schema) }
+        schemas.fill(found)
         return .with {
             $0.schemas = found.map(ProtoMapping.schema)
             $0.missingIds = missing.map { UInt32($0) }
@@ -150,9 +150,7 @@ extension RequestDispatcher {
     }
 
     private func evictRemoved(_ candidates: [SchemaID]) async throws {
-        guard !candidates.isEmpty else { return }
-        let remaining = Set(try await service.store.schemas(ids: candidates).map(\.id))
-        for id in candidates where !remaining.contains(id) { cache.remove(UInt32(id)) }
+        try await schemas.evictRemoved(candidates)
     }
 
     func checkCompatibility(_ request: Srp_CheckCompatibilityRequest) async throws -> Srp_CheckCompatibilityResponse {

@@ -8,6 +8,9 @@ import SwiftProtobuf
 struct Reply: Sendable {
     var status: StatusCode
     var body: ByteBuffer
+    /// For an answer from L1: the entry `body` came from, whose LZ4 form was built once when it
+    /// entered L1 (so it is not compressed again per answer).
+    var encoded: EncodedSchemaCache.Entry? = nil
 
     static func error(
         _ status: StatusCode, _ message: String, retryAfterMilliseconds: UInt32 = 0, details: [String] = []
@@ -34,15 +37,14 @@ struct Reply: Sendable {
 /// comes here (see ``SRPConnectionHandler``).
 struct RequestDispatcher: Sendable {
     let service: RegistryService
-    let cache: EncodedSchemaCache
+    /// L1, for GetSchemaById misses, batch fills and evictions after permanent deletes.
+    let schemas: SchemaTier
     let info: ServerInfo
     let metrics: ServerMetrics
     /// For what clients are told and operators should see too (registration warnings).
     let logger: Logger
     /// The API keys the server checks, managed by the admin rpcs; nil when the store keeps none.
     var keys: APIKeyRing? = nil
-    /// L1 misses of one id share one backend read.
-    let schemaReads = SingleFlight<UInt32, EncodedSchemaCache.Entry>()
 
     struct ServerInfo: Sendable {
         var serverID: String
@@ -50,7 +52,6 @@ struct RequestDispatcher: Sendable {
         var startedAt: ContinuousClock.Instant
         /// Counters of the tiers behind L1 (Redis), read when server info is asked for.
         var lowerCacheTiers: @Sendable () -> [CacheTierStatistics] = { [] }
-        var warmUp: WarmUpProgress
     }
 
     /// The request body could not be decoded as the method's request message.
@@ -184,10 +185,11 @@ struct RequestDispatcher: Sendable {
     private func getSchemaById(_ body: ByteBuffer, _ principal: Principal?) async throws -> Reply {
         let request = try Self.decode(Srp_GetSchemaByIdRequest.self, body)
         try await requireReadable(request.id, principal)
-        if let cached = cache.entry(for: request.id) { return Reply(status: .ok, body: cached.plain) }
-        let entry = try await schemaReads.run(request.id) { [service, cache] in
-            cache.insert(try await service.schema(id: SchemaID(request.id)))
-        }
-        return Reply(status: .ok, body: entry.plain)
+        // An unrestricted key comes here only after the connection's L1 lookup missed (and was
+        // counted): read without looking up again. A restricted key never looked up.
+        let entry =
+            principal?.isUnrestricted ?? true
+            ? try await schemas.read(missed: request.id) : try await schemas.read(request.id)
+        return Reply(status: .ok, body: entry.plain, encoded: entry)
     }
 }

@@ -22,7 +22,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     struct Shared: Sendable {
         var configuration: ServerConfiguration
         var dispatcher: RequestDispatcher
-        var cache: EncodedSchemaCache
+        var schemas: SchemaTier
         var logger: Logger
         var metrics: ServerMetrics
         /// nil: no authentication (tests and embedders); otherwise checked at HELLO.
@@ -488,7 +488,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         // The fast path serves keys that may read every subject; a key limited to subject
         // prefixes goes through the dispatcher, which checks the schema's subjects.
         if method == .getSchemaById, principal?.isUnrestricted ?? true, let body,
-            let id = FastRequestParser.schemaID(body), let entry = shared.cache.entry(for: id)
+            let id = FastRequestParser.schemaID(body), let entry = shared.schemas.cached(id)
         {
             if let compressed = entry.lz4, machine.lz4Negotiated {
                 out.writeFrame(kind: .response, flags: .lz4, code: 0, requestID: requestID, encodedBody: compressed)

@@ -6,7 +6,7 @@ extension SRPServer {
     /// Sets the scrape-time metrics; the metrics endpoint calls it before each emit.
     public func updateScrapeGauges() {
         metrics.scrapeCounters.scrape { counters in
-            let tiers = [cache.tierStatistics] + lowerCacheTiers()
+            let tiers = [schemas.tierStatistics] + lowerCacheTiers()
             for tier in tiers {
                 let dimensions = [("tier", tier.tier)]
                 counters.set("cache_hits_total", dimensions, to: tier.hits)
@@ -34,8 +34,8 @@ extension SRPServer {
                 Gauge(label: "process_start_time_seconds").record(process.startTimeSeconds)
             }
         }
-        Gauge(label: "warmup_schemas_loaded").record(warmUp.loaded)
-        Gauge(label: "warmup_done").record(warmUp.isDone ? 1 : 0)
+        Gauge(label: "warmup_schemas_loaded").record(schemas.warmUp.loaded)
+        Gauge(label: "warmup_done").record(schemas.warmUp.isDone ? 1 : 0)
         Gauge(label: "srp_in_flight_limit").record(overload.currentLimit)
         // The only connections and in-flight gauges: the limiter and the budget count them
         // anyway, so the request path keeps no second count.

@@ -18,7 +18,8 @@ public final class SRPServer: Service, Sendable {
 
     public let configuration: ServerConfiguration
     public let service: RegistryService
-    public let cache: EncodedSchemaCache
+    /// L1: the one owner of encoded schemas by id.
+    public let schemas: SchemaTier
     private let group: any EventLoopGroup
     private let logger: Logger
     private let quiesce: ServerQuiescingHelper
@@ -28,8 +29,6 @@ public final class SRPServer: Service, Sendable {
     private let shutdownStarted = Mutex(false)
     /// Counters of the cache tiers behind L1, for server info.
     let lowerCacheTiers: @Sendable () -> [CacheTierStatistics]
-    /// How far warm-up has got.
-    public let warmUp = WarmUpProgress()
     /// Requests, connections, bytes (through swift-metrics).
     public let metrics = ServerMetrics()
     /// The store's connections, published at scrape time.
@@ -47,7 +46,7 @@ public final class SRPServer: Service, Sendable {
 
     /// - Parameter lowerCacheTiers: counters of the caches behind L1 (Redis), if any.
     public init(
-        configuration: ServerConfiguration, service: RegistryService, cache: EncodedSchemaCache,
+        configuration: ServerConfiguration, service: RegistryService, schemas: SchemaTier,
         group: any EventLoopGroup, logger: Logger,
         lowerCacheTiers: @escaping @Sendable () -> [CacheTierStatistics] = { [] },
         keyRing: APIKeyRing? = nil, storePool: StorePoolMeter? = nil
@@ -64,7 +63,7 @@ public final class SRPServer: Service, Sendable {
         self.decompression = DecompressionBudget(capacityBytes: configuration.maxDecompressedBytesInFlight)
         self.configuration = configuration
         self.service = service
-        self.cache = cache
+        self.schemas = schemas
         self.group = group
         self.logger = logger
         self.quiesce = ServerQuiescingHelper(group: group)
@@ -86,7 +85,7 @@ public final class SRPServer: Service, Sendable {
             listening.fail(error)
             throw error
         }
-        await loadNewestSchemas()
+        await schemas.warmUp(limit: configuration.warmupSchemas, logger: logger)
         if let keyRing {
             do {
                 try await keyRing.refresh()
@@ -107,12 +106,12 @@ public final class SRPServer: Service, Sendable {
         let shared = SRPConnectionHandler.Shared(
             configuration: configuration,
             dispatcher: RequestDispatcher(
-                service: service, cache: cache,
+                service: service, schemas: schemas,
                 info: .init(
                     serverID: configuration.serverID, version: Self.version, startedAt: .now,
-                    lowerCacheTiers: lowerCacheTiers, warmUp: warmUp),
+                    lowerCacheTiers: lowerCacheTiers),
                 metrics: metrics, logger: logger, keys: keyRing),
-            cache: cache, logger: logger, metrics: metrics, keyRing: keyRing, overload: overload,
+            schemas: schemas, logger: logger, metrics: metrics, keyRing: keyRing, overload: overload,
             answers: answers, decompression: decompression)
         let idle = TimeAmount(configuration.idleTimeout)
         let limiter = connectionLimiter
@@ -204,30 +203,5 @@ public final class SRPServer: Service, Sendable {
         guard first else { return }
         logger.info("graceful shutdown: sending GOAWAY and draining")
         quiesce.initiateShutdown(promise: drained)
-    }
-
-    /// Loads the newest schemas into L1 so the first reads after a restart are hits.
-    private func loadNewestSchemas() async {
-        defer { warmUp.finish() }
-        guard configuration.warmupSchemas > 0 else { return }
-        let clock = ContinuousClock()
-        let started = clock.now
-        do {
-            let ids = try await service.store.recentSchemaIDs(limit: configuration.warmupSchemas)
-            var loaded = 0
-            for chunk in stride(from: 0, to: ids.count, by: 1000).map({ Array(ids[$0..<min($0 + 1000, ids.count)]) }) {
-                let schemas = try await service.store.schemas(ids: chunk)
-                for schema in schemas { cache.insert(schema) }
-                warmUp.add(schemas.count)
-                loaded += chunk.count
-                if loaded % 20_000 == 0 {
-                    logger.info("warm-up", metadata: ["loaded": "\(loaded)", "of": "\(ids.count)"])
-                }
-            }
-            logger.info(
-                "warm-up done", metadata: ["schemas": "\(ids.count)", "took": "\(clock.now - started)"])
-        } catch {
-            logger.warning("warm-up failed; serving cold", metadata: ["error": "\(error)"])
-        }
     }
 }

@@ -3,7 +3,8 @@ import SRPWire
 import SchemaRegistryCore
 import Synchronization
 
-/// L1: encoded `GetSchemaByIdResponse` bodies by schema id, plain and LZ4, bounded by bytes.
+/// The storage of L1 (``SchemaTier`` owns it): encoded `GetSchemaByIdResponse` bodies by
+/// schema id, plain and LZ4, bounded by bytes.
 ///
 /// Schemas never change once registered, so an id's bytes never need invalidation: an
 /// entry is encoded (and compressed) once, when the schema enters the cache, and every hit
@@ -33,7 +34,7 @@ public final class EncodedSchemaCache: Sendable {
     private let compressionThreshold: Int
     private let state = Mutex(State())
 
-    public init(capacityBytes: Int, compressionThreshold: Int) {
+    init(capacityBytes: Int, compressionThreshold: Int) {
         self.capacityBytes = capacityBytes
         self.compressionThreshold = compressionThreshold
     }
@@ -50,9 +51,14 @@ public final class EncodedSchemaCache: Sendable {
         }
     }
 
+    /// Whether `id` is cached, without counting a hit or a miss.
+    func contains(_ id: UInt32) -> Bool {
+        state.withLock { $0.entries[id] != nil }
+    }
+
     /// Encodes `schema` once and caches it; returns the entry.
     @discardableResult
-    public func insert(_ schema: StoredSchema) -> Entry {
+    func insert(_ schema: StoredSchema) -> Entry {
         let entry = Self.encode(schema, compressionThreshold: compressionThreshold)
         store(UInt32(schema.id), entry)
         return entry
@@ -79,7 +85,7 @@ public final class EncodedSchemaCache: Sendable {
     }
 
     /// Drops an id (after a permanent delete removed its schema).
-    public func remove(_ id: UInt32) {
+    func remove(_ id: UInt32) {
         state.withLock { state in
             if let removed = state.entries.removeValue(forKey: id) { state.bytes -= removed.cost }
         }

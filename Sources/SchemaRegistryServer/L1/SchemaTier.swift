@@ -1,0 +1,106 @@
+import Logging
+import SchemaRegistryCore
+
+/// L1, the one owner of encoded schemas by id: the lookup the event loop answers from, the
+/// one read a miss makes (shared by concurrent misses of the id), warm-up at start, filling on
+/// registration and batch reads, and eviction after permanent deletes. Nothing else writes it.
+///
+/// Counting: the event loop's ``cached(_:)`` counts each hit and each miss once; a miss then
+/// calls ``read(missed:)``, which reads the store without looking up (and counting) again.
+/// Requests that never took the fast path (keys limited to subject prefixes) call ``read(_:)``,
+/// which looks up once.
+public final class SchemaTier: Sendable {
+    /// Encoded `GetSchemaByIdResponse` bodies, plain and LZ4, each built once.
+    let cache: EncodedSchemaCache
+    /// What misses, batch fills and warm-up read: the store the registry uses (L2 over L3).
+    private let store: any SchemaStore
+    /// Concurrent misses of one id share one store read.
+    let reads = SingleFlight<UInt32, EncodedSchemaCache.Entry>()
+    /// How far warm-up got (server info, `/readyz`).
+    public let warmUp = WarmUpProgress()
+
+    public init(capacityBytes: Int, compressionThreshold: Int, store: any SchemaStore) {
+        self.cache = EncodedSchemaCache(capacityBytes: capacityBytes, compressionThreshold: compressionThreshold)
+        self.store = store
+    }
+
+    // MARK: Reads
+
+    /// The event loop's lookup: the encoded answer for `id`, or nil (counted as a miss).
+    @inline(__always)
+    func cached(_ id: UInt32) -> EncodedSchemaCache.Entry? {
+        cache.entry(for: id)
+    }
+
+    /// After ``cached(_:)`` missed: reads the store (once for every concurrent miss of `id`) and
+    /// fills L1 with what it encoded. Throws 40403 when there is no such schema.
+    func read(missed id: UInt32) async throws -> EncodedSchemaCache.Entry {
+        try await reads.run(id) { [store, cache] in
+            guard let schema = try await store.schema(id: SchemaID(id)) else {
+                throw RegistryError(.schemaNotFound, "Schema \(id) not found.")
+            }
+            return cache.insert(schema)
+        }
+    }
+
+    /// A read that did not go through ``cached(_:)``: looks up once, then reads on a miss.
+    func read(_ id: UInt32) async throws -> EncodedSchemaCache.Entry {
+        if let entry = cache.entry(for: id) { return entry }
+        return try await read(missed: id)
+    }
+
+    // MARK: Filling and evicting
+
+    /// A schema was just registered: its first reads are hits.
+    public func registered(_ schema: StoredSchema) {
+        cache.insert(schema)
+    }
+
+    /// Schemas read in a batch: kept for the reads by id that usually follow.
+    func fill(_ schemas: [StoredSchema]) {
+        for schema in schemas where !cache.contains(UInt32(schema.id)) { cache.insert(schema) }
+    }
+
+    /// A permanent delete may have removed `candidates`: those the store no longer has leave L1.
+    func evictRemoved(_ candidates: [SchemaID]) async throws {
+        guard !candidates.isEmpty else { return }
+        let remaining = Set(try await store.schemas(ids: candidates).map(\.id))
+        for id in candidates where !remaining.contains(id) { cache.remove(UInt32(id)) }
+    }
+
+    /// Another instance permanently deleted `id` (its invalidation reached us through Redis).
+    public func removed(_ id: UInt32) {
+        cache.remove(id)
+    }
+
+    /// Loads the newest schemas so the first reads after a restart are hits.
+    func warmUp(limit: Int, logger: Logger) async {
+        defer { warmUp.finish() }
+        guard limit > 0 else { return }
+        let clock = ContinuousClock()
+        let started = clock.now
+        do {
+            let ids = try await store.recentSchemaIDs(limit: limit)
+            var loaded = 0
+            for chunk in stride(from: 0, to: ids.count, by: 1000).map({ Array(ids[$0..<min($0 + 1000, ids.count)]) }) {
+                let schemas = try await store.schemas(ids: chunk)
+                for schema in schemas { cache.insert(schema) }
+                warmUp.add(schemas.count)
+                loaded += chunk.count
+                if loaded % 20_000 == 0 {
+                    logger.info("warm-up", metadata: ["loaded": "\(loaded)", "of": "\(ids.count)"])
+                }
+            }
+            logger.info("warm-up done", metadata: ["schemas": "\(ids.count)", "took": "\(clock.now - started)"])
+        } catch {
+            logger.warning("warm-up failed; serving cold", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: Counters
+
+    /// The counters as the "l1" cache tier (server info, metrics).
+    public var tierStatistics: CacheTierStatistics { cache.tierStatistics }
+
+    public var statistics: EncodedSchemaCache.Statistics { cache.statistics }
+}
