@@ -98,7 +98,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // Renders the client stubs and method table from proto/'s descriptor set.
+        // Renders the method tables and client stubs (Swift, and the C client's) from proto/'s descriptor set.
         .target(
             name: "SRPCodegen",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),

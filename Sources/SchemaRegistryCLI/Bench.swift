@@ -150,7 +150,8 @@ struct Bench: AsyncParsableCommand {
             """)
     }
 
-    /// Creates what the load reads and returns one encoded request.
+    /// Creates what the load reads and returns one request: the GetSchemaById body (SRP) or
+    /// the whole GET command (RESP).
     private func prepare(wire: BenchProtocol, port: Int) async throws -> ByteBuffer {
         let payload = BenchPayload.schema(bytes: payloadBytes)
         switch wire {
@@ -175,12 +176,8 @@ struct Bench: AsyncParsableCommand {
                     $0.subject = subject
                     $0.schema = payload
                 })
-            var frame = ByteBuffer()
-            frame.writeFrame(
-                kind: .request, code: SRPMethod.getSchemaById.rawValue, requestID: 1,
-                body: ByteBuffer(
-                    bytes: try Srp_GetSchemaByIdRequest.with { $0.id = registered.id }.serializedBytes() as [UInt8]))
-            return frame
+            return ByteBuffer(
+                bytes: try Srp_GetSchemaByIdRequest.with { $0.id = registered.id }.serializedBytes() as [UInt8])
         }
     }
 }
