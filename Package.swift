@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 // The schema registry: SRP server, embedded store, Swift client and CLI.
 // Module arrows point down only (see docs/ARCHITECTURE.md):
-//   schema-registry -> SchemaRegistryServer, SchemaRegistryClient
+//   schema-registry -> SchemaRegistryServer, SchemaRegistryClient, SchemaRegistryLoad
+//   SchemaRegistryLoad -> SchemaRegistryClient, SRPWire, Histogram
 //   SchemaRegistryServer -> SQLiteStore, SRPWire, SchemaFormats, SchemaRegistryCore
 //   SchemaRegistryClient -> SRPWire
 //   SQLiteStore -> SchemaRegistryCore, CSQLite
@@ -103,13 +104,22 @@ let package = Package(
             name: "SRPCodegen",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .executableTarget(name: "SRPCodegenTool", dependencies: ["SRPCodegen"]),
-        // `schema-registry`: serve, bench and the CLI subcommands.
+        // The load tool and the bench (open- and closed-loop load, reports, SVG charts); no command line.
+        .target(
+            name: "SchemaRegistryLoad",
+            dependencies: [
+                "SchemaRegistryClient", "SRPWire",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        // `schema-registry`: serve, the CLI subcommands, and thin `load` and `bench` entries.
         .executableTarget(
             name: "SchemaRegistryCLI",
             dependencies: [
-                "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore", "PostgresStore", "RedisCache",
+                "SchemaRegistryServer", "SchemaRegistryClient", "SchemaRegistryLoad", "SRPWire", "SQLiteStore",
+                "PostgresStore", "RedisCache",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -4,7 +4,7 @@ import SRPWire
 
 /// The wire a bench connection speaks: SRP GetSchemaById, or RESP GET of a same-size value,
 /// so both servers are driven by one load loop and compared fairly.
-enum BenchProtocol: String, Sendable {
+public enum BenchProtocol: String, Sendable {
     case srp
     case resp
 }
