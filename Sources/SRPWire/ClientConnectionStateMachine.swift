@@ -54,6 +54,7 @@ public struct ClientConnectionStateMachine<Pending> {
     /// The client's own floor for compressing a body; the server's threshold may raise it.
     public let compressionThreshold: Int
     private var state = State.idle
+    /// What the connection may do now: ``ClientConnectionLimits/beforeHandshake`` until HELLO_OK.
     public private(set) var limits = ClientConnectionLimits.beforeHandshake
     private var pending: [UInt32: Pending] = [:]
     private var nextRequestID: UInt32 = 1

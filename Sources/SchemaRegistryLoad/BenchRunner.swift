@@ -39,6 +39,7 @@ public struct BenchRunner: Sendable {
         self.settings = settings
     }
 
+    /// Prepares the data, runs the load and prints the result (text, or JSON with `json`).
     public func run() async throws {
         let request = try await prepare(wire: settings.wire, port: settings.port)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: settings.threads)

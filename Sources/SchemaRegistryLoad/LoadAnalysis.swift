@@ -35,6 +35,7 @@ public enum LoadAnalysis {
         }
     }
 
+    /// The report of a run: its summary and series, and the scenario's verdict.
     public static func report(_ measurement: LoadMeasurement, context: Context) -> LoadReport {
         var total = LoadWindow()
         for (index, phase) in measurement.phases.enumerated() where !context.plan.phases[index].warmup {

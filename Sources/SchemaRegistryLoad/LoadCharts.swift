@@ -8,6 +8,7 @@ public enum LoadCharts {
     static let panelHeight = 330.0
     static let colors = (p50: "#2a9d8f", p99: "#e76f51", p999: "#6d597a", offered: "#8d99ae", achieved: "#264653")
 
+    /// The charts of a report, as one SVG document.
     public static func svg(for report: LoadReport) -> String {
         let panels = report.scenario == .stress ? stressPanels(report) : timePanels(report)
         let header = 62.0

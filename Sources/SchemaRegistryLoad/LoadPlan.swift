@@ -28,6 +28,7 @@ public struct LoadPlan: Sendable, Equatable {
     var scenario: LoadScenario
     var phases: [LoadPhase]
 
+    /// Length of the whole run.
     public var totalSeconds: Double { phases.reduce(0) { $0 + $1.seconds } }
 
     /// Seconds of warm-up at the start of the run.

@@ -9,6 +9,9 @@ public final class LoadProgress: Sendable {
     private let rewritesLine: Bool
     private let lastPrinted = Mutex<ContinuousClock.Instant?>(nil)
 
+    /// - Parameters:
+    ///   - label: starts the line (the scenario).
+    ///   - rewritesLine: redraw one line in place (a terminal) instead of printing a line per update.
     public init(label: String, rewritesLine: Bool) {
         self.label = label
         self.rewritesLine = rewritesLine

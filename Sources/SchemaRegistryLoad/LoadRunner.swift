@@ -20,6 +20,7 @@ public struct LoadRunnerSettings: Sendable {
     public var serverPID: Int32?
     /// When set (stress), each step is judged against these and the run stops at the first that breaks one.
     public var stressBounds: StressBounds?
+    /// Where a progress line goes each interval, if anywhere.
     public var progress: LoadProgress?
 
     public init() {}
@@ -29,6 +30,7 @@ public struct LoadRunnerSettings: Sendable {
 public struct StressBounds: Sendable, Codable {
     /// Errors / offered requests of the step, as a fraction.
     public var maxErrorRate: Double
+    /// The highest p99 of a passing step, in microseconds.
     public var maxP99Us: UInt64
 
     public init(maxErrorRate: Double, maxP99Us: UInt64) {
@@ -89,6 +91,7 @@ public struct LoadRunner {
         }
     }
 
+    /// Opens the connections, runs `plan` (a stress plan stops at its knee) and returns what was measured.
     public func run(plan: LoadPlan, workload: LoadWorkload) async throws -> LoadMeasurement {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: settings.threads)
         do {
