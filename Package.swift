@@ -1,8 +1,9 @@
 // swift-tools-version: 6.0
 // The schema registry: SRP server, embedded store, Swift client and CLI.
 // Module arrows point down only (see docs/ARCHITECTURE.md):
-//   schema-registry -> SchemaRegistryApp, SchemaRegistryServer, SchemaRegistryClient
+//   schema-registry -> SchemaRegistryApp, SchemaRegistryServer, SchemaRegistryClient, SchemaRegistryLoad
 //   SchemaRegistryApp (composition root) -> SchemaRegistryServer, SQLiteStore, PostgresStore, RedisCache
+//   SchemaRegistryLoad -> SchemaRegistryClient, SRPWire, Histogram
 //   SchemaRegistryServer -> SRPWire, SchemaFormats, SchemaRegistryCore
 //   SchemaRegistryClient -> SRPWire, Resilience
 //   SQLiteStore -> SchemaRegistryCore, Resilience, CSQLite
@@ -111,18 +112,26 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // Renders the client stubs and method table from proto/'s descriptor set.
+        // Renders the method tables and client stubs (Swift, and the C client's) from proto/'s descriptor set.
         .target(
             name: "SRPCodegen",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .executableTarget(name: "SRPCodegenTool", dependencies: ["SRPCodegen"]),
-        // `schema-registry`: serve, bench and the CLI subcommands.
+        // The load tool and the bench (open- and closed-loop load, reports, SVG charts); no command line.
+        .target(
+            name: "SchemaRegistryLoad",
+            dependencies: [
+                "SchemaRegistryClient", "SRPWire",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        // `schema-registry`: serve, the CLI subcommands, and thin `load` and `bench` entries.
         .executableTarget(
             name: "SchemaRegistryCLI",
             dependencies: [
-                "SchemaRegistryApp", "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire",
+                "SchemaRegistryApp", "SchemaRegistryServer", "SchemaRegistryClient", "SchemaRegistryLoad", "SRPWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,6 +6,7 @@
 #   proto/srp.desc                             descriptor set (protoc --include_imports --include_source_info)
 #   Sources/SRPWire/Generated/SRPMethod.swift  } srp-codegen, from proto/srp.desc
 #   Sources/SchemaRegistryClient/Generated/*   }
+#   clients/c/generated/sr_*_generated.h       } (the C client's method enum, X-macro lists and call declarations)
 # Files whose contents did not change are not touched (their mtimes stay, so nothing rebuilds needlessly).
 #
 # Environment:
@@ -149,7 +150,7 @@ sync_tree "$WORK/c" "$ROOT/clients/c/generated" '*.pb-c.[ch]'
     --descriptor_set_out="$WORK/srp.desc" "${PROTOS[@]}")
 install_file "$WORK/srp.desc" "$ROOT/proto/srp.desc"
 
-# ---------------------------------------------------------------- (d) method table and client stubs
+# ---------------------------------------------------------------- (d) method tables and client stubs (Swift and C)
 
 # A scratch path of its own, so this does not wait on (or invalidate) the main .build.
 swift run --quiet --scratch-path "$ROOT/.build-codegen" srp-codegen \

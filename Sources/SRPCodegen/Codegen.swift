@@ -6,7 +6,7 @@ public struct CodegenConfiguration: Sendable {
     public var serviceFullName: String
     /// The proto directory relative to the repository root, as named in the header (`proto`).
     public var protoDirectory: String
-    /// Rpcs that get an `SRPMethod` case but no client method (the transport performs the handshake).
+    /// Rpcs that get an `SRPMethod` case but no client method, in Swift or C (the transport performs the handshake).
     public var rpcsWithoutClientMethod: Set<String>
 
     public init(
@@ -25,8 +25,16 @@ public enum GeneratedFile {
     public static let methodTable = "Sources/SRPWire/Generated/SRPMethod.swift"
     /// `extension SchemaRegistryClient` with one method per rpc, in the SchemaRegistryClient module.
     public static let client = "Sources/SchemaRegistryClient/Generated/SchemaRegistryClient+RPCs.swift"
-    /// Both, in a stable order.
-    public static let all = [methodTable, client]
+    /// The C client's `sr_method` enum and method X-macro lists, included by its srclient.h.
+    public static let cMethodTable = "clients/c/generated/sr_methods_generated.h"
+    /// The C client's `sr_<name>` call declarations, included by its srclient.h.
+    public static let cCalls = "clients/c/generated/sr_calls_generated.h"
+    /// The Swift files, in a stable order.
+    public static let swiftFiles = [methodTable, client]
+    /// The C headers, in a stable order.
+    public static let cFiles = [cMethodTable, cCalls]
+    /// Every generated file, in a stable order.
+    public static let all = swiftFiles + cFiles
 }
 
 /// Renders every generated file from a descriptor set (as written by
@@ -50,6 +58,9 @@ public func generateFiles(
     return [
         GeneratedFile.methodTable: renderMethodTable(service, header: header),
         GeneratedFile.client: renderClient(service, header: header, skipping: configuration.rpcsWithoutClientMethod),
+        GeneratedFile.cMethodTable: renderCMethodTable(
+            service, header: header, skipping: configuration.rpcsWithoutClientMethod),
+        GeneratedFile.cCalls: renderCCalls(service, header: header, skipping: configuration.rpcsWithoutClientMethod),
     ]
 }
 

@@ -1,4 +1,4 @@
-// srp-codegen: renders SRPMethod.swift and the client stubs from proto/'s descriptor set.
+// srp-codegen: renders SRPMethod.swift, the client stubs and the C client's method table from proto/'s descriptor set.
 //
 //   srp-codegen --descriptor-set proto/srp.desc --proto-dir proto --output-root . [--check]
 //

@@ -9,42 +9,36 @@ struct ResponseFrame: Sendable {
     var body: ByteBuffer
 }
 
-/// The client end of one SRP connection: writes the preface and HELLO, multiplexes calls by
-/// request id, matches responses (in any order) and fails what is pending when the
-/// connection ends. Lives on its channel's event loop; ``ClientConnection`` hops there.
+/// The client end of one SRP connection: runs what ``ClientConnectionStateMachine`` decides
+/// (preface and HELLO, limits from HELLO_OK, request ids, GOAWAY, PING), keeps each call's
+/// promise and timer, and fails what is pending when the connection ends. Lives on its
+/// channel's event loop; ``ClientConnection`` hops there.
 final class ClientChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private struct Pending {
+    struct Pending {
         var promise: EventLoopPromise<ResponseFrame>
         var timeout: Scheduled<Void>?
     }
 
-    /// 16 KiB until HELLO_OK says how large frames may be.
-    private var decoder = SRPFrameDecoder(expectPreface: false, maxBodyLength: 16 * 1024)
+    private var machine: ClientConnectionStateMachine<Pending>
+    private var decoder = SRPFrameDecoder(
+        expectPreface: false, maxBodyLength: ClientConnectionLimits.beforeHandshake.maxBody)
     private var inbound: ByteBuffer?
     private var output: ByteBuffer
     private var flushScheduled = false
-    private var pending: [UInt32: Pending] = [:]
-    private var nextRequestID: UInt32 = 1
     private var context: ChannelHandlerContext?
-    private let hello: Srp_HelloRequest
     private let helloPromise: EventLoopPromise<Srp_HelloResponse>
-    private var handshakeFinished = false
-    private var compression = CompressionPolicy.none
-    /// The server honours the DEADLINE flag: calls with a timeout tell it how long they wait.
-    private var deadlinesSupported = false
-    private var maxBody = 4 * 1024 * 1024
-    /// After GOAWAY: requests above this id will not be processed.
-    private(set) var goAwayLastRequestID: UInt32?
-    private(set) var isOpen = true
 
     /// Whether a TLS handler sits before this one (for clearer errors).
     private let tls: Bool
 
-    init(hello: Srp_HelloRequest, helloPromise: EventLoopPromise<Srp_HelloResponse>, tls: Bool = false) {
-        self.hello = hello
+    init(
+        machine: ClientConnectionStateMachine<Pending>, helloPromise: EventLoopPromise<Srp_HelloResponse>,
+        tls: Bool = false
+    ) {
+        self.machine = machine
         self.helloPromise = helloPromise
         self.tls = tls
         self.output = ByteBufferAllocator().buffer(capacity: 4096)
@@ -55,62 +49,57 @@ final class ClientChannelHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        var buffer = context.channel.allocator.buffer(capacity: 64)
-        buffer.writeBytes(SRPPreface.bytes)
-        let body = try! ByteBuffer(bytes: hello.serializedBytes() as [UInt8])
-        buffer.writeFrame(kind: .request, code: SRPMethod.hello.rawValue, requestID: 0, body: body)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(machine.connected()), promise: nil)
         context.fireChannelActive()
     }
 
     // MARK: Calls
 
-    /// Whether new calls may use this connection.
-    var acceptsCalls: Bool { isOpen && goAwayLastRequestID == nil }
+    /// Whether new calls may use this connection (handshake done, no GOAWAY, not closed).
+    var acceptsCalls: Bool { machine.acceptsRequests }
 
     /// Sends a request; `plainBody` is the serialized protobuf message.
     func send(method: SRPMethod, plainBody: ByteBuffer, timeout: TimeAmount?, promise: EventLoopPromise<ResponseFrame>)
     {
-        guard let context, acceptsCalls else {
+        guard let context else {
             promise.fail(SchemaRegistryClientError(code: .connectionClosed, message: "connection is closed"))
             return
         }
-        guard plainBody.readableBytes <= maxBody else {
-            // Sent, it would cost the whole connection (the server answers an oversized frame with
-            // GOAWAY, and a body declaring more than the limit with BAD_COMPRESSION); refused here
-            // it is one call's clear error.
-            promise.fail(
-                SchemaRegistryClientError(
-                    code: .requestTooLarge,
-                    message:
-                        "request of \(plainBody.readableBytes) bytes exceeds the server's limit of \(maxBody) bytes per frame"
-                ))
+        // The server answers DEADLINE_EXCEEDED itself when the budget runs out there.
+        let deadline = timeout.map { UInt32(clamping: max(1, $0.nanoseconds / 1_000_000)) }
+        let requestID: UInt32
+        do {
+            requestID = try machine.startRequest(
+                method: method.rawValue, body: plainBody, deadlineMilliseconds: deadline,
+                entry: Pending(promise: promise, timeout: nil), into: &output)
+        } catch {
+            promise.fail(Self.clientError(for: error))
             return
         }
-        let requestID = nextRequestID
-        nextRequestID = nextRequestID == UInt32.max ? 1 : nextRequestID + 1
-        var entry = Pending(promise: promise, timeout: nil)
         if let timeout {
-            entry.timeout = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
+            let timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] () -> Void in
                 self?.expire(requestID: requestID, after: timeout)
             }
-        }
-        pending[requestID] = entry
-        if let timeout, deadlinesSupported {
-            // The server answers DEADLINE_EXCEEDED itself when the budget runs out there.
-            let milliseconds = UInt32(clamping: max(1, timeout.nanoseconds / 1_000_000))
-            output.writeRequest(
-                method: method.rawValue, requestID: requestID, body: plainBody, deadlineMilliseconds: milliseconds,
-                compression: compression)
-        } else {
-            output.writeFrame(
-                kind: .request, code: method.rawValue, requestID: requestID, body: plainBody, compression: compression)
+            machine.updatePending(requestID: requestID) { $0.timeout = timer }
         }
         scheduleFlush(context)
     }
 
+    private static func clientError(
+        for refusal: ClientRequestRefusal
+    ) -> SchemaRegistryClientError {
+        switch refusal {
+        case .tooLarge(let size, let limit):
+            SchemaRegistryClientError(
+                code: .requestTooLarge,
+                message: "request of \(size) bytes exceeds the server's limit of \(limit) bytes per frame")
+        case .handshakeNotFinished, .closed, .goneAway:
+            SchemaRegistryClientError(code: .connectionClosed, message: "connection is closed")
+        }
+    }
+
     private func expire(requestID: UInt32, after timeout: TimeAmount) {
-        guard let entry = pending.removeValue(forKey: requestID) else { return }
+        guard let entry = machine.abandon(requestID: requestID) else { return }
         entry.promise.fail(
             SchemaRegistryClientError(
                 code: .deadlineExceeded, message: "no answer within \(timeout.nanoseconds / 1_000_000) ms"))
@@ -144,7 +133,7 @@ final class ClientChannelHandler: ChannelInboundHandler {
                 try handle(frame, context: context)
             }
         } catch {
-            fail(all: SchemaRegistryClientError(code: .badResponse, message: "\(error)"))
+            fail(machine.closed(), with: SchemaRegistryClientError(code: .badResponse, message: "\(error)"))
             context.close(promise: nil)
             return
         }
@@ -156,95 +145,63 @@ final class ClientChannelHandler: ChannelInboundHandler {
     }
 
     private func handle(_ frame: Frame, context: ChannelHandlerContext) throws {
-        switch frame.header.kind {
-        case .response:
-            let body = try frame.decodedBody(
-                maxSize: maxBody, lz4Allowed: compression.lz4, allocator: context.channel.allocator)
-            let status = StatusCode(rawValue: frame.header.code)
-            if frame.header.requestID == 0 {
-                try completeHandshake(status: status, body: body)
-            } else if let entry = pending.removeValue(forKey: frame.header.requestID) {
-                entry.timeout?.cancel()
-                entry.promise.succeed(ResponseFrame(status: status, body: body))
+        switch machine.frameReceived(frame) {
+        case .handshakeCompleted(let answer):
+            decoder.maxBodyLength = machine.maxBodyLength
+            helloPromise.succeed(answer)
+        case .handshakeRefused(let status, let message):
+            helloPromise.fail(SchemaRegistryClientError(code: .server(status), message: message))
+        case .response(let entry, let status, let frame):
+            entry.timeout?.cancel()
+            let body: ByteBuffer
+            do {
+                body = try machine.decodedBody(of: frame, allocator: context.channel.allocator)
+            } catch {
+                // The stream can no longer be trusted: this call fails with all the others.
+                entry.promise.fail(SchemaRegistryClientError(code: .badResponse, message: "\(error)"))
+                throw error
             }
-        case .ping:
-            var pong = context.channel.allocator.buffer(capacity: FrameHeader.size + frame.body.readableBytes)
-            pong.writeFrame(kind: .pong, flags: [], code: 0, requestID: frame.header.requestID, encodedBody: frame.body)
+            entry.promise.succeed(ResponseFrame(status: status, body: body))
+        case .pong(let pong):
             output.writeImmutableBuffer(pong)
             scheduleFlush(context)
-        case .goAway:
-            let reason = (try? Srp_ErrorBody(serializedBytes: Array(frame.body.readableBytesView)))?.message ?? ""
-            goAwayAndFail(
-                lastRequestID: frame.header.requestID, status: StatusCode(rawValue: frame.header.code), reason)
-        case .pong:
+        case .goAway(_, let reason, let unprocessed):
+            for entry in unprocessed {
+                entry.timeout?.cancel()
+                entry.promise.fail(
+                    SchemaRegistryClientError(code: .server(.shuttingDown), message: "server going away: \(reason)"))
+            }
+        case .fail(let message, let ending):
+            fail(ending, with: SchemaRegistryClientError(code: .badResponse, message: message))
+            context.close(promise: nil)
+        case .ignore:
             break
-        case .request:
-            throw SchemaRegistryClientError(code: .badResponse, message: "the server sent a REQUEST frame")
         }
-    }
-
-    private func completeHandshake(status: StatusCode, body: ByteBuffer) throws {
-        guard !handshakeFinished else { return }
-        handshakeFinished = true
-        guard status == .ok else {
-            let error = Srp_ErrorBody.from(body)
-            helloPromise.fail(
-                SchemaRegistryClientError(code: .server(status), message: error?.message ?? "handshake refused"))
-            return
-        }
-        let answer = try Srp_HelloResponse(serializedBytes: Array(body.readableBytesView))
-        maxBody = Int(answer.maxFrameSize)
-        decoder.maxBodyLength = maxBody
-        deadlinesSupported = answer.requestDeadlines
-        helloPromise.succeed(answer)
-    }
-
-    /// Enables LZ4 for requests after the handshake chose it.
-    func enableCompression(_ policy: CompressionPolicy) {
-        compression = policy
-    }
-
-    private func goAwayAndFail(lastRequestID: UInt32, status: StatusCode, _ reason: String) {
-        goAwayLastRequestID = lastRequestID
-        let unprocessed = pending.keys.filter { $0 > lastRequestID }
-        for id in unprocessed {
-            let entry = pending.removeValue(forKey: id)!
-            entry.timeout?.cancel()
-            entry.promise.fail(
-                SchemaRegistryClientError(code: .server(.shuttingDown), message: "server going away: \(reason)"))
-        }
-        failHandshake(SchemaRegistryClientError(code: .server(status), message: reason))
-    }
-
-    private func failHandshake(_ error: SchemaRegistryClientError) {
-        guard !handshakeFinished else { return }
-        handshakeFinished = true
-        helloPromise.fail(error)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        isOpen = false
-        fail(all: SchemaRegistryClientError(code: .connectionClosed, message: "connection closed by the server"))
+        fail(
+            machine.closed(),
+            with: SchemaRegistryClientError(code: .connectionClosed, message: "connection closed by the server"))
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         var message = "connection failed: \(error)"
         if tls, error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError {
-            message = ClientTLSConfiguration.describe(error, handshakeFinished: handshakeFinished)
+            message = ClientTLSConfiguration.describe(error, handshakeFinished: machine.isHandshakeFinished)
         }
-        fail(all: SchemaRegistryClientError(code: .connectionClosed, message: message))
+        fail(machine.closed(), with: SchemaRegistryClientError(code: .connectionClosed, message: message))
         context.close(promise: nil)
     }
 
-    private func fail(all error: SchemaRegistryClientError) {
-        let entries = pending
-        pending.removeAll()
-        for entry in entries.values {
+    /// Fails every call the connection's end left unanswered, and the handshake if it was pending.
+    private func fail(_ ending: ClientConnectionStateMachine<Pending>.Ending, with error: SchemaRegistryClientError) {
+        for entry in ending.unanswered {
             entry.timeout?.cancel()
             entry.promise.fail(error)
         }
-        failHandshake(error)
+        if ending.handshakeWasPending { helloPromise.fail(error) }
     }
 }
 

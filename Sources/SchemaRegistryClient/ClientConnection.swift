@@ -18,12 +18,9 @@ final class ClientConnection: Sendable {
     /// Connects, sends the preface and HELLO, and waits for HELLO_OK.
     static func connect(configuration: ClientConfiguration, group: any EventLoopGroup) async throws -> ClientConnection
     {
-        let hello = Srp_HelloRequest.with {
-            $0.protocolVersions = [UInt32(SRPPreface.version)]
-            $0.clientName = configuration.clientName
-            $0.compressions = configuration.compression ? [.lz4] : []
-            if let key = configuration.apiKey { $0.credentials.apiKey = key }
-        }
+        let machine = ClientConnectionStateMachine<ClientChannelHandler.Pending>(
+            clientName: configuration.clientName, apiKey: configuration.apiKey, offerLZ4: configuration.compression,
+            compressionThreshold: configuration.compressionThreshold)
 
         let tls = try configuration.tls.map { tls in
             (context: try tls.makeContext(), serverName: tls.sniName(host: configuration.host))
@@ -43,7 +40,7 @@ final class ClientConnection: Sendable {
                                 NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName))
                         }
                         let handler = ClientChannelHandler(
-                            hello: hello, helloPromise: helloPromise, tls: tls != nil)
+                            machine: machine, helloPromise: helloPromise, tls: tls != nil)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                 }
@@ -73,11 +70,9 @@ final class ClientConnection: Sendable {
             throw error
         }
         let handler = try await channel.eventLoop.submit {
-            let handler = try channel.pipeline.syncOperations.handler(type: ClientChannelHandler.self)
-            let lz4 = answer.compression == .lz4
-            let threshold = max(configuration.compressionThreshold, Int(answer.compressionThreshold))
-            handler.enableCompression(lz4 ? CompressionPolicy(lz4: true, threshold: threshold) : .none)
-            return NIOLoopBound(handler, eventLoop: channel.eventLoop)
+            NIOLoopBound(
+                try channel.pipeline.syncOperations.handler(type: ClientChannelHandler.self),
+                eventLoop: channel.eventLoop)
         }.get()
         return ClientConnection(channel: channel, handler: handler, hello: answer)
     }

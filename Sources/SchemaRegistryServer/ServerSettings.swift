@@ -2,6 +2,48 @@ import SRPWire
 import SchemaFormats
 import SchemaRegistryCore
 
+/// One setting, spelled once: its key, what it means, its default as shown to people, and how
+/// its value applies to a ``ServerConfiguration``. `--print-defaults`, the environment names,
+/// the config file and the command line all read the same table.
+public struct ServerSetting: Sendable {
+    public let key: String
+    public let meaning: String
+    public let defaultValue: String
+    let apply: @Sendable (SettingValue, inout ServerConfiguration) throws -> Void
+
+    init(
+        _ key: String, _ meaning: String, _ defaultValue: String,
+        apply: @escaping @Sendable (SettingValue, inout ServerConfiguration) throws -> Void
+    ) {
+        self.key = key
+        self.meaning = meaning
+        self.defaultValue = defaultValue
+        self.apply = apply
+    }
+}
+
+/// A setting's text with the parsers settings share; errors name the key.
+struct SettingValue {
+    let key: String
+    let text: String
+
+    func int() throws -> Int {
+        guard let number = Int(text), number >= 0 else {
+            throw ServerSettings.InvalidSetting(description: "\(key): '\(text)' is not a non-negative integer")
+        }
+        return number
+    }
+
+    func milliseconds() throws -> Duration { .milliseconds(try int()) }
+
+    func onOff() throws -> Bool {
+        guard ["on", "off", "true", "false"].contains(text) else {
+            throw ServerSettings.InvalidSetting(description: "\(key): '\(text)' is not on or off")
+        }
+        return text == "on" || text == "true"
+    }
+}
+
 /// Named settings for ``ServerConfiguration``, shared by the config file, the environment
 /// and the command line, so each key is spelled and parsed once.
 ///
@@ -9,87 +51,209 @@ import SchemaRegistryCore
 /// case with `-` as `_`, e.g. `SCHEMA_REGISTRY_DATA_DIR`) > config file (`key = value`
 /// lines, `#` comments) > default.
 public enum ServerSettings {
-    /// Every key with its meaning and default, for `--help` and the README.
-    public static let keys: [(key: String, meaning: String, defaultValue: String)] = [
-        ("host", "address to listen on", "127.0.0.1"),
-        ("port", "TCP port", "7911"),
-        ("metrics-port", "HTTP port of /metrics, /healthz, /readyz (off: none; a busy port fails the start)", "7912"),
-        ("store", "sqlite, or a postgres://user@host:port/db URL", "sqlite"),
-        ("data-dir", "directory of the SQLite database", "./data"),
-        ("store-connections", "PostgreSQL connections per instance", "8"),
-        ("cache", "L2 cache shared by instances: none, or a redis://host:port[/db] URL", "none"),
-        ("cache-timeout-ms", "how long a Redis call may take before Redis is bypassed (circuit opens)", "200"),
-        ("cache-key-prefix", "prefix of Redis keys and channel (registries sharing a Redis need distinct ones)", "sr:"),
-        (
+    /// Every setting, in the order `--print-defaults` and the README show them.
+    public static let all: [ServerSetting] = [
+        ServerSetting("host", "address to listen on", "127.0.0.1") { value, config in config.host = value.text },
+        ServerSetting("port", "TCP port", "7911") { value, config in config.port = try value.int() },
+        ServerSetting(
+            "metrics-port", "HTTP port of /metrics, /healthz, /readyz (off: none; a busy port fails the start)", "7912"
+        ) { value, config in config.metricsPort = value.text == "off" ? nil : try value.int() },
+        ServerSetting("store", "sqlite, or a postgres://user@host:port/db URL", "sqlite") { value, config in
+            guard value.text == "sqlite" || value.text.hasPrefix("postgres://") || value.text.hasPrefix("postgresql://")
+            else {
+                throw InvalidSetting(description: "store: '\(value.text)' is neither sqlite nor a postgres:// URL")
+            }
+            config.store = value.text
+        },
+        ServerSetting("data-dir", "directory of the SQLite database", "./data") { value, config in
+            config.dataDirectory = value.text
+        },
+        ServerSetting("store-connections", "PostgreSQL connections per instance", "8") { value, config in
+            config.storeConnections = max(1, try value.int())
+        },
+        ServerSetting("cache", "L2 cache shared by instances: none, or a redis://host:port[/db] URL", "none") {
+            value, config in
+            guard value.text == "none" || value.text.hasPrefix("redis://") else {
+                throw InvalidSetting(description: "cache: '\(value.text)' is neither none nor a redis:// URL")
+            }
+            config.cache = value.text == "none" ? nil : value.text
+        },
+        ServerSetting(
+            "cache-timeout-ms", "how long a Redis call may take before Redis is bypassed (circuit opens)", "200"
+        ) { value, config in config.cacheTimeout = .milliseconds(max(1, try value.int())) },
+        ServerSetting(
+            "cache-key-prefix", "prefix of Redis keys and channel (registries sharing a Redis need distinct ones)",
+            "sr:"
+        ) { value, config in config.cacheKeyPrefix = value.text },
+        ServerSetting(
             "cache-mapping-ttl-ms",
             "longest a Redis-cached subject/config/mode can be stale if an invalidation is lost", "60000"
-        ),
-        ("auth", "auto (API keys required once one exists) or off (= --insecure-no-auth, development only)", "auto"),
-        ("auth-refresh-ms", "how often API keys are reloaded from the store", "1000"),
-        ("event-loop-threads", "NIO event loop threads", "number of cores"),
-        ("max-frame-bytes", "largest frame body after the handshake", "4194304"),
-        ("max-in-flight", "requests processed at once per connection", "1024"),
-        ("token-rate", "token bucket refill, tokens/s per connection (0 = off)", "100000"),
-        ("token-burst", "token bucket capacity", "20000"),
-        (
+        ) { value, config in config.cacheMappingTTL = .milliseconds(max(1, try value.int())) },
+        ServerSetting(
+            "auth", "auto (API keys required once one exists) or off (= --insecure-no-auth, development only)", "auto"
+        ) { value, config in
+            guard value.text == "auto" || value.text == "off" else {
+                throw InvalidSetting(description: "auth: '\(value.text)' is neither auto nor off")
+            }
+            config.authentication = value.text == "off" ? .disabled : .automatic
+        },
+        ServerSetting("auth-refresh-ms", "how often API keys are reloaded from the store", "1000") { value, config in
+            config.authRefresh = .milliseconds(max(10, try value.int()))
+        },
+        ServerSetting("event-loop-threads", "NIO event loop threads", "number of cores") { value, config in
+            config.eventLoopThreads = max(1, try value.int())
+        },
+        ServerSetting("max-frame-bytes", "largest frame body after the handshake", "4194304") { value, config in
+            config.connection.maxBody = max(1024, try value.int())
+        },
+        ServerSetting("max-in-flight", "requests processed at once per connection", "1024") { value, config in
+            config.connection.maxInFlight = max(1, try value.int())
+        },
+        ServerSetting("token-rate", "token bucket refill, tokens/s per connection (0 = off)", "100000") {
+            value, config in config.connection.tokenRate = Double(try value.int())
+        },
+        ServerSetting("token-burst", "token bucket capacity", "20000") { value, config in
+            config.connection.tokenBurst = Double(max(1, try value.int()))
+        },
+        ServerSetting(
             "lz4-bytes-per-token", "an LZ4 body also costs a token per this many bytes after decompression (0: off)",
             "1024"
-        ),
-        ("compression", "offer LZ4 (on/off)", "on"),
-        ("compression-threshold", "smallest body compressed, bytes", "512"),
-        ("handshake-timeout-ms", "time allowed to complete HELLO", "10000"),
-        ("idle-timeout-ms", "close connections silent this long", "300000"),
-        ("drain-timeout-ms", "time in-flight requests get on shutdown", "10000"),
-        ("frame-timeout-ms", "time a started frame has to arrive complete (slow senders are closed)", "30000"),
-        (
+        ) { value, config in config.connection.decompressedBytesPerToken = try value.int() },
+        ServerSetting("compression", "offer LZ4 (on/off)", "on") { value, config in
+            config.compression = try value.onOff()
+        },
+        ServerSetting("compression-threshold", "smallest body compressed, bytes", "512") { value, config in
+            config.compressionThreshold = try value.int()
+        },
+        ServerSetting("handshake-timeout-ms", "time allowed to complete HELLO", "10000") { value, config in
+            config.handshakeTimeout = try value.milliseconds()
+        },
+        ServerSetting("idle-timeout-ms", "close connections silent this long", "300000") { value, config in
+            config.idleTimeout = try value.milliseconds()
+        },
+        ServerSetting("drain-timeout-ms", "time in-flight requests get on shutdown", "10000") { value, config in
+            config.drainTimeout = try value.milliseconds()
+        },
+        ServerSetting(
+            "frame-timeout-ms", "time a started frame has to arrive complete (slow senders are closed)", "30000"
+        ) { value, config in config.frameTimeout = .milliseconds(max(1, try value.int())) },
+        ServerSetting(
             "close-linger-ms",
             "a connection the server closes drains input this long so the peer reads the GOAWAY (0: close at once)",
             "2000"
-        ),
-        ("close-linger-bytes", "most bytes a closing connection reads and discards before closing anyway", "1048576"),
-        ("answer-budget-bytes", "answers one connection may hold for its client before it stops decoding", "4194304"),
-        (
+        ) { value, config in config.linger.time = try value.milliseconds() },
+        ServerSetting(
+            "close-linger-bytes", "most bytes a closing connection reads and discards before closing anyway", "1048576"
+        ) { value, config in config.linger.bytes = try value.int() },
+        ServerSetting(
+            "answer-budget-bytes", "answers one connection may hold for its client before it stops decoding", "4194304"
+        ) { value, config in config.answerBudgetBytes = try value.int() },
+        ServerSetting(
             "answer-budget-bytes-global", "the same summed over all connections (running requests' reservations)",
             "536870912"
-        ),
-        (
+        ) { value, config in config.answerBudgetBytesGlobal = try value.int() },
+        ServerSetting(
             "max-decompressed-bytes-in-flight",
             "LZ4 request bodies decompressed and held by running requests, server-wide (beyond: OVERLOADED)", "67108864"
-        ),
-        ("max-connections", "connections open at once (more are refused with GOAWAY OVERLOADED)", "10000"),
-        ("max-connections-per-address", "connections open at once from one source address", "1000"),
-        ("max-in-flight-global", "ceiling of the adaptive server-wide in-flight budget (beyond: OVERLOADED)", "2048"),
-        ("overload-latency-ms", "completions slower than this shrink the in-flight budget", "100"),
-        ("max-nesting-depth", "deepest object/array nesting in a schema or a payload", "128"),
-        ("max-references", "references one schema may list", "1000"),
-        ("max-reference-depth", "longest chain of schemas referencing schemas", "32"),
-        ("cache-bytes", "L1 cache size", "268435456"),
-        ("warmup-schemas", "schemas loaded into L1 at start", "100000"),
-        (
+        ) { value, config in config.maxDecompressedBytesInFlight = try value.int() },
+        ServerSetting("max-connections", "connections open at once (more are refused with GOAWAY OVERLOADED)", "10000")
+        { value, config in config.maxConnections = max(1, try value.int()) },
+        ServerSetting("max-connections-per-address", "connections open at once from one source address", "1000") {
+            value, config in config.maxConnectionsPerAddress = max(1, try value.int())
+        },
+        ServerSetting(
+            "max-in-flight-global", "ceiling of the adaptive server-wide in-flight budget (beyond: OVERLOADED)", "2048"
+        ) { value, config in config.maxInFlightGlobal = max(1, try value.int()) },
+        ServerSetting("overload-latency-ms", "completions slower than this shrink the in-flight budget", "100") {
+            value, config in config.overloadLatencyTarget = .milliseconds(max(1, try value.int()))
+        },
+        ServerSetting("max-nesting-depth", "deepest object/array nesting in a schema or a payload", "128") {
+            value, config in config.registry.maxNestingDepth = max(1, try value.int())
+        },
+        ServerSetting("max-references", "references one schema may list", "1000") { value, config in
+            config.registry.maxReferences = try value.int()
+        },
+        ServerSetting("max-reference-depth", "longest chain of schemas referencing schemas", "32") { value, config in
+            config.registry.maxReferenceDepth = max(1, try value.int())
+        },
+        ServerSetting("cache-bytes", "L1 cache size", "268435456") { value, config in
+            config.cacheBytes = try value.int()
+        },
+        ServerSetting("warmup-schemas", "schemas loaded into L1 at start", "100000") { value, config in
+            config.warmupSchemas = try value.int()
+        },
+        ServerSetting(
             "validator-cache-bytes",
             "schema text whose parsed forms are kept (ValidatePayload, checks against stored versions)", "8388608"
-        ),
-        ("default-compatibility", "global level when none is set", "BACKWARD"),
-        ("max-schema-bytes", "largest schema accepted", "1048576"),
-        (
+        ) { value, config in config.registry.validatorCacheBytes = try value.int() },
+        ServerSetting("default-compatibility", "global level when none is set", "BACKWARD") { value, config in
+            guard let level = CompatibilityLevel(rawValue: value.text.uppercased()) else {
+                throw InvalidSetting(description: "default-compatibility: '\(value.text)' is not a compatibility level")
+            }
+            config.registry.defaultCompatibility = level
+        },
+        ServerSetting("max-schema-bytes", "largest schema accepted", "1048576") { value, config in
+            config.registry.maxSchemaBytes = try value.int()
+        },
+        ServerSetting(
             "json-schema-default-draft",
             "draft of JSON schemas without $schema (4, 6, 7, 2019-09, 2020-12); 7 as Confluent", "7"
-        ),
-        (
+        ) { value, config in
+            let drafts: [String: JSONSchemaDraft] = [
+                "4": .draft4, "6": .draft6, "7": .draft7, "2019-09": .draft2019_09, "2020-12": .draft2020_12,
+            ]
+            guard let draft = drafts[value.text.lowercased().replacing("draft", with: "")]
+            else {
+                throw InvalidSetting(
+                    description: "json-schema-default-draft: '\(value.text)' is not 4, 6, 7, 2019-09 or 2020-12")
+            }
+            config.jsonSchemaDefaultDraft = draft
+        },
+        ServerSetting(
             "avro-validate-defaults",
             "refuse Avro field defaults that do not match their type (off: accepted with a warning, as Confluent)",
             "off"
-        ),
-        ("server-id", "name in HELLO_OK and server info", "schema-registry-1"),
-        ("tls-cert", "PEM certificate chain of the SRP port (with tls-key: TLS on)", "none (plain TCP)"),
-        ("tls-key", "PEM private key of tls-cert", "none"),
-        ("tls-client-ca", "PEM CA bundle; when set, clients must present a certificate it signed (mTLS)", "none"),
-        ("tls-min-version", "oldest TLS version accepted: 1.2 or 1.3", "1.2"),
-        (
-            "cost.<Rpc>", "token cost of one call of that rpc, e.g. cost.RegisterSchema = 20",
-            "(srp.default_cost) in proto/"
-        ),
+        ) { value, config in
+            config.avroValidateDefaults = try value.onOff()
+        },
+        ServerSetting("server-id", "name in HELLO_OK and server info", "schema-registry-1") { value, config in
+            config.serverID = value.text
+        },
+        ServerSetting("tls-cert", "PEM certificate chain of the SRP port (with tls-key: TLS on)", "none (plain TCP)") {
+            value, config in config.tls.certificateChainPath = value.text.isEmpty ? nil : value.text
+        },
+        ServerSetting("tls-key", "PEM private key of tls-cert", "none") { value, config in
+            config.tls.privateKeyPath = value.text.isEmpty ? nil : value.text
+        },
+        ServerSetting(
+            "tls-client-ca", "PEM CA bundle; when set, clients must present a certificate it signed (mTLS)", "none"
+        ) { value, config in config.tls.clientCAPath = value.text.isEmpty ? nil : value.text },
+        ServerSetting("tls-min-version", "oldest TLS version accepted: 1.2 or 1.3", "1.2") { value, config in
+            guard let version = ServerTLSConfiguration.Version(rawValue: value.text) else {
+                throw InvalidSetting(description: "tls-min-version: '\(value.text)' is not 1.2 or 1.3")
+            }
+            config.tls.minimumVersion = version
+        },
     ]
+
+    /// `cost.<Rpc>`: the token cost of one call of that rpc (a family of keys, one per rpc).
+    static let costs = ServerSetting(
+        "cost.<Rpc>", "token cost of one call of that rpc, e.g. cost.RegisterSchema = 20",
+        "(srp.default_cost) in proto/"
+    ) { value, config in
+        let name = String(value.key.dropFirst("cost.".count))
+        guard let method = SRPMethod.allCases.first(where: { $0.name == name }) else {
+            throw InvalidSetting(description: "\(value.key): no rpc named '\(name)' (names as in proto/srp.proto)")
+        }
+        config.connection.methodCosts[method.rawValue] = try value.int()
+    }
+
+    private static let byKey = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0) })
+
+    /// Every key with its meaning and default, for `--help`, `--print-defaults` and the README.
+    public static var keys: [(key: String, meaning: String, defaultValue: String)] {
+        (all + [costs]).map { ($0.key, $0.meaning, $0.defaultValue) }
+    }
 
     public struct InvalidSetting: Error, CustomStringConvertible {
         public var description: String
@@ -128,107 +292,13 @@ public enum ServerSettings {
 
     /// Applies settings to a configuration; unknown keys and bad values are errors.
     public static func apply(_ settings: [String: String], to configuration: inout ServerConfiguration) throws {
-        for (key, value) in settings.sorted(by: { $0.key < $1.key }) {
-            func int() throws -> Int {
-                guard let number = Int(value), number >= 0 else {
-                    throw InvalidSetting(description: "\(key): '\(value)' is not a non-negative integer")
-                }
-                return number
-            }
-            func milliseconds() throws -> Duration { .milliseconds(try int()) }
-            switch key {
-            case "host": configuration.host = value
-            case "port": configuration.port = try int()
-            case "metrics-port": configuration.metricsPort = value == "off" ? nil : try int()
-            case "data-dir": configuration.dataDirectory = value
-            case "store":
-                guard value == "sqlite" || value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") else {
-                    throw InvalidSetting(description: "store: '\(value)' is neither sqlite nor a postgres:// URL")
-                }
-                configuration.store = value
-            case "cache":
-                guard value == "none" || value.hasPrefix("redis://") else {
-                    throw InvalidSetting(description: "cache: '\(value)' is neither none nor a redis:// URL")
-                }
-                configuration.cache = value == "none" ? nil : value
-            case "store-connections": configuration.storeConnections = max(1, try int())
-            case "cache-key-prefix": configuration.cacheKeyPrefix = value
-            case "cache-timeout-ms": configuration.cacheTimeout = .milliseconds(max(1, try int()))
-            case "cache-mapping-ttl-ms": configuration.cacheMappingTTL = .milliseconds(max(1, try int()))
-            case "auth":
-                guard value == "auto" || value == "off" else {
-                    throw InvalidSetting(description: "auth: '\(value)' is neither auto nor off")
-                }
-                configuration.authentication = value == "off" ? .disabled : .automatic
-            case "auth-refresh-ms": configuration.authRefresh = .milliseconds(max(10, try int()))
-            case "event-loop-threads": configuration.eventLoopThreads = max(1, try int())
-            case "max-frame-bytes": configuration.connection.maxBody = max(1024, try int())
-            case "max-in-flight": configuration.connection.maxInFlight = max(1, try int())
-            case "token-rate": configuration.connection.tokenRate = Double(try int())
-            case "token-burst": configuration.connection.tokenBurst = Double(max(1, try int()))
-            case "lz4-bytes-per-token": configuration.connection.decompressedBytesPerToken = try int()
-            case "compression":
-                guard ["on", "off", "true", "false"].contains(value) else {
-                    throw InvalidSetting(description: "compression: '\(value)' is not on or off")
-                }
-                configuration.compression = value == "on" || value == "true"
-            case "compression-threshold": configuration.compressionThreshold = try int()
-            case "handshake-timeout-ms": configuration.handshakeTimeout = try milliseconds()
-            case "idle-timeout-ms": configuration.idleTimeout = try milliseconds()
-            case "drain-timeout-ms": configuration.drainTimeout = try milliseconds()
-            case "frame-timeout-ms": configuration.frameTimeout = .milliseconds(max(1, try int()))
-            case "close-linger-ms": configuration.linger.time = try milliseconds()
-            case "close-linger-bytes": configuration.linger.bytes = try int()
-            case "answer-budget-bytes": configuration.answerBudgetBytes = try int()
-            case "answer-budget-bytes-global": configuration.answerBudgetBytesGlobal = try int()
-            case "max-decompressed-bytes-in-flight": configuration.maxDecompressedBytesInFlight = try int()
-            case "max-connections": configuration.maxConnections = max(1, try int())
-            case "max-connections-per-address": configuration.maxConnectionsPerAddress = max(1, try int())
-            case "max-in-flight-global": configuration.maxInFlightGlobal = max(1, try int())
-            case "overload-latency-ms": configuration.overloadLatencyTarget = .milliseconds(max(1, try int()))
-            case "max-nesting-depth": configuration.registry.maxNestingDepth = max(1, try int())
-            case "max-references": configuration.registry.maxReferences = try int()
-            case "max-reference-depth": configuration.registry.maxReferenceDepth = max(1, try int())
-            case "cache-bytes": configuration.cacheBytes = try int()
-            case "warmup-schemas": configuration.warmupSchemas = try int()
-            case "validator-cache-bytes": configuration.registry.validatorCacheBytes = try int()
-            case "default-compatibility":
-                guard let level = CompatibilityLevel(rawValue: value.uppercased()) else {
-                    throw InvalidSetting(description: "default-compatibility: '\(value)' is not a compatibility level")
-                }
-                configuration.registry.defaultCompatibility = level
-            case "max-schema-bytes": configuration.registry.maxSchemaBytes = try int()
-            case "server-id": configuration.serverID = value
-            case "tls-cert": configuration.tls.certificateChainPath = value.isEmpty ? nil : value
-            case "tls-key": configuration.tls.privateKeyPath = value.isEmpty ? nil : value
-            case "tls-client-ca": configuration.tls.clientCAPath = value.isEmpty ? nil : value
-            case "tls-min-version":
-                guard let version = ServerTLSConfiguration.Version(rawValue: value) else {
-                    throw InvalidSetting(description: "tls-min-version: '\(value)' is not 1.2 or 1.3")
-                }
-                configuration.tls.minimumVersion = version
-            case "json-schema-default-draft":
-                let drafts: [String: JSONSchemaDraft] = [
-                    "4": .draft4, "6": .draft6, "7": .draft7, "2019-09": .draft2019_09, "2020-12": .draft2020_12,
-                ]
-                guard let draft = drafts[value.lowercased().replacing("draft", with: "")]
-                else {
-                    throw InvalidSetting(
-                        description: "json-schema-default-draft: '\(value)' is not 4, 6, 7, 2019-09 or 2020-12")
-                }
-                configuration.jsonSchemaDefaultDraft = draft
-            case "avro-validate-defaults":
-                guard ["on", "off", "true", "false"].contains(value) else {
-                    throw InvalidSetting(description: "avro-validate-defaults: '\(value)' is not on or off")
-                }
-                configuration.avroValidateDefaults = value == "on" || value == "true"
-            case _ where key.hasPrefix("cost."):
-                let name = String(key.dropFirst("cost.".count))
-                guard let method = SRPMethod.allCases.first(where: { $0.name == name }) else {
-                    throw InvalidSetting(description: "\(key): no rpc named '\(name)' (names as in proto/srp.proto)")
-                }
-                configuration.connection.methodCosts[method.rawValue] = try int()
-            default:
+        for (key, text) in settings.sorted(by: { $0.key < $1.key }) {
+            let value = SettingValue(key: key, text: text)
+            if let setting = byKey[key] {
+                try setting.apply(value, &configuration)
+            } else if key.hasPrefix("cost.") {
+                try costs.apply(value, &configuration)
+            } else {
                 throw InvalidSetting(description: "unknown setting '\(key)'")
             }
         }

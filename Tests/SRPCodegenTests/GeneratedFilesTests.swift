@@ -74,7 +74,7 @@ struct GeneratedFilesTests {
     func swiftFormatLeavesThemAlone() throws {
         let swiftFormat = try #require(Repository.executable(named: "swift-format"))
         let configuration = Repository.root.appendingPathComponent(".swift-format")
-        for path in GeneratedFile.all {
+        for path in GeneratedFile.swiftFiles {
             let run = try ChildProcess.run(
                 swiftFormat.path,
                 ["format", "--configuration", configuration.path, Repository.root.appendingPathComponent(path).path])

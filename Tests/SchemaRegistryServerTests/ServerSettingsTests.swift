@@ -1,3 +1,4 @@
+import Foundation
 import SRPWire
 import SchemaRegistryCore
 import SchemaRegistryServer
@@ -79,5 +80,29 @@ struct ServerSettingsTests {
         #expect {
             try ServerSettings.apply(["cost.Nope": "1"], to: &configuration)
         } throws: { "\($0)".contains("no rpc named 'Nope'") }
+    }
+}
+
+/// The README's settings table is the settings table: every key with its default, in the same
+/// order, so the documentation cannot drift from `ServerSettings.all` (each setting spelled once).
+@Suite struct SettingsDocumentationTests {
+    @Test func readmeListsEverySettingWithItsDefault() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        var documented: [(key: String, defaultValue: String)] = []
+        for line in text.split(separator: "\n") where line.hasPrefix("| ") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard cells.count > 3, ServerSettings.keys.contains(where: { $0.key == cells[1] }) else { continue }
+            documented.append((cells[1], cells[2]))
+        }
+        let expected = ServerSettings.keys.filter { !$0.key.hasPrefix("cost.") }
+        #expect(documented.map(\.key) == expected.map(\.key))
+        for (key, value) in documented {
+            let setting = try #require(expected.first { $0.key == key })
+            #expect(value.replacing("`", with: "") == setting.defaultValue, "README default of \(key)")
+        }
     }
 }

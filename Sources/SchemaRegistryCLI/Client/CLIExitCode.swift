@@ -17,12 +17,12 @@ enum CLIExitCode {
 
     /// The exit code for a failed call.
     static func forError(_ error: SchemaRegistryClientError) -> Int32 {
+        if let status = error.code.status { return forStatus(status) }
         switch error.code {
         case .connectionFailed, .connectionClosed: return unavailable
         case .deadlineExceeded: return throttled
-        case .badResponse: return unexpected
         case .requestTooLarge: return invalidInput
-        case .server(let status): return forStatus(status)
+        default: return unexpected  // badResponse, and local failures added later
         }
     }
 

@@ -61,7 +61,7 @@ extension ConnectionOptions {
         } catch let error as SchemaRegistryClientError {
             let exitCode = CLIExitCode.forError(error)
             var code: Int? = nil
-            if case .server(let status) = error.code { code = Int(status.rawValue) }
+            if let status = error.code.status { code = Int(status.rawValue) }
             output.error(
                 Self.describe(error, endpoint: try? endpoint()), details: error.details, exitCode: exitCode, code: code,
                 hint: Self.hint(for: error))
@@ -84,7 +84,7 @@ extension ConnectionOptions {
             "is the server running? Point at it with --host/--port or SCHEMA_REGISTRY_URL=host:port."
         case (.badResponse, _):
             "the other end does not seem to speak SRP: is that the registry's port?"
-        case (.server(let status), _) where status.rawValue >= 1 && status.rawValue <= 8:
+        case (let code, _) where code.status.map { $0.rawValue >= 1 && $0.rawValue <= 8 } ?? false:
             "the other end does not seem to speak SRP: is that the registry's port?"
         case (_, 40408): "the subject inherits the global level; --default-to-global shows it."
         case (_, 40409): "the subject inherits the global mode; --default-to-global shows it."
@@ -105,12 +105,10 @@ extension ConnectionOptions {
                 return error.message
             }
             return "cannot connect to \(endpoint.host):\(endpoint.port) (\(reason))"
-        case .server(let status) where status.rawValue >= 40000:
-            return "\(error.message) (code \(status.rawValue))"
-        case .server(let status):
-            return "\(status): \(error.message)"
         default:
-            return error.message
+            guard let status = error.code.status else { return error.message }
+            if status.rawValue >= 40000 { return "\(error.message) (code \(status.rawValue))" }
+            return "\(status): \(error.message)"
         }
     }
 

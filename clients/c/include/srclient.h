@@ -112,33 +112,9 @@ SR_API const char *sr_status_name(unsigned status);
 
 /* ------------------------------------------------------------------ methods */
 
-/* Method ids, the `code` of a REQUEST ((srp.method_id) in proto/srp.proto). */
-typedef enum sr_method {
-    SR_METHOD_HELLO = 1,
-    SR_METHOD_PING = 2,
-    SR_METHOD_SERVER_INFO = 3,
-    SR_METHOD_GET_SCHEMA_BY_ID = 10,
-    SR_METHOD_GET_SCHEMAS_BY_IDS = 11,
-    SR_METHOD_GET_SUBJECT_VERSIONS_BY_ID = 12,
-    SR_METHOD_GET_SCHEMA_BY_VERSION = 13,
-    SR_METHOD_LOOKUP_SCHEMA = 14,
-    SR_METHOD_LIST_SUBJECTS = 15,
-    SR_METHOD_LIST_VERSIONS = 16,
-    SR_METHOD_SEARCH_SCHEMAS = 17,
-    SR_METHOD_REGISTER_SCHEMA = 20,
-    SR_METHOD_DELETE_SUBJECT = 21,
-    SR_METHOD_DELETE_VERSION = 22,
-    SR_METHOD_CHECK_COMPATIBILITY = 30,
-    SR_METHOD_VALIDATE_PAYLOAD = 31,
-    SR_METHOD_GET_CONFIG = 40,
-    SR_METHOD_SET_CONFIG = 41,
-    SR_METHOD_DELETE_CONFIG = 42,
-    SR_METHOD_GET_MODE = 43,
-    SR_METHOD_SET_MODE = 44,
-    SR_METHOD_CREATE_API_KEY = 50,
-    SR_METHOD_LIST_API_KEYS = 51,
-    SR_METHOD_REVOKE_API_KEY = 52
-} sr_method;
+/* Method ids, the `code` of a REQUEST: enum sr_method, one SR_METHOD_<RPC_NAME> per rpc (SR_METHOD_HELLO,
+ * SR_METHOD_GET_SCHEMA_BY_ID, ...), rendered from proto/srp.proto's (srp.method_id) options by srp-codegen. */
+#include "sr_methods_generated.h"
 
 /* The rpc name ("GetSchemaById"), or NULL for an id this library does not know. */
 SR_API const char *sr_method_name(int method);
@@ -248,31 +224,10 @@ SR_API const uint8_t *sr_reply_body(const sr_reply *reply, size_t *length);
  * reply's sr_reply_message is the method's response type; typed accessors follow. */
 SR_API sr_reply *sr_call(sr_client *client, int method, const ProtobufCMessage *request, int timeout_ms);
 
-SR_API sr_reply *sr_ping(sr_client *c, const Srp__PingRequest *req, int timeout_ms);
-SR_API sr_reply *sr_server_info(sr_client *c, const Srp__ServerInfoRequest *req, int timeout_ms);
-SR_API sr_reply *sr_get_schema_by_id(sr_client *c, const Srp__GetSchemaByIdRequest *req, int timeout_ms);
-SR_API sr_reply *sr_get_schemas_by_ids(sr_client *c, const Srp__GetSchemasByIdsRequest *req, int timeout_ms);
-SR_API sr_reply *sr_get_subject_versions_by_id(sr_client *c, const Srp__GetSubjectVersionsByIdRequest *req,
-                                               int timeout_ms);
-SR_API sr_reply *sr_get_schema_by_version(sr_client *c, const Srp__GetSchemaByVersionRequest *req, int timeout_ms);
-SR_API sr_reply *sr_lookup_schema(sr_client *c, const Srp__LookupSchemaRequest *req, int timeout_ms);
-SR_API sr_reply *sr_list_subjects(sr_client *c, const Srp__ListSubjectsRequest *req, int timeout_ms);
-SR_API sr_reply *sr_list_versions(sr_client *c, const Srp__ListVersionsRequest *req, int timeout_ms);
-SR_API sr_reply *sr_search_schemas(sr_client *c, const Srp__SearchSchemasRequest *req, int timeout_ms);
-SR_API sr_reply *sr_register_schema(sr_client *c, const Srp__RegisterSchemaRequest *req, int timeout_ms);
-SR_API sr_reply *sr_delete_subject(sr_client *c, const Srp__DeleteSubjectRequest *req, int timeout_ms);
-SR_API sr_reply *sr_delete_version(sr_client *c, const Srp__DeleteVersionRequest *req, int timeout_ms);
-SR_API sr_reply *sr_check_compatibility(sr_client *c, const Srp__CheckCompatibilityRequest *req, int timeout_ms);
-SR_API sr_reply *sr_validate_payload(sr_client *c, const Srp__ValidatePayloadRequest *req, int timeout_ms);
-SR_API sr_reply *sr_get_config(sr_client *c, const Srp__GetConfigRequest *req, int timeout_ms);
-SR_API sr_reply *sr_set_config(sr_client *c, const Srp__SetConfigRequest *req, int timeout_ms);
-SR_API sr_reply *sr_delete_config(sr_client *c, const Srp__DeleteConfigRequest *req, int timeout_ms);
-SR_API sr_reply *sr_get_mode(sr_client *c, const Srp__GetModeRequest *req, int timeout_ms);
-SR_API sr_reply *sr_set_mode(sr_client *c, const Srp__SetModeRequest *req, int timeout_ms);
-/* API keys (admin, a key not limited to subject prefixes). */
-SR_API sr_reply *sr_create_api_key(sr_client *c, const Srp__CreateApiKeyRequest *req, int timeout_ms);
-SR_API sr_reply *sr_list_api_keys(sr_client *c, const Srp__ListApiKeysRequest *req, int timeout_ms);
-SR_API sr_reply *sr_revoke_api_key(sr_client *c, const Srp__RevokeApiKeyRequest *req, int timeout_ms);
+/* sr_ping, sr_server_info, sr_get_schema_by_id, ...: sr_<rpc name in snake case>(c, request, timeout_ms)
+ * for every rpc but Hello, rendered from proto/srp.proto by srp-codegen. CreateApiKey, ListApiKeys and
+ * RevokeApiKey need an admin key (one not limited to subject prefixes). */
+#include "sr_calls_generated.h"
 
 /* Typed views of sr_reply_message: NULL unless the reply is OK and of that method. */
 #define SR_REPLY_AS(reply, Type, method)                                                              \

@@ -98,31 +98,9 @@ sr_reply *sr_call(sr_client *c, int method, const ProtobufCMessage *request, int
     }
 }
 
-#define SR_DEFINE_RPC(snake, Camel, id)                                                              \
+#define SR_DEFINE_RPC(snake, Camel, id, request_descriptor, response_descriptor)                      \
     sr_reply *sr_##snake(sr_client *c, const Srp__##Camel##Request *request, int timeout_ms) {       \
         return sr_call(c, id, request ? &request->base : NULL, timeout_ms);                         \
     }
-/* Every rpc but Hello, which only the handshake sends. */
-SR_DEFINE_RPC(ping, Ping, 2)
-SR_DEFINE_RPC(server_info, ServerInfo, 3)
-SR_DEFINE_RPC(get_schema_by_id, GetSchemaById, 10)
-SR_DEFINE_RPC(get_schemas_by_ids, GetSchemasByIds, 11)
-SR_DEFINE_RPC(get_subject_versions_by_id, GetSubjectVersionsById, 12)
-SR_DEFINE_RPC(get_schema_by_version, GetSchemaByVersion, 13)
-SR_DEFINE_RPC(lookup_schema, LookupSchema, 14)
-SR_DEFINE_RPC(list_subjects, ListSubjects, 15)
-SR_DEFINE_RPC(list_versions, ListVersions, 16)
-SR_DEFINE_RPC(search_schemas, SearchSchemas, 17)
-SR_DEFINE_RPC(register_schema, RegisterSchema, 20)
-SR_DEFINE_RPC(delete_subject, DeleteSubject, 21)
-SR_DEFINE_RPC(delete_version, DeleteVersion, 22)
-SR_DEFINE_RPC(check_compatibility, CheckCompatibility, 30)
-SR_DEFINE_RPC(validate_payload, ValidatePayload, 31)
-SR_DEFINE_RPC(get_config, GetConfig, 40)
-SR_DEFINE_RPC(set_config, SetConfig, 41)
-SR_DEFINE_RPC(delete_config, DeleteConfig, 42)
-SR_DEFINE_RPC(get_mode, GetMode, 43)
-SR_DEFINE_RPC(set_mode, SetMode, 44)
-SR_DEFINE_RPC(create_api_key, CreateApiKey, 50)
-SR_DEFINE_RPC(list_api_keys, ListApiKeys, 51)
-SR_DEFINE_RPC(revoke_api_key, RevokeApiKey, 52)
+/* Every rpc but Hello, which only the handshake sends (generated/sr_methods_generated.h). */
+SR_CALL_LIST(SR_DEFINE_RPC)

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import SchemaRegistryClient
+import SchemaRegistryLoad
 
-/// `schema-registry load`: open-loop load scenarios against a running server.
+/// `schema-registry load`: open-loop load scenarios against a running server, run by SchemaRegistryLoad.
 struct Load: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a load scenario (baseline, stress, spike or soak) against a server and report latency.",
@@ -175,3 +176,6 @@ struct Load: AsyncParsableCommand {
         }
     }
 }
+
+// The scenario is an argument here; SchemaRegistryLoad knows no command line.
+extension LoadScenario: ExpressibleByArgument {}

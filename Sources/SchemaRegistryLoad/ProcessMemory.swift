@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads from Linux's `/proc`: another process's memory (the server exposes none over SRP) and the load average.
-enum ProcessMemory {
+public enum ProcessMemory {
     /// `VmRSS` of `pid` in KiB, or nil when it cannot be read (no such process, not Linux).
     static func residentKibibytes(pid: Int32) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
@@ -14,7 +14,7 @@ enum ProcessMemory {
     }
 
     /// The 1, 5 and 15 minute load averages, or nil off Linux.
-    static func loadAverages() -> [Double]? {
+    public static func loadAverages() -> [Double]? {
         guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
         let values = text.split(separator: " ").prefix(3).compactMap { Double($0) }
         return values.count == 3 ? values : nil

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Turns a measurement into a report, with the scenario's own conclusions (knee, recovery, drift).
-enum LoadAnalysis {
-    struct Context {
+public enum LoadAnalysis {
+    /// What the report says about the run besides its measurement.
+    public struct Context {
         var plan: LoadPlan
         var target: String
         var connections: Int
@@ -14,9 +15,28 @@ enum LoadAnalysis {
         var stressBounds: StressBounds?
         var spikeFactor: Double
         var recoveryFactor: Double
+
+        public init(
+            plan: LoadPlan, target: String, connections: Int, durationScale: Double, intervalSeconds: Double,
+            mix: LoadMix, startedAt: Date, loadAverageAtStart: [Double]?, stressBounds: StressBounds?,
+            spikeFactor: Double, recoveryFactor: Double
+        ) {
+            self.plan = plan
+            self.target = target
+            self.connections = connections
+            self.durationScale = durationScale
+            self.intervalSeconds = intervalSeconds
+            self.mix = mix
+            self.startedAt = startedAt
+            self.loadAverageAtStart = loadAverageAtStart
+            self.stressBounds = stressBounds
+            self.spikeFactor = spikeFactor
+            self.recoveryFactor = recoveryFactor
+        }
     }
 
-    static func report(_ measurement: LoadMeasurement, context: Context) -> LoadReport {
+    /// The report of a run: its summary and series, and the scenario's verdict.
+    public static func report(_ measurement: LoadMeasurement, context: Context) -> LoadReport {
         var total = LoadWindow()
         for (index, phase) in measurement.phases.enumerated() where !context.plan.phases[index].warmup {
             total.merge(phase)

@@ -3,12 +3,13 @@ import Foundation
 /// The charts of a run as one SVG: latency percentiles and throughput over time (baseline,
 /// spike, soak; plus server memory when sampled), or throughput and latency against the
 /// offered rate (stress).
-enum LoadCharts {
+public enum LoadCharts {
     static let width = 960.0
     static let panelHeight = 330.0
     static let colors = (p50: "#2a9d8f", p99: "#e76f51", p999: "#6d597a", offered: "#8d99ae", achieved: "#264653")
 
-    static func svg(for report: LoadReport) -> String {
+    /// The charts of a report, as one SVG document.
+    public static func svg(for report: LoadReport) -> String {
         let panels = report.scenario == .stress ? stressPanels(report) : timePanels(report)
         let header = 62.0
         var svg = SVGDocument(width: width, height: header + Double(panels.count) * panelHeight)

@@ -4,30 +4,39 @@ import NIOPosix
 import SchemaRegistryClient
 
 /// How a run connects and the limits it keeps.
-struct LoadRunnerSettings: Sendable {
-    var host = "127.0.0.1"
-    var port = 7911
-    var apiKey: String?
-    var tls: ClientTLSConfiguration?
-    var connections = 8
-    var threads = 1
+public struct LoadRunnerSettings: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 7911
+    public var apiKey: String?
+    public var tls: ClientTLSConfiguration?
+    public var connections = 8
+    public var threads = 1
     /// Length of one point of the per-interval series.
-    var intervalSeconds = 1.0
-    var timeoutSeconds = 5.0
-    var maxRequests = 20_000_000
-    var maxPendingPerConnection = 10_000
+    public var intervalSeconds = 1.0
+    public var timeoutSeconds = 5.0
+    public var maxRequests = 20_000_000
+    public var maxPendingPerConnection = 10_000
     /// When set, the server's resident memory is sampled every interval (`/proc/<pid>/status`).
-    var serverPID: Int32?
+    public var serverPID: Int32?
     /// When set (stress), each step is judged against these and the run stops at the first that breaks one.
-    var stressBounds: StressBounds?
-    var progress: LoadProgress?
+    public var stressBounds: StressBounds?
+    /// Where a progress line goes each interval, if anywhere.
+    public var progress: LoadProgress?
+
+    public init() {}
 }
 
 /// What makes a stress step fail: too many errors or too slow a p99.
-struct StressBounds: Sendable, Codable {
+public struct StressBounds: Sendable, Codable {
     /// Errors / offered requests of the step, as a fraction.
-    var maxErrorRate: Double
-    var maxP99Us: UInt64
+    public var maxErrorRate: Double
+    /// The highest p99 of a passing step, in microseconds.
+    public var maxP99Us: UInt64
+
+    public init(maxErrorRate: Double, maxP99Us: UInt64) {
+        self.maxErrorRate = maxErrorRate
+        self.maxP99Us = maxP99Us
+    }
 }
 
 /// The verdict on one step of a stress ramp.
@@ -53,7 +62,7 @@ struct LoadIntervalPoint: Sendable, Codable {
 }
 
 /// Everything a run measured, before it is turned into a report.
-struct LoadMeasurement: Sendable {
+public struct LoadMeasurement: Sendable {
     var intervals: [LoadIntervalPoint]
     /// Per phase, by intended send time (only the phases the run reached).
     var phases: [LoadWindow]
@@ -65,8 +74,12 @@ struct LoadMeasurement: Sendable {
 }
 
 /// Drives a plan over several connections and collects windows from them as it goes.
-struct LoadRunner {
-    var settings: LoadRunnerSettings
+public struct LoadRunner {
+    public var settings: LoadRunnerSettings
+
+    public init(settings: LoadRunnerSettings) {
+        self.settings = settings
+    }
 
     private struct Connection {
         var channel: any Channel
@@ -78,7 +91,8 @@ struct LoadRunner {
         }
     }
 
-    func run(plan: LoadPlan, workload: LoadWorkload) async throws -> LoadMeasurement {
+    /// Opens the connections, runs `plan` (a stress plan stops at its knee) and returns what was measured.
+    public func run(plan: LoadPlan, workload: LoadWorkload) async throws -> LoadMeasurement {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: settings.threads)
         do {
             let connections = try await connect(group: group, workload: workload)

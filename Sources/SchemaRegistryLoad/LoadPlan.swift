@@ -1,7 +1,5 @@
-import ArgumentParser
-
 /// The four load scenarios of `schema-registry load`.
-enum LoadScenario: String, CaseIterable, Sendable, Codable, ExpressibleByArgument {
+public enum LoadScenario: String, CaseIterable, Sendable, Codable {
     /// The request mix at one fixed rate.
     case baseline
     /// The rate raised in steps until errors or p99 break a bound; reports the knee.
@@ -23,14 +21,15 @@ struct LoadPhase: Sendable, Codable, Equatable {
 }
 
 /// The phases a scenario runs, back to back, and how long the run may take at most.
-struct LoadPlan: Sendable, Equatable {
+public struct LoadPlan: Sendable, Equatable {
     /// A run is never longer than this, whatever the flags say (the loops are bounded).
-    static let maxTotalSeconds: Double = 3600
+    public static let maxTotalSeconds: Double = 3600
 
     var scenario: LoadScenario
     var phases: [LoadPhase]
 
-    var totalSeconds: Double { phases.reduce(0) { $0 + $1.seconds } }
+    /// Length of the whole run.
+    public var totalSeconds: Double { phases.reduce(0) { $0 + $1.seconds } }
 
     /// Seconds of warm-up at the start of the run.
     var warmupSeconds: Double { phases.prefix { $0.warmup }.reduce(0) { $0 + $1.seconds } }
@@ -44,13 +43,13 @@ struct LoadPlan: Sendable, Equatable {
     }
 
     /// A single phase at `rate` (baseline and soak).
-    static func steady(_ scenario: LoadScenario, rate: Double, seconds: Double) -> LoadPlan {
+    public static func steady(_ scenario: LoadScenario, rate: Double, seconds: Double) -> LoadPlan {
         LoadPlan(scenario: scenario, phases: [LoadPhase(name: scenario.rawValue, rate: rate, seconds: seconds)])
     }
 
     /// Steps from `startRate` up by `stepRate` to at most `maxRate`, `stepSeconds` each.
     /// The runner stops early at the first step that breaks a bound.
-    static func stress(startRate: Double, stepRate: Double, maxRate: Double, stepSeconds: Double) -> LoadPlan {
+    public static func stress(startRate: Double, stepRate: Double, maxRate: Double, stepSeconds: Double) -> LoadPlan {
         var phases: [LoadPhase] = []
         var rate = startRate
         // Bounded by the step count as well as the rate, so a tiny step cannot make a huge plan.
@@ -62,7 +61,7 @@ struct LoadPlan: Sendable, Equatable {
     }
 
     /// `rate` for `before` seconds, `factor` x `rate` for `spike` seconds, then `rate` for `after` seconds.
-    static func spike(rate: Double, factor: Double, before: Double, spike: Double, after: Double) -> LoadPlan {
+    public static func spike(rate: Double, factor: Double, before: Double, spike: Double, after: Double) -> LoadPlan {
         LoadPlan(
             scenario: .spike,
             phases: [
@@ -73,7 +72,7 @@ struct LoadPlan: Sendable, Equatable {
     }
 
     /// The same plan with every duration multiplied by `factor` (`--duration-scale`).
-    func scaled(by factor: Double) -> LoadPlan {
+    public func scaled(by factor: Double) -> LoadPlan {
         LoadPlan(
             scenario: scenario,
             phases: phases.map {
@@ -82,7 +81,7 @@ struct LoadPlan: Sendable, Equatable {
     }
 
     /// The same plan after `seconds` of warm-up at the first phase's rate (none for 0).
-    func warmedUp(seconds: Double) -> LoadPlan {
+    public func warmedUp(seconds: Double) -> LoadPlan {
         guard seconds > 0, let first = phases.first else { return self }
         let warmup = LoadPhase(name: "warm-up", rate: first.rate, seconds: seconds, warmup: true)
         return LoadPlan(scenario: scenario, phases: [warmup] + phases)
@@ -108,16 +107,16 @@ enum LoadOperation: Int, CaseIterable, Sendable, Codable {
 }
 
 /// The share of each operation in the request stream (weights, normalised when picking).
-struct LoadMix: Sendable, Equatable {
+public struct LoadMix: Sendable, Equatable {
     var weights: [LoadOperation: Double]
 
     /// 60% GetSchemaById, 20% ValidatePayload, 15% RegisterSchema, 5% CheckCompatibility.
-    static let standard = LoadMix(weights: [
+    public static let standard = LoadMix(weights: [
         .getSchemaById: 60, .validatePayload: 20, .registerSchema: 15, .checkCompatibility: 5,
     ])
 
     /// Parses `get=60,validate=20,register=15,check=5` (missing operations get 0).
-    init?(parsing text: String) {
+    public init?(parsing text: String) {
         var weights: [LoadOperation: Double] = [:]
         for item in text.split(separator: ",") {
             let pair = item.split(separator: "=", maxSplits: 1)

@@ -5,7 +5,7 @@ import SchemaRegistryClient
 
 /// The requests a run sends. Bodies are encoded once at setup, except registrations, which
 /// carry a schema never registered before on every call so that each one is a real write.
-struct LoadWorkload: Sendable {
+public struct LoadWorkload: Sendable {
     /// Tags this run's subjects, so runs against the same server do not collide.
     let runID: String
     let mix: LoadMix
@@ -75,7 +75,7 @@ struct LoadWorkload: Sendable {
     }()
 
     /// Registers what the reads need and checks, once, that each kind of request succeeds.
-    static func prepare(client: SchemaRegistryClient, mix: LoadMix, versionsPerSubject: Int) async throws
+    public static func prepare(client: SchemaRegistryClient, mix: LoadMix, versionsPerSubject: Int) async throws
         -> LoadWorkload
     {
         let runID = String(UInt32.random(in: 0...UInt32.max), radix: 16)

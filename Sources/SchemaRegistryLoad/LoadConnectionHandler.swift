@@ -31,7 +31,8 @@ struct LoadConnectionSchedule: Sendable {
 /// A slow server therefore cannot slow the load down and hide its own latency (coordinated
 /// omission). Requests are multiplexed by request id, so many may be in flight at once.
 ///
-/// Lives on its channel's event loop; the runner reaches it through `NIOLoopBound`.
+/// The handshake, request ids and GOAWAY are ``ClientConnectionStateMachine``'s, as in the
+/// Swift client. Lives on its channel's event loop; the runner reaches it through `NIOLoopBound`.
 final class LoadConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -45,13 +46,11 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private let workload: LoadWorkload
     private let connectionIndex: Int
     private let ready: EventLoopPromise<Void>
-    /// Presented in HELLO when the server requires keys.
-    private let apiKey: String?
-    private var decoder = SRPFrameDecoder(expectPreface: false, maxBodyLength: 64 * 1024 * 1024)
+    private var machine: ClientConnectionStateMachine<Pending>
+    private var decoder = SRPFrameDecoder(
+        expectPreface: false, maxBodyLength: ClientConnectionLimits.beforeHandshake.maxBody)
     private var inbound = ByteBuffer()
     private var context: ChannelHandlerContext?
-    private var handshakeDone = false
-    private var isClosed = false
 
     private var schedule: LoadConnectionSchedule?
     private var firstMeasuredPhase: Int { schedule?.firstMeasuredPhase ?? 0 }
@@ -64,8 +63,6 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private var finished = false
     private var nextTick: Scheduled<Void>?
     private var lastExpiryScanNanos: UInt64 = 0
-    private var nextRequestID: UInt32 = 1
-    private var pending: [UInt32: Pending] = [:]
     private var random: SplitMix64
 
     /// Windows by interval index (by completion time; offers by intended time), until harvested.
@@ -75,10 +72,12 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     /// Windows by operation, `LoadOperation.rawValue` order.
     private var operations = Array(repeating: LoadWindow(), count: LoadOperation.allCases.count)
 
+    /// - Parameter apiKey: presented in HELLO when the server requires keys.
     init(workload: LoadWorkload, connectionIndex: Int, apiKey: String? = nil, ready: EventLoopPromise<Void>) {
         self.workload = workload
         self.connectionIndex = connectionIndex
-        self.apiKey = apiKey
+        // No LZ4 offered: the load measures the server's work, not compression of small bodies.
+        self.machine = ClientConnectionStateMachine(clientName: "schema-registry load", apiKey: apiKey)
         self.ready = ready
         self.random = SplitMix64(seed: UInt64(connectionIndex) &* 0x9E37_79B9_7F4A_7C15 ^ Self.now)
     }
@@ -90,17 +89,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        // No LZ4 offered: the load measures the server's work, not compression of small bodies.
-        var hello = ByteBuffer(bytes: SRPPreface.bytes)
-        let body = Srp_HelloRequest.with {
-            $0.protocolVersions = [UInt32(SRPPreface.version)]
-            $0.clientName = "schema-registry load"
-            if let apiKey { $0.credentials.apiKey = apiKey }
-        }
-        hello.writeFrame(
-            kind: .request, code: SRPMethod.hello.rawValue, requestID: 0,
-            body: ByteBuffer(bytes: (try? body.serializedBytes() as [UInt8]) ?? []))
-        context.writeAndFlush(wrapOutboundOut(hello), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(machine.connected()), promise: nil)
     }
 
     // MARK: Sending
@@ -157,7 +146,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
             sendsInPhase += 1
             nextIntendedNanos = intendedTime(phase: phase, send: sendsInPhase)
         }
-        if output.readableBytes > 0, !isClosed {
+        if output.readableBytes > 0 {
             context.writeAndFlush(wrapOutboundOut(output), promise: nil)
         }
         // Scanning for timeouts every 50 ms keeps the cost off the per-request path.
@@ -184,27 +173,32 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         phases[phase].offered += 1
         if phase >= firstMeasuredPhase { operations[operation.rawValue].offered += 1 }
         let request = Pending(intendedNanos: intendedNanos, operation: operation, phase: phase)
-        if isClosed {
-            record(.failure("CONNECTION_CLOSED"), for: request, now: now)
-            return
-        }
-        guard pending.count < schedule.maxPending else {
+        guard machine.pendingCount < schedule.maxPending else {
             record(.failure("CLIENT_BACKLOG"), for: request, now: now)
             return
         }
-        let requestID = nextRequestID
-        nextRequestID = nextRequestID == UInt32.max ? 1 : nextRequestID + 1
-        pending[requestID] = request
         let body = workload.body(
             for: operation, connection: connectionIndex, sequence: UInt64(sent), pick: Int(random.next() % 1024))
-        output.writeFrame(
-            kind: .request, code: LoadWorkload.method(operation).rawValue, requestID: requestID, body: body)
+        do {
+            _ = try machine.startRequest(
+                method: LoadWorkload.method(operation).rawValue, body: body, entry: request, into: &output)
+        } catch {
+            record(.failure(Self.refusalStatus(error)), for: request, now: now)
+        }
+    }
+
+    /// How a request the connection refused is counted.
+    private static func refusalStatus(_ refusal: ClientRequestRefusal) -> String {
+        switch refusal {
+        case .handshakeNotFinished, .closed: "CONNECTION_CLOSED"
+        case .goneAway: StatusCode.shuttingDown.description
+        case .tooLarge: StatusCode.frameTooLarge.description
+        }
     }
 
     private func expire(now: UInt64, timeout: UInt64) {
-        let late = pending.filter { now.subtractingClamped($0.value.intendedNanos) > timeout }
-        for (requestID, request) in late {
-            pending[requestID] = nil
+        let late = machine.abandon { now.subtractingClamped($0.intendedNanos) > timeout }
+        for request in late {
             record(.failure("TIMEOUT"), for: request, now: now)
         }
     }
@@ -244,7 +238,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         inbound.writeBuffer(&bytes)
         do {
             while case .frame(let frame)? = try decoder.decode(buffer: &inbound) {
-                handle(frame)
+                handle(frame, context: context)
             }
         } catch {
             context.close(promise: nil)
@@ -253,21 +247,26 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         inbound.discardReadBytes()
     }
 
-    private func handle(_ frame: Frame) {
-        guard frame.header.kind == .response else { return }
-        guard frame.header.requestID != 0 else {
-            guard !handshakeDone else { return }
-            handshakeDone = true
-            if frame.header.code == 0 {
-                ready.succeed()
-            } else {
-                ready.fail(LoadSetupError("handshake refused: \(StatusCode(rawValue: frame.header.code))"))
-            }
-            return
+    private func handle(_ frame: Frame, context: ChannelHandlerContext) {
+        switch machine.frameReceived(frame) {
+        case .handshakeCompleted:
+            decoder.maxBodyLength = machine.maxBodyLength
+            ready.succeed()
+        case .handshakeRefused(let status, _):
+            ready.fail(LoadSetupError("handshake refused: \(status)"))
+        case .response(let request, let status, _):
+            record(status == .ok ? .success : .failure(status.description), for: request, now: Self.now)
+        case .pong(let pong):
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .goAway(_, _, let unprocessed):
+            let now = Self.now
+            for request in unprocessed { record(.failure(StatusCode.shuttingDown.description), for: request, now: now) }
+        case .fail(let message, let ending):
+            connectionEnded(ending, reason: "protocol error: \(message)")
+            context.close(promise: nil)
+        case .ignore:
+            break
         }
-        guard let request = pending.removeValue(forKey: frame.header.requestID) else { return }
-        let status = StatusCode(rawValue: frame.header.code)
-        record(status == .ok ? .success : .failure(status.description), for: request, now: Self.now)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -275,14 +274,14 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        isClosed = true
-        if !handshakeDone {
-            handshakeDone = true
-            ready.fail(LoadSetupError("connection closed before the handshake finished"))
-        }
+        connectionEnded(machine.closed(), reason: "connection closed before the handshake finished")
+    }
+
+    /// Counts what the connection's end left unanswered; fails the setup if it came first.
+    private func connectionEnded(_ ending: ClientConnectionStateMachine<Pending>.Ending, reason: String) {
+        if ending.handshakeWasPending { ready.fail(LoadSetupError(reason)) }
         let now = Self.now
-        for request in pending.values { record(.failure("CONNECTION_CLOSED"), for: request, now: now) }
-        pending.removeAll()
+        for request in ending.unanswered { record(.failure("CONNECTION_CLOSED"), for: request, now: now) }
     }
 
     // MARK: Reading the counters (from the runner)
@@ -292,7 +291,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         let current = final ? Int.max : interval(of: Self.now)
         let done = intervals.filter { $0.key < current }
         for key in done.keys { intervals[key] = nil }
-        return (done, pending.count, sent)
+        return (done, machine.pendingCount, sent)
     }
 
     /// Phase `index` so far. Requests of it still unanswered are added to the latency as their
@@ -301,7 +300,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         guard index < phases.count else { return LoadWindow() }
         var window = phases[index]
         let now = Self.now
-        for request in pending.values where request.phase == index {
+        for request in machine.pendingRequests where request.phase == index {
             window.outstanding += 1
             _ = window.latency.record(max(1, now.subtractingClamped(request.intendedNanos) / 1000))
         }

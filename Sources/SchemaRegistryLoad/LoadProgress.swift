@@ -4,18 +4,21 @@ import Synchronization
 /// The live progress line on stderr: at most once a second, the latest interval's numbers.
 /// On a terminal it rewrites one line in place; elsewhere (`--progress` into a file) it
 /// prints one line per update.
-final class LoadProgress: Sendable {
+public final class LoadProgress: Sendable {
     private let label: String
     private let rewritesLine: Bool
     private let lastPrinted = Mutex<ContinuousClock.Instant?>(nil)
 
-    init(label: String, rewritesLine: Bool) {
+    /// - Parameters:
+    ///   - label: starts the line (the scenario).
+    ///   - rewritesLine: redraw one line in place (a terminal) instead of printing a line per update.
+    public init(label: String, rewritesLine: Bool) {
         self.label = label
         self.rewritesLine = rewritesLine
     }
 
     /// Whether stderr is a terminal (the line is shown by default only there).
-    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+    public static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 
     func update(point: LoadIntervalPoint, pending: Int, totalSeconds: Double) {
         let now = ContinuousClock.now

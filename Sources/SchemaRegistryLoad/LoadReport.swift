@@ -2,7 +2,7 @@ import Foundation
 
 /// The results of one run as written by `--json` (keys in snake_case; latencies in
 /// microseconds, corrected for coordinated omission; rates in requests per second).
-struct LoadReport: Codable, Sendable {
+public struct LoadReport: Codable, Sendable {
     var scenario: LoadScenario
     var tool = "schema-registry load"
     /// ISO 8601, when the run started.
@@ -106,7 +106,7 @@ struct SoakReport: Codable, Sendable {
 
 extension LoadReport {
     /// JSON with sorted keys in snake_case.
-    func encoded() throws -> Data {
+    public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -114,7 +114,7 @@ extension LoadReport {
     }
 
     /// A few lines for people, printed when the run ends.
-    var text: String {
+    public var text: String {
         let total = summary.total
         var lines = [
             "\(scenario.rawValue): \(total.completed) ok, \(total.errors) errors of \(total.offered) offered"
