@@ -46,27 +46,17 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     private var output: ByteBuffer
     private var readingBatch = false
     private var flushScheduled = false
-    /// A read was held back by backpressure or throttling.
-    private var readHeld = false
-    /// Decoding stopped at `outputBudget`: the rest waits in `inbound` until the answers are
-    /// written (and reads are held meanwhile).
-    private var pausedForOutput = false
-    /// Decoding stopped because answers waiting for this client (or the server's) are over
-    /// their budget (``AnswerBudget``): resumed by a completion or the socket draining.
-    private var pausedForAnswers = false
     private var answerBudget: AnswerBudget
     private var answerRecheck: Scheduled<Void>?
-    private var decodeResumeScheduled = false
     /// Answers one decode pass may produce before it stops (checked between frames). Without
     /// it, one 64 KiB read of GetSchemaById requests for a 100 KiB schema built ~400 MiB of
     /// answers at once, read by the client or not (AbuseTests, the never-reading client).
     private static let outputBudget = 1 << 20
-    private var resumeTask: Scheduled<Void>?
+    private var muteTimer: Scheduled<Void>?
     private var handshakeTimer: Scheduled<Void>?
     private var drainTimer: Scheduled<Void>?
     /// Armed while a frame has started arriving and is not complete (slow senders are closed).
     private var frameTimer: Scheduled<Void>?
-    private var closing = false
     /// Counted locally and added to the shared metrics once per read batch (no atomics per request).
     private var cachedAnswers = 0
     /// Cached answers until the next one is timed: the first of a connection, then 1 in
@@ -123,13 +113,13 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if let inbound, inbound.readableBytes > 0, !closing {
+        if let inbound, inbound.readableBytes > 0, !machine.isClosing {
             logger.notice("connection closed mid-frame", metadata: ["unread_bytes": "\(inbound.readableBytes)"])
         }
         machine.closed()
         publishCounts()
         handshakeTimer?.cancel()
-        resumeTask?.cancel()
+        muteTimer?.cancel()
         drainTimer?.cancel()
         frameTimer?.cancel()
         answerRecheck?.cancel()
@@ -189,31 +179,20 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         compressedWire = 0
     }
 
-    /// Backpressure: a read is passed on only while the machine accepts more requests and the
-    /// socket takes our writes (a client that pipelines but never reads its answers must not
-    /// grow the outbound buffer without bound).
+    /// Backpressure: the machine passes a read on only while it accepts more requests and the
+    /// socket takes our writes (``ServerConnectionStateMachine/readRequested(now:writable:)``).
     func read(context: ChannelHandlerContext) {
-        if !context.channel.isWritable || pausedForOutput || pausedForAnswers {
-            readHeld = true
-            return
-        }
         let now = Self.now
-        if machine.isReady, !machine.mayDecodeRequests(now: now) {
-            readHeld = true
-            scheduleResumeAfterMute(context, now: now)
-            return
-        }
-        context.read()
+        run(machine.readRequested(now: now, writable: context.channel.isWritable), now: now, context)
     }
 
     /// An empty buffer parked in `output` while a batch writes to a local one.
     private static let parked = ByteBuffer()
 
     private func decodeFrames(_ context: ChannelHandlerContext) {
-        guard !closing, var buffer = inbound else { return }
+        guard !machine.isClosing, var buffer = inbound else { return }
         inbound = nil
-        pausedForOutput = false
-        pausedForAnswers = false
+        machine.decodePassStarted()
         // The batch's answers go to a local buffer: one swap per read instead of a dynamically
         // checked access to `self.output` per frame (that check was ~10% of the cached path).
         var out = output
@@ -222,24 +201,17 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         let now = Self.now
         var closeReason: (StatusCode, String)?
         var waitingForBytes = false
+        var pause: ServerConnectionStateMachine.DecodePause?
         // Once per pass: the server-wide answer budget (one atomic load, not one per frame).
         let serverOverAnswerBudget = shared.answers.isOver
         decoding: while true {
-            if machine.isReady, !machine.mayDecodeRequests(now: now) {
-                // Muted by THROTTLED: the frames already read must be decoded when the mute
-                // ends, even if the socket brings nothing more (a held read alone never did:
-                // a throttled pipeline hung forever, AbuseTests).
-                scheduleResumeAfterMute(context, now: now)
-                break
-            }
-            if out.readableBytes >= Self.outputBudget, buffer.readableBytes > 0 {
-                pausedForOutput = true
-                break
-            }
-            if buffer.readableBytes > 0,
-                serverOverAnswerBudget || answersOverBudget(waiting: out.readableBytes, context)
-            {
-                pausedForAnswers = true
+            let framesBuffered = buffer.readableBytes > 0
+            let step = machine.nextDecodeStep(
+                now: now, outputFull: out.readableBytes >= Self.outputBudget, framesBuffered: framesBuffered,
+                answersOverBudget: framesBuffered
+                    && (serverOverAnswerBudget || answersOverBudget(waiting: out.readableBytes, context)))
+            if case .stop(let reason) = step {
+                pause = reason
                 break
             }
             decoder.maxBodyLength = machine.maxBodyLength
@@ -279,39 +251,46 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         if let (status, message) = closeReason {
             goAwayAndClose(context, status, message)
         } else {
-            armFrameTimer(partialFrame: waitingForBytes && buffer.readableBytes > 0, context)
-            if pausedForOutput { resumeDecodingSoon(context) }
-            if pausedForAnswers { recheckAnswersLater(context) }
+            let after = machine.decodePassEnded(
+                pausedBy: pause, now: now, partialFrame: waitingForBytes && buffer.readableBytes > 0,
+                serverAnswersOver: pause == .answerBudget && shared.answers.isOver)
+            run(after, now: now, context)
         }
+    }
+
+    private func run(
+        _ after: ServerConnectionStateMachine.AfterDecodePass, now: UInt64, _ context: ChannelHandlerContext
+    ) {
+        if let wakeAt = after.wakeAt { armMuteTimer(wakeAt: wakeAt, now: now, context) }
+        switch after.frameTimer {
+        case .arm: armFrameTimer(context)
+        case .cancel:
+            frameTimer?.cancel()
+            frameTimer = nil
+        case .keep: break
+        }
+        if after.resumeNextTick { resumeDecodingNextTick(context) }
+        if after.recheckAnswers { recheckAnswersLater(context) }
     }
 
     /// Decodes the next budget of frames on a later tick, once what was produced is flushed
     /// and while the channel is writable (otherwise `channelWritabilityChanged` calls again).
-    private func resumeDecodingSoon(_ context: ChannelHandlerContext) {
-        guard !decodeResumeScheduled else { return }
-        decodeResumeScheduled = true
+    private func resumeDecodingNextTick(_ context: ChannelHandlerContext) {
         context.eventLoop.assumeIsolated().execute { [self] in
-            decodeResumeScheduled = false
-            guard let context = self.context, pausedForOutput, context.channel.isWritable else { return }
+            guard let context = self.context, machine.resumeTickRan(writable: context.channel.isWritable) else {
+                return
+            }
             decodeFrames(context)
             flushOutput(context)
-            resumeReadIfAllowed(context)
+            resumeHeldRead(context)
         }
     }
 
-    /// A frame that started arriving must be complete within the frame timeout: a client
-    /// trickling a byte at a time keeps the connection "active" forever otherwise. (Before the
-    /// handshake, the handshake timeout already bounds this.)
-    private func armFrameTimer(partialFrame: Bool, _ context: ChannelHandlerContext) {
-        guard partialFrame, machine.isReady else {
-            frameTimer?.cancel()
-            frameTimer = nil
-            return
-        }
-        guard frameTimer == nil else { return }
+    /// A frame that started arriving must be complete within the frame timeout.
+    private func armFrameTimer(_ context: ChannelHandlerContext) {
         let timeout = shared.configuration.frameTimeout
         frameTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) { [weak self] in
-            guard let self, let context = self.context else { return }
+            guard let self, let context = self.context, self.machine.frameTimerFired() else { return }
             self.goAwayAndClose(
                 context, .idleTimeout, "a frame took longer than \(timeout) to arrive (frame-timeout-ms)")
         }
@@ -327,7 +306,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             return completeHandshake(frame, requestID: requestID, into: &out)
         case .dispatch(let method, let requestID):
             return dispatch(
-                frame, method: SRPMethod(rawValue: method)!, requestID: requestID, declaredSize: declared, now: now,
+                frame, method: method, requestID: requestID, declaredSize: declared, now: now,
                 into: &out, context)
         case .reject(let requestID, let status, let message, let retryAfter):
             shared.metrics.rejected.increment()
@@ -558,7 +537,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                 // Answered DEADLINE_EXCEEDED already: the client stopped waiting, drop the late answer.
                 guard !expiry.answered else {
                     // (Counted complete when the deadline answered.) Its reservation is free now.
-                    if pausedForAnswers, let context = self.context { resumeAfterAnswers(context) }
+                    if let context = self.context { resumeAfterAnswers(context) }
                     return
                 }
                 expiry.timer?.cancel()
@@ -595,14 +574,13 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
 
     /// A request that ran in a task has its answer (we are back on the event loop).
     private func complete(_ reply: Reply, requestID: UInt32) {
-        machine.requestCompleted()
-        guard let context, !machine.isClosed else { return }
+        guard machine.asyncRequestCompleted(), let context else { return }
         appendReply(reply, requestID: requestID, into: &output)
         if !readingBatch { scheduleFlush(context) }
         // The cap may have paused decoding with frames still buffered, or held a read.
-        if inbound != nil, machine.mayDecodeRequests(now: Self.now) { decodeFrames(context) }
-        resumeReadIfAllowed(context)
-        if closing || machine.drained, machine.inFlight == 0, drainTimer != nil { closeAfterFlush(context) }
+        if inbound != nil, machine.mayResumeDecoding(now: Self.now) { decodeFrames(context) }
+        resumeHeldRead(context)
+        if machine.drainFinished { closeAfterFlush(context) }
     }
 
     private func appendReply(_ reply: Reply, requestID: UInt32, into out: inout ByteBuffer) {
@@ -664,65 +642,61 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
 
     /// Answers completed or the socket drained: decode what waits, then read again if allowed.
     private func resumeAfterAnswers(_ context: ChannelHandlerContext) {
-        guard pausedForAnswers else { return }
-        if inbound != nil, machine.mayDecodeRequests(now: Self.now) { decodeFrames(context) }
+        guard machine.decodePause == .answerBudget else { return }
+        if inbound != nil, machine.mayResumeDecoding(now: Self.now) { decodeFrames(context) }
         flushOutput(context)
-        resumeReadIfAllowed(context)
+        resumeHeldRead(context)
     }
 
     /// Paused by the server-wide budget, which other connections' completions free: nothing
     /// on this connection would wake it, so look again shortly (only while paused).
     private func recheckAnswersLater(_ context: ChannelHandlerContext) {
-        guard shared.answers.isOver, answerRecheck == nil else { return }
         answerRecheck = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(10)) { [weak self] in
             guard let self, let context = self.context else { return }
             self.answerRecheck = nil
-            self.resumeAfterAnswers(context)
+            if self.machine.answerRecheckFired() { self.resumeAfterAnswers(context) }
         }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, pausedForOutput { resumeDecodingSoon(context) }
-        if context.channel.isWritable, pausedForAnswers { resumeAfterAnswers(context) }
-        if context.channel.isWritable { resumeReadIfAllowed(context) }
+        let after = machine.writabilityChanged(writable: context.channel.isWritable)
+        if after.resumeNextTick { resumeDecodingNextTick(context) }
+        if after.resumeAfterAnswers { resumeAfterAnswers(context) }
+        resumeHeldRead(context)
         context.fireChannelWritabilityChanged()
     }
 
-    private func resumeReadIfAllowed(
-        _ context: ChannelHandlerContext, now: UInt64 = NIODeadline.now().uptimeNanoseconds
-    ) {
-        guard readHeld, !pausedForOutput, !pausedForAnswers, context.channel.isWritable,
-            machine.mayDecodeRequests(now: now)
-        else {
-            return
-        }
-        readHeld = false
-        context.read()
+    private func resumeHeldRead(_ context: ChannelHandlerContext, now: UInt64 = NIODeadline.now().uptimeNanoseconds) {
+        run(machine.resumeHeldRead(now: now, writable: context.channel.isWritable), now: now, context)
     }
 
-    /// After THROTTLED, reads stay muted until the retry-after passes; then resume. `now` must
-    /// be the time at which the caller found the connection muted: with a fresh clock read,
-    /// a mute that ended in between scheduled nothing and left the read held forever.
-    private func scheduleResumeAfterMute(_ context: ChannelHandlerContext, now: UInt64) {
-        guard machine.mutedUntil > now, resumeTask == nil else { return }
-        let delay = TimeAmount.nanoseconds(Int64(machine.mutedUntil - now))
-        resumeTask = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [weak self] in
+    private func run(
+        _ decision: ServerConnectionStateMachine.ReadDecision, now: UInt64, _ context: ChannelHandlerContext
+    ) {
+        switch decision {
+        case .read: context.read()
+        case .hold: break
+        case .holdAndWake(let wakeAt): armMuteTimer(wakeAt: wakeAt, now: now, context)
+        }
+    }
+
+    /// After THROTTLED, reads and decoding stay muted until the retry-after passes; then both
+    /// resume. `now` is when the machine found the mute (the delay is measured from it).
+    private func armMuteTimer(wakeAt: UInt64, now: UInt64, _ context: ChannelHandlerContext) {
+        let delay = TimeAmount.nanoseconds(Int64(wakeAt - now))
+        muteTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [weak self] in
             guard let self, let context = self.context else { return }
-            self.resumeTask = nil
+            self.machine.muteTimerFired()
             if self.inbound != nil { self.decodeFrames(context) }
             self.flushOutput(context)
-            let now = Self.now
-            self.resumeReadIfAllowed(context, now: now)
-            if self.readHeld { self.scheduleResumeAfterMute(context, now: now) }
+            self.resumeHeldRead(context)
         }
     }
 
     // MARK: Closing
 
     private func goAwayAndClose(_ context: ChannelHandlerContext, _ status: StatusCode, _ message: String) {
-        guard !closing else { return }
-        closing = true
-        machine.closed()
+        guard machine.goAwayRequested() else { return }
         logger.notice("closing connection", metadata: ["status": "\(status)", "reason": "\(message)"])
         writeGoAway(status, message)
         closeAfterFlush(context)
@@ -744,7 +718,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     /// even if it is still sending. Closing at once, without waiting for the write to
     /// complete, keeps a client that never reads from holding the connection open.
     private func closeAfterFlush(_ context: ChannelHandlerContext) {
-        closing = true
+        machine.closeStarted()
         let chunk = output
         output.clear()
         shared.metrics.bytesSent.increment(by: Int64(chunk.readableBytes))
@@ -754,10 +728,11 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
 
     /// Graceful shutdown: GOAWAY now, close when in-flight requests are answered (or at the deadline).
     private func beginDrain(_ context: ChannelHandlerContext) {
-        guard machine.shutdownRequested() else { return }
+        let action = machine.drainRequested()
+        guard action != .none else { return }
         writeGoAway(.shuttingDown, "server shutting down")
         flushOutput(context)
-        if machine.inFlight == 0 {
+        if action == .goAwayAndClose {
             closeAfterFlush(context)
             return
         }
