@@ -3,7 +3,7 @@ import SRPWire
 import SchemaRegistryCore
 
 /// Frames and requests: the machine's action for each frame, the HELLO, the L1 fast path,
-/// shedding, and requests run off the loop with their deadlines.
+/// and requests handed to ``RequestRunner`` (their answers come back to `complete`).
 extension SRPConnectionHandler {
     var compression: CompressionPolicy {
         machine.lz4Negotiated
@@ -82,14 +82,14 @@ extension SRPConnectionHandler {
             deadline = try frame.takeDeadline()
         } catch {
             shared.metrics.recordAnswered(method, status: .malformedRequest)
-            return answerNow(.error(.malformedRequest, Self.describe(error)), requestID, into: &out)
+            return answerNow(.error(.malformedRequest, RequestRunner.describe(error)), requestID, into: &out)
         }
         let maxBody = shared.configuration.connection.maxBody
         // Held until the request finishes (its inflated body lives that long). A size over the
         // frame limit is refused by decoding before any work, so it takes nothing. Plain bodies
         // (every cached read) never touch the budget.
         let inflated = declaredSize <= maxBody ? declaredSize : 0
-        if inflated > 0, let refusal = refuseInflation(inflated, method: method) {
+        if inflated > 0, let refusal = requests.refuseInflation(inflated, method: method) {
             return answerNow(refusal, requestID, into: &out)
         }
         // A body that inflates past 64 KiB is decompressed in the request's task, off the event
@@ -97,14 +97,14 @@ extension SRPConnectionHandler {
         // cached reads waited behind legal LZ4 bombs). Such a body is never a cached read.
         let lz4Allowed = machine.lz4Negotiated
         var body: ByteBuffer?
-        if inflated <= Self.inflateOnLoopLimit {
+        if inflated <= RequestRunner.inflateOnLoopLimit {
             do {
                 body = try frame.decodedBody(
                     maxSize: maxBody, lz4Allowed: lz4Allowed, allocator: context.channel.allocator)
             } catch {
-                releaseInflation(inflated)
+                requests.releaseInflation(inflated)
                 shared.metrics.recordAnswered(method, status: .badCompression)
-                return answerNow(.error(.badCompression, Self.describe(error)), requestID, into: &out)
+                return answerNow(.error(.badCompression, RequestRunner.describe(error)), requestID, into: &out)
             }
         }
         // The fast path serves keys that may read every subject; a key limited to subject
@@ -112,19 +112,35 @@ extension SRPConnectionHandler {
         if method == .getSchemaById, principal?.isUnrestricted ?? true, let body,
             answerFromL1(body, requestID: requestID, now: now, into: &out)
         {
-            releaseInflation(inflated)
+            requests.releaseInflation(inflated)
             machine.requestCompleted()
             return nil
         }
-        let isWrite = Authorization.requiredRole(method) >= .write
-        guard shared.overload.tryAcquire(isWrite: isWrite, now: now) else {
-            return answerNow(shed(method, isWrite: isWrite), requestID, into: &out, releasing: inflated)
+        if let refusal = requests.refuseAtInFlightBudget(method, now: now) {
+            return answerNow(refusal, requestID, into: &out, releasing: inflated)
         }
-        let work = RequestWork(
+        let work = RequestRunner.Work(
             frame: frame, body: body, method: method, maxBody: maxBody, lz4Allowed: lz4Allowed,
             principal: principal, dispatcher: shared.dispatcher)
-        runOffLoop(
-            work, requestID: requestID, isWrite: isWrite, inflated: inflated, deadline: deadline, context)
+        let reservation = answerBudget.reservation(for: method)
+        answerBudget.dispatched(reservation: reservation)
+        requests.run(
+            work, requestID: requestID, reservation: reservation, inflated: inflated, deadline: deadline,
+            on: context.eventLoop
+        ) { [self] ending in
+            switch ending {
+            case .deadlineExceeded(let reply):
+                complete(reply, requestID: requestID)
+            case .finished(let reply, let send):
+                answerBudget.completed(reservation: reservation, answerBytes: reply.body.readableBytes)
+                if send {
+                    complete(reply, requestID: requestID)
+                } else if let context = self.context {
+                    // (Counted complete when the deadline answered.) Its reservation is free now.
+                    resumeAfterAnswers(context)
+                }
+            }
+        }
         return nil
     }
 
@@ -143,108 +159,9 @@ extension SRPConnectionHandler {
         _ reply: Reply, _ requestID: UInt32, into out: inout ByteBuffer, releasing inflated: Int = 0
     ) -> (StatusCode, String)? {
         append(reply, requestID, into: &out)
-        releaseInflation(inflated)
+        requests.releaseInflation(inflated)
         machine.requestCompleted()
         return nil
-    }
-
-    /// OVERLOADED: the server is at its in-flight budget.
-    private func shed(_ method: SRPMethod, isWrite: Bool) -> Reply {
-        let overload = shared.overload
-        (isWrite ? shared.metrics.shedWrites : shared.metrics.shedReads).increment()
-        shared.metrics.recordAnswered(method, status: .overloaded)
-        let limit = isWrite ? overload.currentWriteLimit : overload.currentLimit
-        return Reply.error(
-            .overloaded,
-            "server at its in-flight budget (\(limit) \(isWrite ? "writes" : "requests"))",
-            retryAfterMilliseconds: overload.retryAfterMilliseconds)
-    }
-
-    /// What a request needs off the loop.
-    private struct RequestWork: Sendable {
-        var frame: Frame
-        /// nil: decompressed in the task.
-        var body: ByteBuffer?
-        var method: SRPMethod
-        var maxBody: Int
-        var lz4Allowed: Bool
-        var principal: Principal?
-        var dispatcher: RequestDispatcher
-
-        func run() async -> Reply {
-            let requestBody: ByteBuffer
-            if let body {
-                requestBody = body
-            } else {
-                do {
-                    requestBody = try frame.decodedBody(
-                        maxSize: maxBody, lz4Allowed: lz4Allowed, allocator: ByteBufferAllocator())
-                } catch {
-                    dispatcher.metrics.recordAnswered(method, status: .badCompression)
-                    return .error(.badCompression, SRPConnectionHandler.describe(error))
-                }
-            }
-            return await dispatcher.handle(method, body: requestBody, principal: principal)
-        }
-    }
-
-    /// Runs a request in a task, holding its share of the server's budgets until it answers.
-    private func runOffLoop(
-        _ work: RequestWork, requestID: UInt32, isWrite: Bool, inflated: Int, deadline: UInt32?,
-        _ context: ChannelHandlerContext
-    ) {
-        let overload = shared.overload
-        let started = Self.now
-        let reservation = answerBudget.reservation(for: work.method)
-        answerBudget.dispatched(reservation: reservation)
-        shared.answers.add(reservation)
-        let promise = context.eventLoop.makePromise(of: Reply.self)
-        promise.completeWithTask { await work.run() }
-        let expiry = deadline.flatMap {
-            $0 > 0 ? armDeadline(milliseconds: $0, method: work.method, requestID, context) : nil
-        }
-        promise.futureResult.assumeIsolated().whenSuccess { [self] reply in
-            let now = Self.now  // the batch's clock is long stale by now
-            overload.release(isWrite: isWrite, latency: now &- started, now: now)
-            answerBudget.completed(reservation: reservation, answerBytes: reply.body.readableBytes)
-            shared.answers.add(-reservation)
-            releaseInflation(inflated)
-            if let expiry {
-                // Answered DEADLINE_EXCEEDED already: the client stopped waiting, drop the late answer.
-                guard !expiry.answered else {
-                    // (Counted complete when the deadline answered.) Its reservation is free now.
-                    if let context = self.context { resumeAfterAnswers(context) }
-                    return
-                }
-                expiry.timer?.cancel()
-            }
-            complete(reply, requestID: requestID)
-        }
-    }
-
-    /// A request whose client waits only so long (the DEADLINE flag).
-    private final class Expiry {
-        var answered = false
-        var timer: Scheduled<Void>?
-    }
-
-    /// Answers DEADLINE_EXCEEDED when the client's budget runs out before the request
-    /// completes. The work itself runs on (a store write cannot be safely cut off halfway);
-    /// its late answer is dropped, so a write's outcome is unknown to the client (PROTOCOL.md 6.1).
-    private func armDeadline(
-        milliseconds: UInt32, method: SRPMethod, _ requestID: UInt32, _ context: ChannelHandlerContext
-    ) -> Expiry {
-        let expiry = Expiry()
-        expiry.timer = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(milliseconds))) {
-            [weak self] in
-            guard let self, !expiry.answered else { return }
-            expiry.answered = true
-            self.shared.metrics.deadlinesExceeded.increment()
-            self.complete(
-                .error(.deadlineExceeded, "\(method.name) did not complete within its deadline of \(milliseconds) ms"),
-                requestID: requestID)
-        }
-        return expiry
     }
 
     /// A request that ran in a task has its answer (we are back on the event loop).
@@ -257,33 +174,6 @@ extension SRPConnectionHandler {
         resumeDecoding(context)
         resumeHeldRead(context)
         if machine.drainFinished { closeAfterFlush(context) }
-    }
-
-    // MARK: Decompression
-
-    /// OVERLOADED when the server-wide budget of inflated bodies cannot take `bytes` more.
-    private func refuseInflation(_ bytes: Int, method: SRPMethod) -> Reply? {
-        let decompression = shared.decompression
-        guard !decompression.tryAcquire(bytes) else { return nil }
-        let isWrite = Authorization.requiredRole(method) >= .write
-        (isWrite ? shared.metrics.shedWrites : shared.metrics.shedReads).increment()
-        shared.metrics.recordAnswered(method, status: .overloaded)
-        return Reply.error(
-            .overloaded,
-            "server is decompressing \(decompression.inFlight) bytes of request bodies already "
-                + "(max-decompressed-bytes-in-flight \(decompression.capacityBytes))",
-            retryAfterMilliseconds: shared.overload.retryAfterMilliseconds)
-    }
-
-    private func releaseInflation(_ bytes: Int) {
-        if bytes > 0 { shared.decompression.release(bytes) }
-    }
-
-    /// Bodies inflating to more than this are decompressed off the event loop.
-    private static let inflateOnLoopLimit = 64 * 1024
-
-    static func describe(_ error: any Error) -> String {
-        (error as? ProtocolViolation)?.message ?? "\(error)"
     }
 
     /// The size an LZ4 request body declares after decompression (its first 4 bytes, after the

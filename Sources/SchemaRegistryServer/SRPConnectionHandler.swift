@@ -8,7 +8,9 @@ import SchemaRegistryCore
 /// ``ServerConnectionStateMachine`` and runs the actions it returns. The machine decides the
 /// protocol and the flow control (held reads, paused decoding, timers, draining);
 /// ``HandshakeResponder`` answers the HELLO; ``OutboundBatch`` holds and flushes the answers;
-/// requests are run by `SRPConnectionHandler+Requests.swift`.
+/// ``RequestRunner`` runs requests off the loop within the server's budgets. The machine's
+/// flow-control decisions are run in `SRPConnectionHandler+FlowControl.swift`, frames and
+/// requests (with the L1 fast path) are handled in `SRPConnectionHandler+Requests.swift`.
 ///
 /// Hot path: a GetSchemaById whose id is in L1 is answered inside `channelRead`, on the event
 /// loop, by copying pre-encoded bytes after a 12-byte header into the batch's output buffer;
@@ -24,7 +26,9 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     let shared: Shared
     var machine: ServerConnectionStateMachine
     var batch = OutboundBatch()
+    /// This connection's answers, waiting and reserved by running requests.
     var answerBudget: AnswerBudget
+    let requests: RequestRunner
     /// Whom the handshake authenticated; nil when no authentication is required.
     var principal: Principal?
     var logger: Logger
@@ -46,6 +50,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         self.decoder = SRPFrameDecoder(expectPreface: true, maxBodyLength: machine.maxBodyLength)
         self.logger = shared.logger
         self.answerBudget = AnswerBudget(connectionBytes: shared.configuration.answerBudgetBytes)
+        self.requests = RequestRunner(shared: shared)
     }
 
     static var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
@@ -189,7 +194,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                     }
                 }
             } catch {
-                closeReason = ((error as? ProtocolViolation)?.status ?? .protocolError, Self.describe(error))
+                closeReason = ((error as? ProtocolViolation)?.status ?? .protocolError, RequestRunner.describe(error))
                 break
             }
         }
