@@ -29,7 +29,9 @@ struct ConnectionHandlerEmbeddedTests {
 
     /// A connection past its handshake, with schema 1 (`schemaBytes` long) in L1.
     final class Connection {
-        let channel: EmbeddedChannel
+        /// Released on the thread that made it, before `close()` awaits (an embedded loop
+        /// must not be touched, even by its deinit, from another thread).
+        private(set) var channel: EmbeddedChannel!
         let reads = ReadCounter()
         private let store: SQLiteStore
         private let directory: String
@@ -95,6 +97,7 @@ struct ConnectionHandlerEmbeddedTests {
 
         func close() async throws {
             _ = try? channel.finish()
+            channel = nil
             try await store.close()
         }
     }
@@ -165,6 +168,29 @@ struct ConnectionHandlerEmbeddedTests {
         connection.channel.pipeline.fireChannelWritabilityChanged()
         connection.channel.embeddedEventLoop.run()
         #expect(ids(try connection.frames()) == Array(13...21))
+        try await connection.close()
+    }
+
+    @Test("a frame that stops arriving is closed by the frame timer; a completed frame disarms it")
+    func frameTimer() async throws {
+        let connection = try Connection { $0.frameTimeout = .seconds(30) }
+        var request = ByteBuffer()
+        request.writeFrame(
+            kind: .request, flags: [], code: SRPMethod.getSchemaById.rawValue, requestID: 2,
+            encodedBody: ByteBuffer(bytes: [0x08, 0x01]))
+        try connection.channel.writeInbound(request.readSlice(length: 5)!)
+        connection.channel.embeddedEventLoop.advanceTime(by: .seconds(20))
+        try connection.channel.writeInbound(request)
+        #expect(ids(try connection.frames()) == [2])
+        connection.channel.embeddedEventLoop.advanceTime(by: .seconds(20))
+        #expect(connection.channel.isActive, "the frame arrived whole: no timer runs")
+
+        try connection.channel.writeInbound(ByteBuffer(bytes: [0, 0]))
+        connection.channel.embeddedEventLoop.advanceTime(by: .seconds(30))
+        let frames = try connection.frames()
+        #expect(frames.map(\.header.kind) == [.goAway])
+        #expect(frames.first?.header.code == StatusCode.idleTimeout.rawValue)
+        #expect(!connection.channel.isActive)
         try await connection.close()
     }
 
