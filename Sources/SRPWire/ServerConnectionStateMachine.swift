@@ -1,6 +1,8 @@
 /// The server side of one SRP connection as a pure state machine: preface, handshake,
-/// token bucket, in-flight cap, draining. No I/O: the channel handler feeds events in and
-/// performs the returned actions, so every rule here is tested without sockets.
+/// token bucket, in-flight cap, draining, and the connection's flow control (held reads,
+/// paused decoding, its timers: see `ServerConnectionStateMachine+FlowControl.swift`).
+/// No I/O: the channel handler feeds events in and performs the returned actions, so every
+/// rule here is tested without sockets.
 public struct ServerConnectionStateMachine: Sendable {
     /// Limits and flow-control settings for a connection.
     public struct Configuration: Sendable, Hashable {
@@ -28,7 +30,7 @@ public struct ServerConnectionStateMachine: Sendable {
         /// A HELLO: answer it, then call ``handshakeCompleted(lz4:)``.
         case handshake(requestID: UInt32)
         /// Run the request (admitted by the bucket, counted in flight).
-        case dispatch(method: UInt16, requestID: UInt32)
+        case dispatch(method: SRPMethod, requestID: UInt32)
         /// Answer with an error status; the connection goes on.
         case reject(requestID: UInt32, status: StatusCode, message: String, retryAfterMilliseconds: UInt32)
         /// Answer a PING with a PONG carrying the same body.
@@ -39,7 +41,7 @@ public struct ServerConnectionStateMachine: Sendable {
         case goAwayAndClose(status: StatusCode, message: String)
     }
 
-    private enum State: Sendable, Hashable {
+    enum State: Sendable, Hashable {
         case awaitingPreface
         case awaitingHello
         case ready
@@ -49,7 +51,9 @@ public struct ServerConnectionStateMachine: Sendable {
     }
 
     public let configuration: Configuration
-    private var state: State = .awaitingPreface
+    var state: State = .awaitingPreface
+    /// Held reads, paused decoding and armed timers (the flow-control events own it).
+    var flow = FlowControlState()
     private var bucket: TokenBucket
     private var compressionAllowed = false
     /// Requests dispatched and not yet answered.
@@ -142,7 +146,7 @@ public struct ServerConnectionStateMachine: Sendable {
         case .admitted:
             inFlight += 1
             lastDispatchedRequestID = max(lastDispatchedRequestID, header.requestID)
-            return .dispatch(method: method.rawValue, requestID: header.requestID)
+            return .dispatch(method: method, requestID: header.requestID)
         case .throttled(let retryAfter):
             mutedUntil = max(mutedUntil, now &+ retryAfter)
             let milliseconds = UInt32(min(UInt64(UInt32.max), (retryAfter + 999_999) / 1_000_000))

@@ -59,6 +59,21 @@ struct RequestDispatcher: Sendable {
         var message: String
     }
 
+    /// A GetSchemaById whose L1 lookup missed on the connection (an unrestricted key): the id
+    /// was parsed there, and the miss counted; reads the store once for all concurrent misses.
+    func schemaByIDMissed(_ id: UInt32) async -> Reply {
+        let started = ContinuousClock.now
+        let reply: Reply
+        do {
+            let entry = try await schemas.read(missed: id)
+            reply = Reply(status: .ok, body: entry.plain, encoded: entry)
+        } catch {
+            reply = Self.reply(for: error)
+        }
+        metrics.recordDispatched(.getSchemaById, status: reply.status, duration: ContinuousClock.now - started)
+        return reply
+    }
+
     /// - Parameter principal: who the connection authenticated as; nil when the server
     ///   requires no authentication.
     func handle(_ method: SRPMethod, body: ByteBuffer, principal: Principal? = nil) async -> Reply {
@@ -71,16 +86,24 @@ struct RequestDispatcher: Sendable {
     private func answer(_ method: SRPMethod, body: ByteBuffer, principal: Principal?) async -> Reply {
         do {
             return try await route(method, body, principal)
-        } catch let error as RegistryError {
+        } catch {
+            return Self.reply(for: error, method: method)
+        }
+    }
+
+    /// The error answer for what a request threw: registry errors keep their Confluent code.
+    static func reply(for error: any Error, method: SRPMethod = .getSchemaById) -> Reply {
+        switch error {
+        case let error as RegistryError:
             guard let status = UInt16(exactly: error.code.rawValue) else {
                 return .error(.internalError, error.message)
             }
             let retry: UInt32 = error.code == .unavailable ? 1000 : 0
             return .error(
                 StatusCode(rawValue: status), error.message, retryAfterMilliseconds: retry, details: error.details)
-        } catch let error as MalformedRequest {
+        case let error as MalformedRequest:
             return .error(.malformedRequest, error.message)
-        } catch {
+        default:
             return .error(.internalError, "\(method.name) failed: \(error)")
         }
     }

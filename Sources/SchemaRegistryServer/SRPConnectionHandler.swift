@@ -4,8 +4,13 @@ import NIOExtras
 import SRPWire
 import SchemaRegistryCore
 
-/// Serves one SRP connection. It turns channel events into calls on the pure
-/// ``ServerConnectionStateMachine`` and performs the actions it returns.
+/// Serves one SRP connection: it turns channel events into events of the pure
+/// ``ServerConnectionStateMachine`` and runs the actions it returns. The machine decides the
+/// protocol and the flow control (held reads, paused decoding, timers, draining);
+/// ``HandshakeResponder`` answers the HELLO; ``OutboundBatch`` holds and flushes the answers;
+/// ``RequestRunner`` runs requests off the loop within the server's budgets. The machine's
+/// flow-control decisions are run in `SRPConnectionHandler+FlowControl.swift`, frames and
+/// requests (with the L1 fast path) are handled in `SRPConnectionHandler+Requests.swift`.
 ///
 /// Hot path: a GetSchemaById whose id is in L1 is answered inside `channelRead`, on the event
 /// loop, by copying pre-encoded bytes after a 12-byte header into the batch's output buffer;
@@ -18,85 +23,37 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    /// What every connection of a server shares.
-    struct Shared: Sendable {
-        var configuration: ServerConfiguration
-        var dispatcher: RequestDispatcher
-        var schemas: SchemaTier
-        var logger: Logger
-        var metrics: ServerMetrics
-        /// nil: no authentication (tests and embedders); otherwise checked at HELLO.
-        var keyRing: APIKeyRing?
-        /// The server-wide in-flight budget.
-        var overload: OverloadGuard
-        /// The server-wide budget of answer bytes reserved by running requests.
-        var answers: GlobalAnswerBudget
-        /// The server-wide budget of decompressed request bodies held by running requests.
-        var decompression: DecompressionBudget
-    }
-
-    private let shared: Shared
-    private var machine: ServerConnectionStateMachine
-    private var decoder: SRPFrameDecoder
-    private var logger: Logger
-    private var context: ChannelHandlerContext?
-    /// Bytes read and not yet decoded (decoding pauses at the in-flight cap).
-    private var inbound: ByteBuffer?
-    /// Frames to write at the next flush.
-    private var output: ByteBuffer
-    private var readingBatch = false
-    private var flushScheduled = false
-    /// A read was held back by backpressure or throttling.
-    private var readHeld = false
-    /// Decoding stopped at `outputBudget`: the rest waits in `inbound` until the answers are
-    /// written (and reads are held meanwhile).
-    private var pausedForOutput = false
-    /// Decoding stopped because answers waiting for this client (or the server's) are over
-    /// their budget (``AnswerBudget``): resumed by a completion or the socket draining.
-    private var pausedForAnswers = false
-    private var answerBudget: AnswerBudget
-    private var answerRecheck: Scheduled<Void>?
-    private var decodeResumeScheduled = false
-    /// Answers one decode pass may produce before it stops (checked between frames). Without
-    /// it, one 64 KiB read of GetSchemaById requests for a 100 KiB schema built ~400 MiB of
-    /// answers at once, read by the client or not (AbuseTests, the never-reading client).
-    private static let outputBudget = 1 << 20
-    private var resumeTask: Scheduled<Void>?
-    private var handshakeTimer: Scheduled<Void>?
-    private var drainTimer: Scheduled<Void>?
-    /// Armed while a frame has started arriving and is not complete (slow senders are closed).
-    private var frameTimer: Scheduled<Void>?
-    private var closing = false
-    /// Counted locally and added to the shared metrics once per read batch (no atomics per request).
-    private var cachedAnswers = 0
-    /// Cached answers until the next one is timed: the first of a connection, then 1 in
-    /// ``MetricsCatalog/cachedReadSampling`` (a decrement per answer, not a clock read).
-    private var untilTimedAnswer = 0
-    /// When the read bringing a timed cached answer was decoded; 0: none waits for its flush.
-    private var timedAnswerSince: UInt64 = 0
-    private var bytesReceived = 0
-    /// Sizes of bodies sent compressed, before and after (published with the counts above).
-    private var compressedPlain = 0
-    private var compressedWire = 0
+    let shared: Shared
+    var machine: ServerConnectionStateMachine
+    var batch = OutboundBatch()
+    /// This connection's answers, waiting and reserved by running requests.
+    var answerBudget: AnswerBudget
+    let requests: RequestRunner
     /// Whom the handshake authenticated; nil when no authentication is required.
-    private var principal: Principal?
+    var principal: Principal?
+    var logger: Logger
+    private(set) var context: ChannelHandlerContext?
+    private var decoder: SRPFrameDecoder
+    /// Bytes read and not yet decoded (decoding pauses at the in-flight cap and the budgets).
+    var inbound: ByteBuffer?
+    private var readingBatch = false
+    private var bytesReceived = 0
+    var handshakeTimer: Scheduled<Void>?
+    var muteTimer: Scheduled<Void>?
+    var frameTimer: Scheduled<Void>?
+    var answerRecheck: Scheduled<Void>?
+    private var drainTimer: Scheduled<Void>?
 
     init(shared: Shared) {
         self.shared = shared
-        let now = NIODeadline.now().uptimeNanoseconds
-        self.machine = ServerConnectionStateMachine(configuration: shared.configuration.connection, now: now)
+        self.machine = ServerConnectionStateMachine(configuration: shared.configuration.connection, now: Self.now)
         self.decoder = SRPFrameDecoder(expectPreface: true, maxBodyLength: machine.maxBodyLength)
         self.logger = shared.logger
-        self.output = ByteBufferAllocator().buffer(capacity: 16 * 1024)
         self.answerBudget = AnswerBudget(connectionBytes: shared.configuration.answerBudgetBytes)
+        self.requests = RequestRunner(shared: shared)
     }
 
-    private var compression: CompressionPolicy {
-        machine.lz4Negotiated
-            ? CompressionPolicy(lz4: true, threshold: shared.configuration.compressionThreshold) : .none
-    }
-
-    private static var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
+    static var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
 
     // MARK: Lifecycle
 
@@ -113,26 +70,20 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
 
     private func startHandshakeTimer(_ context: ChannelHandlerContext) {
         guard handshakeTimer == nil else { return }
-        let timeout = TimeAmount(shared.configuration.handshakeTimeout)
-        handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
-            guard let self, let context = self.context else { return }
-            if case .goAwayAndClose(let status, let message) = self.machine.handshakeTimedOut() {
-                self.goAwayAndClose(context, status, message)
+        handshakeTimer = schedule(in: TimeAmount(shared.configuration.handshakeTimeout), context) { handler, context in
+            if case .goAwayAndClose(let status, let message) = handler.machine.handshakeTimedOut() {
+                handler.goAwayAndClose(context, status, message)
             }
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if let inbound, inbound.readableBytes > 0, !closing {
+        if let inbound, inbound.readableBytes > 0, !machine.isClosing {
             logger.notice("connection closed mid-frame", metadata: ["unread_bytes": "\(inbound.readableBytes)"])
         }
         machine.closed()
         publishCounts()
-        handshakeTimer?.cancel()
-        resumeTask?.cancel()
-        drainTimer?.cancel()
-        frameTimer?.cancel()
-        answerRecheck?.cancel()
+        for timer in [handshakeTimer, muteTimer, drainTimer, frameTimer, answerRecheck] { timer?.cancel() }
         self.context = nil
         context.fireChannelInactive()
     }
@@ -152,6 +103,17 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             goAwayAndClose(context, .idleTimeout, "no frames for \(shared.configuration.idleTimeout)")
         default:
             context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    /// Runs `body` on the event loop after `delay`, while the connection is open.
+    func schedule(
+        in delay: TimeAmount, _ context: ChannelHandlerContext,
+        _ body: @escaping (SRPConnectionHandler, ChannelHandlerContext) -> Void
+    ) -> Scheduled<Void> {
+        context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [weak self] in
+            guard let self, let context = self.context else { return }
+            body(self, context)
         }
     }
 
@@ -177,69 +139,43 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     }
 
     private func publishCounts() {
-        shared.metrics.recordCachedAnswers(cachedAnswers)
+        let counts = batch.takeCounts()
+        shared.metrics.recordCachedAnswers(counts.cachedAnswers)
         if bytesReceived > 0 { shared.metrics.bytesReceived.increment(by: Int64(bytesReceived)) }
-        if compressedWire > 0 {
-            shared.metrics.compressedPlainBytes.increment(by: Int64(compressedPlain))
-            shared.metrics.compressedWireBytes.increment(by: Int64(compressedWire))
+        if counts.compressedWire > 0 {
+            shared.metrics.compressedPlainBytes.increment(by: Int64(counts.compressedPlain))
+            shared.metrics.compressedWireBytes.increment(by: Int64(counts.compressedWire))
         }
-        cachedAnswers = 0
         bytesReceived = 0
-        compressedPlain = 0
-        compressedWire = 0
     }
 
-    /// Backpressure: a read is passed on only while the machine accepts more requests and the
-    /// socket takes our writes (a client that pipelines but never reads its answers must not
-    /// grow the outbound buffer without bound).
+    /// Backpressure: the machine passes a read on only while it accepts more requests and the
+    /// socket takes our writes (``ServerConnectionStateMachine/readRequested(now:writable:)``).
     func read(context: ChannelHandlerContext) {
-        if !context.channel.isWritable || pausedForOutput || pausedForAnswers {
-            readHeld = true
-            return
-        }
         let now = Self.now
-        if machine.isReady, !machine.mayDecodeRequests(now: now) {
-            readHeld = true
-            scheduleResumeAfterMute(context, now: now)
-            return
-        }
-        context.read()
+        run(machine.readRequested(now: now, writable: context.channel.isWritable), now: now, context)
     }
 
-    /// An empty buffer parked in `output` while a batch writes to a local one.
-    private static let parked = ByteBuffer()
-
-    private func decodeFrames(_ context: ChannelHandlerContext) {
-        guard !closing, var buffer = inbound else { return }
+    func decodeFrames(_ context: ChannelHandlerContext) {
+        guard !machine.isClosing, var buffer = inbound else { return }
         inbound = nil
-        pausedForOutput = false
-        pausedForAnswers = false
-        // The batch's answers go to a local buffer: one swap per read instead of a dynamically
-        // checked access to `self.output` per frame (that check was ~10% of the cached path).
-        var out = output
-        output = Self.parked
+        machine.decodePassStarted()
+        var out = batch.beginPass()
         // One clock read per batch: every frame of a read arrived at the same moment anyway.
         let now = Self.now
         var closeReason: (StatusCode, String)?
         var waitingForBytes = false
+        var pause: ServerConnectionStateMachine.DecodePause?
         // Once per pass: the server-wide answer budget (one atomic load, not one per frame).
         let serverOverAnswerBudget = shared.answers.isOver
         decoding: while true {
-            if machine.isReady, !machine.mayDecodeRequests(now: now) {
-                // Muted by THROTTLED: the frames already read must be decoded when the mute
-                // ends, even if the socket brings nothing more (a held read alone never did:
-                // a throttled pipeline hung forever, AbuseTests).
-                scheduleResumeAfterMute(context, now: now)
-                break
-            }
-            if out.readableBytes >= Self.outputBudget, buffer.readableBytes > 0 {
-                pausedForOutput = true
-                break
-            }
-            if buffer.readableBytes > 0,
-                serverOverAnswerBudget || answersOverBudget(waiting: out.readableBytes, context)
-            {
-                pausedForAnswers = true
+            let framesBuffered = buffer.readableBytes > 0
+            let step = machine.nextDecodeStep(
+                now: now, outputFull: out.readableBytes >= OutboundBatch.passBudget, framesBuffered: framesBuffered,
+                answersOverBudget: framesBuffered
+                    && (serverOverAnswerBudget || answersOverBudget(waiting: out.readableBytes, context)))
+            if case .stop(let reason) = step {
+                pause = reason
                 break
             }
             decoder.maxBodyLength = machine.maxBodyLength
@@ -257,472 +193,55 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                         break decoding
                     }
                 }
-            } catch let violation as ProtocolViolation {
-                closeReason = (violation.status, violation.message)
-                break
             } catch {
-                closeReason = (.protocolError, "\(error)")
+                closeReason = ((error as? ProtocolViolation)?.status ?? .protocolError, RequestRunner.describe(error))
                 break
             }
         }
-        // A task that finished before its callback was registered answers synchronously,
-        // into `output`: keep those answers too.
-        if output.readableBytes > 0 {
-            var late = output
-            out.writeBuffer(&late)
-        }
-        output = out
+        batch.endPass(out)
         if buffer.readableBytes > 0 {
             if buffer.readerIndex > 64 * 1024 { buffer.discardReadBytes() }
             inbound = buffer
         }
         if let (status, message) = closeReason {
             goAwayAndClose(context, status, message)
-        } else {
-            armFrameTimer(partialFrame: waitingForBytes && buffer.readableBytes > 0, context)
-            if pausedForOutput { resumeDecodingSoon(context) }
-            if pausedForAnswers { recheckAnswersLater(context) }
+            return
         }
+        run(
+            machine.decodePassEnded(
+                pausedBy: pause, now: now, partialFrame: waitingForBytes && buffer.readableBytes > 0,
+                serverAnswersOver: pause == .answerBudget && shared.answers.isOver), now: now, context)
     }
 
-    /// Decodes the next budget of frames on a later tick, once what was produced is flushed
-    /// and while the channel is writable (otherwise `channelWritabilityChanged` calls again).
-    private func resumeDecodingSoon(_ context: ChannelHandlerContext) {
-        guard !decodeResumeScheduled else { return }
-        decodeResumeScheduled = true
+    // MARK: Writing and closing
+
+    func flushOutput(_ context: ChannelHandlerContext) {
+        guard let chunk = batch.take(allocator: context.channel.allocator) else { return }
+        write(chunk, context)
+    }
+
+    /// Answers completed off the loop are flushed once per tick, not once each.
+    func scheduleFlush(_ context: ChannelHandlerContext) {
+        guard !readingBatch, batch.flushNeedsScheduling() else { return }
         context.eventLoop.assumeIsolated().execute { [self] in
-            decodeResumeScheduled = false
-            guard let context = self.context, pausedForOutput, context.channel.isWritable else { return }
-            decodeFrames(context)
-            flushOutput(context)
-            resumeReadIfAllowed(context)
+            guard let context = self.context,
+                let chunk = batch.takeForScheduledFlush(allocator: context.channel.allocator)
+            else { return }
+            write(chunk, context)
         }
     }
 
-    /// A frame that started arriving must be complete within the frame timeout: a client
-    /// trickling a byte at a time keeps the connection "active" forever otherwise. (Before the
-    /// handshake, the handshake timeout already bounds this.)
-    private func armFrameTimer(partialFrame: Bool, _ context: ChannelHandlerContext) {
-        guard partialFrame, machine.isReady else {
-            frameTimer?.cancel()
-            frameTimer = nil
-            return
-        }
-        guard frameTimer == nil else { return }
-        let timeout = shared.configuration.frameTimeout
-        frameTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) { [weak self] in
-            guard let self, let context = self.context else { return }
-            self.goAwayAndClose(
-                context, .idleTimeout, "a frame took longer than \(timeout) to arrive (frame-timeout-ms)")
-        }
-    }
-
-    /// Runs the machine's action for a frame; returns a reason when the connection must close.
-    private func handle(_ frame: Frame, now: UInt64, into out: inout ByteBuffer, _ context: ChannelHandlerContext)
-        -> (StatusCode, String)?
-    {
-        let declared = Self.declaredDecompressedSize(frame)
-        switch machine.frameReceived(frame.header, now: now, decompressedSize: declared) {
-        case .handshake(let requestID):
-            return completeHandshake(frame, requestID: requestID, into: &out)
-        case .dispatch(let method, let requestID):
-            return dispatch(
-                frame, method: SRPMethod(rawValue: method)!, requestID: requestID, declaredSize: declared, now: now,
-                into: &out, context)
-        case .reject(let requestID, let status, let message, let retryAfter):
-            shared.metrics.rejected.increment()
-            shared.metrics.recordAnswered(SRPMethod(rawValue: frame.header.code), status: status)
-            appendReply(.error(status, message, retryAfterMilliseconds: retryAfter), requestID: requestID, into: &out)
-        case .pong(let requestID):
-            out.writeFrame(kind: .pong, flags: [], code: 0, requestID: requestID, encodedBody: frame.body)
-        case .ignore:
-            break
-        case .goAwayAndClose(let status, let message):
-            return (status, message)
-        }
-        return nil
-    }
-
-    /// OVERLOADED when the server-wide budget of inflated bodies cannot take `bytes` more.
-    private func refuseInflation(_ bytes: Int, method: SRPMethod) -> Reply? {
-        let decompression = shared.decompression
-        guard !decompression.tryAcquire(bytes) else { return nil }
-        let isWrite = Authorization.requiredRole(method) >= .write
-        (isWrite ? shared.metrics.shedWrites : shared.metrics.shedReads).increment()
-        shared.metrics.recordAnswered(method, status: .overloaded)
-        return Reply.error(
-            .overloaded,
-            "server is decompressing \(decompression.inFlight) bytes of request bodies already "
-                + "(max-decompressed-bytes-in-flight \(decompression.capacityBytes))",
-            retryAfterMilliseconds: shared.overload.retryAfterMilliseconds)
-    }
-
-    private func releaseInflation(_ bytes: Int) {
-        if bytes > 0 { shared.decompression.release(bytes) }
-    }
-
-    /// Bodies inflating to more than this are decompressed off the event loop.
-    private static let inflateOnLoopLimit = 64 * 1024
-
-    private static func describe(_ error: any Error) -> String {
-        (error as? ProtocolViolation)?.message ?? "\(error)"
-    }
-
-    /// The size an LZ4 request body declares after decompression (its first 4 bytes, after the
-    /// deadline when there is one), read without decompressing; 0 for other frames.
-    private static func declaredDecompressedSize(_ frame: Frame) -> Int {
-        guard frame.header.flags.contains(.lz4), frame.header.kind == .request else { return 0 }
-        let offset = frame.header.flags.contains(.deadline) ? FrameHeader.deadlinePrefixSize : 0
-        return frame.body.getInteger(at: frame.body.readerIndex + offset, as: UInt32.self).map(Int.init) ?? 0
-    }
-
-    // MARK: Handshake
-
-    private func completeHandshake(_ frame: Frame, requestID: UInt32, into out: inout ByteBuffer)
-        -> (StatusCode, String)?
-    {
-        guard frame.header.flags.isEmpty,
-            let hello = try? Srp_HelloRequest(serializedBytes: Array(frame.body.readableBytesView))
-        else {
-            machine.handshakeFailed()
-            return (.malformedRequest, "HELLO body is not a valid uncompressed HelloRequest")
-        }
-        let version = UInt32(SRPPreface.version)
-        guard hello.protocolVersions.isEmpty || hello.protocolVersions.contains(version) else {
-            machine.handshakeFailed()
-            return (
-                .unsupportedVersion,
-                "client speaks protocol versions \(hello.protocolVersions); this server speaks \(version)"
-            )
-        }
-        switch shared.keyRing?.authenticate(apiKey: hello.credentials.apiKey) ?? .open {
-        case .open:
-            principal = nil
-        case .allowed(let who):
-            principal = who
-            logger[metadataKey: "key_id"] = "\(who.keyID)"
-        case .rejected(let reason):
-            // One answer for every refusal: a client cannot tell an unknown key from a revoked one.
-            shared.metrics.authFailures.increment()
-            logger.notice("authentication failed", metadata: ["reason": "\(reason)"])
-            machine.handshakeFailed()
-            return (
-                .unauthenticated,
-                "this server requires a valid API key: pass --api-key or set SCHEMA_REGISTRY_API_KEY "
-                    + "(clients: HelloRequest.credentials.api_key)"
-            )
-        }
-        let lz4 = shared.configuration.compression && hello.compressions.contains(.lz4)
-        let limits = shared.configuration.connection
-        let answer = Srp_HelloResponse.with {
-            $0.protocolVersion = version
-            $0.compression = lz4 ? .lz4 : .none
-            $0.maxFrameSize = UInt32(limits.maxBody)
-            $0.tokenRate = UInt32(limits.tokenRate)
-            $0.tokenBurst = UInt32(limits.tokenBurst)
-            $0.maxInFlight = UInt32(limits.maxInFlight)
-            $0.serverID = shared.configuration.serverID
-            $0.compressionThreshold = UInt32(shared.configuration.compressionThreshold)
-            $0.serverVersion = SRPServer.version
-            $0.requestDeadlines = true
-        }
-        appendReply(
-            Reply(status: .ok, body: ByteBuffer(bytes: try! answer.serializedBytes() as [UInt8])), requestID: requestID,
-            into: &out)
-        machine.handshakeCompleted(lz4: lz4)
-        handshakeTimer?.cancel()
-        logger[metadataKey: "client"] = "\(hello.clientName)"
-        logger.debug("handshake complete", metadata: ["lz4": "\(lz4)"])
-        return nil
-    }
-
-    // MARK: Requests
-
-    /// - Parameter declaredSize: what an LZ4 body declares after decompression (0 otherwise).
-    private func dispatch(
-        _ frame: Frame, method: SRPMethod, requestID: UInt32, declaredSize: Int, now: UInt64,
-        into out: inout ByteBuffer, _ context: ChannelHandlerContext
-    ) -> (StatusCode, String)? {
-        if let principal, principal.isRevoked {
-            machine.requestCompleted()
-            return (.unauthenticated, "API key \(principal.keyID) was revoked")
-        }
-        var frame = frame
-        let deadline: UInt32?
-        do {
-            deadline = try frame.takeDeadline()
-        } catch {
-            let violation = error as? ProtocolViolation
-            shared.metrics.recordAnswered(method, status: .malformedRequest)
-            appendReply(.error(.malformedRequest, violation?.message ?? "\(error)"), requestID: requestID, into: &out)
-            machine.requestCompleted()
-            return nil
-        }
-        let maxBody = shared.configuration.connection.maxBody
-        // Held until the request finishes (its inflated body lives that long). A size over the
-        // frame limit is refused by decoding before any work, so it takes nothing. Plain bodies
-        // (every cached read) never touch the budget.
-        let inflated = declaredSize <= maxBody ? declaredSize : 0
-        if inflated > 0, let refusal = refuseInflation(inflated, method: method) {
-            appendReply(refusal, requestID: requestID, into: &out)
-            machine.requestCompleted()
-            return nil
-        }
-        // A body that inflates past 64 KiB is decompressed in the request's task, off the event
-        // loop: 4 MiB decompressed on the loop held up every connection sharing it (a bystander's
-        // cached reads waited behind legal LZ4 bombs). Such a body is never a cached read.
-        let lz4Allowed = machine.lz4Negotiated
-        var body: ByteBuffer?
-        if inflated <= Self.inflateOnLoopLimit {
-            do {
-                body = try frame.decodedBody(
-                    maxSize: maxBody, lz4Allowed: lz4Allowed, allocator: context.channel.allocator)
-            } catch {
-                releaseInflation(inflated)
-                shared.metrics.recordAnswered(method, status: .badCompression)
-                appendReply(.error(.badCompression, Self.describe(error)), requestID: requestID, into: &out)
-                machine.requestCompleted()
-                return nil
-            }
-        }
-        // The fast path serves keys that may read every subject; a key limited to subject
-        // prefixes goes through the dispatcher, which checks the schema's subjects.
-        if method == .getSchemaById, principal?.isUnrestricted ?? true, let body,
-            let id = FastRequestParser.schemaID(body), let entry = shared.schemas.cached(id)
-        {
-            if let compressed = entry.lz4, machine.lz4Negotiated {
-                out.writeFrame(kind: .response, flags: .lz4, code: 0, requestID: requestID, encodedBody: compressed)
-                compressedPlain += entry.plain.readableBytes
-                compressedWire += compressed.readableBytes
-            } else {
-                out.writeFrame(kind: .response, flags: [], code: 0, requestID: requestID, encodedBody: entry.plain)
-            }
-            cachedAnswers += 1
-            if untilTimedAnswer == 0 {
-                untilTimedAnswer = MetricsCatalog.cachedReadSampling - 1
-                if timedAnswerSince == 0 { timedAnswerSince = now }
-            } else {
-                untilTimedAnswer -= 1
-            }
-            releaseInflation(inflated)
-            machine.requestCompleted()
-            return nil
-        }
-        let overload = shared.overload
-        let isWrite = Authorization.requiredRole(method) >= .write
-        guard overload.tryAcquire(isWrite: isWrite, now: now) else {
-            (isWrite ? shared.metrics.shedWrites : shared.metrics.shedReads).increment()
-            shared.metrics.recordAnswered(method, status: .overloaded)
-            let limit = isWrite ? overload.currentWriteLimit : overload.currentLimit
-            let reply = Reply.error(
-                .overloaded,
-                "server at its in-flight budget (\(limit) \(isWrite ? "writes" : "requests"))",
-                retryAfterMilliseconds: overload.retryAfterMilliseconds)
-            appendReply(reply, requestID: requestID, into: &out)
-            releaseInflation(inflated)
-            machine.requestCompleted()
-            return nil
-        }
-        let dispatcher = shared.dispatcher
-        let principal = self.principal
-        let started = Self.now
-        let reservation = answerBudget.reservation(for: method)
-        answerBudget.dispatched(reservation: reservation)
-        shared.answers.add(reservation)
-        let promise = context.eventLoop.makePromise(of: Reply.self)
-        promise.completeWithTask { [body, frame] in
-            let requestBody: ByteBuffer
-            if let body {
-                requestBody = body
-            } else {
-                do {
-                    requestBody = try frame.decodedBody(
-                        maxSize: maxBody, lz4Allowed: lz4Allowed, allocator: ByteBufferAllocator())
-                } catch {
-                    dispatcher.metrics.recordAnswered(method, status: .badCompression)
-                    return .error(.badCompression, Self.describe(error))
-                }
-            }
-            return await dispatcher.handle(method, body: requestBody, principal: principal)
-        }
-        let expiry = deadline.flatMap {
-            $0 > 0 ? armDeadline(milliseconds: $0, method: method, requestID, context) : nil
-        }
-        promise.futureResult.assumeIsolated().whenSuccess { [self] reply in
-            let now = Self.now  // the batch's clock is long stale by now
-            overload.release(isWrite: isWrite, latency: now &- started, now: now)
-            answerBudget.completed(reservation: reservation, answerBytes: reply.body.readableBytes)
-            shared.answers.add(-reservation)
-            releaseInflation(inflated)
-            if let expiry {
-                // Answered DEADLINE_EXCEEDED already: the client stopped waiting, drop the late answer.
-                guard !expiry.answered else {
-                    // (Counted complete when the deadline answered.) Its reservation is free now.
-                    if pausedForAnswers, let context = self.context { resumeAfterAnswers(context) }
-                    return
-                }
-                expiry.timer?.cancel()
-            }
-            complete(reply, requestID: requestID)
-        }
-        return nil
-    }
-
-    /// A request whose client waits only so long (the DEADLINE flag).
-    private final class Expiry {
-        var answered = false
-        var timer: Scheduled<Void>?
-    }
-
-    /// Answers DEADLINE_EXCEEDED when the client's budget runs out before the request
-    /// completes. The work itself runs on (a store write cannot be safely cut off halfway);
-    /// its late answer is dropped, so a write's outcome is unknown to the client (PROTOCOL.md 6.1).
-    private func armDeadline(
-        milliseconds: UInt32, method: SRPMethod, _ requestID: UInt32, _ context: ChannelHandlerContext
-    ) -> Expiry {
-        let expiry = Expiry()
-        expiry.timer = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(milliseconds))) {
-            [weak self] in
-            guard let self, !expiry.answered else { return }
-            expiry.answered = true
-            self.shared.metrics.deadlinesExceeded.increment()
-            self.complete(
-                .error(.deadlineExceeded, "\(method.name) did not complete within its deadline of \(milliseconds) ms"),
-                requestID: requestID)
-        }
-        return expiry
-    }
-
-    /// A request that ran in a task has its answer (we are back on the event loop).
-    private func complete(_ reply: Reply, requestID: UInt32) {
-        machine.requestCompleted()
-        guard let context, !machine.isClosed else { return }
-        appendReply(reply, requestID: requestID, into: &output)
-        if !readingBatch { scheduleFlush(context) }
-        // The cap may have paused decoding with frames still buffered, or held a read.
-        if inbound != nil, machine.mayDecodeRequests(now: Self.now) { decodeFrames(context) }
-        resumeReadIfAllowed(context)
-        if closing || machine.drained, machine.inFlight == 0, drainTimer != nil { closeAfterFlush(context) }
-    }
-
-    private func appendReply(_ reply: Reply, requestID: UInt32, into out: inout ByteBuffer) {
-        let limit = shared.configuration.connection.maxBody
-        if reply.body.readableBytes > limit {
-            // Never send what the client agreed not to accept; say why instead.
-            let tooLarge = Reply.error(
-                .internalError, "response of \(reply.body.readableBytes) bytes exceeds the frame limit of \(limit)")
-            out.writeFrame(kind: .response, code: tooLarge.status.rawValue, requestID: requestID, body: tooLarge.body)
-            return
-        }
-        let written = out.writeFrame(
-            kind: .response, code: reply.status.rawValue, requestID: requestID, body: reply.body,
-            compression: compression)
-        let wireBody = written - FrameHeader.size
-        if wireBody != reply.body.readableBytes {
-            compressedPlain += reply.body.readableBytes
-            compressedWire += wireBody
-        }
-    }
-
-    // MARK: Writing
-
-    private func flushOutput(_ context: ChannelHandlerContext) {
-        guard output.readableBytes > 0 else { return }
-        let chunk = output
-        output = context.channel.allocator.buffer(capacity: max(16 * 1024, chunk.readableBytes))
+    private func write(_ chunk: ByteBuffer, _ context: ChannelHandlerContext) {
         shared.metrics.bytesSent.increment(by: Int64(chunk.readableBytes))
         context.writeAndFlush(wrapOutboundOut(chunk), promise: nil)
-        if timedAnswerSince != 0 {
-            // The write above went to the socket (or its queue): the timed answer is out.
-            shared.metrics.recordCachedLatency(nanoseconds: Self.now &- timedAnswerSince)
-            timedAnswerSince = 0
+        // The write went to the socket (or its queue): a timed cached answer is out.
+        if let waited = batch.timedAnswerWritten(now: Self.now) {
+            shared.metrics.recordCachedLatency(nanoseconds: waited)
         }
     }
 
-    private func scheduleFlush(_ context: ChannelHandlerContext) {
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        context.eventLoop.assumeIsolated().execute { [self] in
-            flushScheduled = false
-            if let context = self.context { flushOutput(context) }
-        }
-    }
-
-    // MARK: Flow control
-
-    /// Whether answers waiting for this client, and those of requests still running, are over
-    /// the connection's budget or the server's (``AnswerBudget``). Cheap when nothing runs and
-    /// the socket takes what is written: the common case of a client that reads.
-    private func answersOverBudget(waiting produced: Int, _ context: ChannelHandlerContext) -> Bool {
-        // Nothing running on this connection: cached answers are bounded by the output budget
-        // per pass and the read held while the socket is full. (The server-wide budget is
-        // checked once per pass, in decodeFrames.)
-        guard answerBudget.reserved > 0 else { return false }
-        let backlog = (try? context.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
-        return answerBudget.isOver(waiting: produced + output.readableBytes + backlog)
-    }
-
-    /// Answers completed or the socket drained: decode what waits, then read again if allowed.
-    private func resumeAfterAnswers(_ context: ChannelHandlerContext) {
-        guard pausedForAnswers else { return }
-        if inbound != nil, machine.mayDecodeRequests(now: Self.now) { decodeFrames(context) }
-        flushOutput(context)
-        resumeReadIfAllowed(context)
-    }
-
-    /// Paused by the server-wide budget, which other connections' completions free: nothing
-    /// on this connection would wake it, so look again shortly (only while paused).
-    private func recheckAnswersLater(_ context: ChannelHandlerContext) {
-        guard shared.answers.isOver, answerRecheck == nil else { return }
-        answerRecheck = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(10)) { [weak self] in
-            guard let self, let context = self.context else { return }
-            self.answerRecheck = nil
-            self.resumeAfterAnswers(context)
-        }
-    }
-
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, pausedForOutput { resumeDecodingSoon(context) }
-        if context.channel.isWritable, pausedForAnswers { resumeAfterAnswers(context) }
-        if context.channel.isWritable { resumeReadIfAllowed(context) }
-        context.fireChannelWritabilityChanged()
-    }
-
-    private func resumeReadIfAllowed(
-        _ context: ChannelHandlerContext, now: UInt64 = NIODeadline.now().uptimeNanoseconds
-    ) {
-        guard readHeld, !pausedForOutput, !pausedForAnswers, context.channel.isWritable,
-            machine.mayDecodeRequests(now: now)
-        else {
-            return
-        }
-        readHeld = false
-        context.read()
-    }
-
-    /// After THROTTLED, reads stay muted until the retry-after passes; then resume. `now` must
-    /// be the time at which the caller found the connection muted: with a fresh clock read,
-    /// a mute that ended in between scheduled nothing and left the read held forever.
-    private func scheduleResumeAfterMute(_ context: ChannelHandlerContext, now: UInt64) {
-        guard machine.mutedUntil > now, resumeTask == nil else { return }
-        let delay = TimeAmount.nanoseconds(Int64(machine.mutedUntil - now))
-        resumeTask = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [weak self] in
-            guard let self, let context = self.context else { return }
-            self.resumeTask = nil
-            if self.inbound != nil { self.decodeFrames(context) }
-            self.flushOutput(context)
-            let now = Self.now
-            self.resumeReadIfAllowed(context, now: now)
-            if self.readHeld { self.scheduleResumeAfterMute(context, now: now) }
-        }
-    }
-
-    // MARK: Closing
-
-    private func goAwayAndClose(_ context: ChannelHandlerContext, _ status: StatusCode, _ message: String) {
-        guard !closing else { return }
-        closing = true
-        machine.closed()
+    func goAwayAndClose(_ context: ChannelHandlerContext, _ status: StatusCode, _ message: String) {
+        guard machine.goAwayRequested() else { return }
         logger.notice("closing connection", metadata: ["status": "\(status)", "reason": "\(message)"])
         writeGoAway(status, message)
         closeAfterFlush(context)
@@ -733,8 +252,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             $0.code = UInt32(status.rawValue)
             $0.message = message
         }
-        output.writeFrame(
-            kind: .goAway, flags: [], code: status.rawValue, requestID: machine.lastDispatchedRequestID,
+        batch.appendFrame(
+            kind: .goAway, code: status.rawValue, requestID: machine.lastDispatchedRequestID,
             encodedBody: ByteBuffer(bytes: try! body.serializedBytes() as [UInt8]))
     }
 
@@ -743,10 +262,9 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     /// these bytes, and input is drained for a bounded time, so the peer reads the GOAWAY
     /// even if it is still sending. Closing at once, without waiting for the write to
     /// complete, keeps a client that never reads from holding the connection open.
-    private func closeAfterFlush(_ context: ChannelHandlerContext) {
-        closing = true
-        let chunk = output
-        output.clear()
+    func closeAfterFlush(_ context: ChannelHandlerContext) {
+        machine.closeStarted()
+        let chunk = batch.takeAll()
         shared.metrics.bytesSent.increment(by: Int64(chunk.readableBytes))
         context.writeAndFlush(wrapOutboundOut(chunk), promise: nil)
         context.close(promise: nil)
@@ -754,26 +272,14 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
 
     /// Graceful shutdown: GOAWAY now, close when in-flight requests are answered (or at the deadline).
     private func beginDrain(_ context: ChannelHandlerContext) {
-        guard machine.shutdownRequested() else { return }
+        let action = machine.drainRequested()
+        guard action != .none else { return }
         writeGoAway(.shuttingDown, "server shutting down")
         flushOutput(context)
-        if machine.inFlight == 0 {
-            closeAfterFlush(context)
-            return
+        guard action == .goAwayAndAwaitInFlight else { return closeAfterFlush(context) }
+        drainTimer = schedule(in: TimeAmount(shared.configuration.drainTimeout), context) { handler, context in
+            handler.logger.warning("drain deadline passed", metadata: ["in_flight": "\(handler.machine.inFlight)"])
+            handler.closeAfterFlush(context)
         }
-        drainTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(shared.configuration.drainTimeout))
-        {
-            [weak self] in
-            guard let self, let context = self.context else { return }
-            self.logger.warning("drain deadline passed", metadata: ["in_flight": "\(self.machine.inFlight)"])
-            self.closeAfterFlush(context)
-        }
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -45,7 +45,7 @@ struct ServerConnectionStateMachineTests {
         for id in 1...4 {
             #expect(
                 machine.frameReceived(request(.ping, id: UInt32(id)), now: 0, decompressedSize: bomb)
-                    == .dispatch(method: SRPMethod.ping.rawValue, requestID: UInt32(id)))
+                    == .dispatch(method: .ping, requestID: UInt32(id)))
         }
         let fifth = machine.frameReceived(request(.ping, id: 5), now: 0, decompressedSize: bomb)
         #expect(status(of: fifth) == .throttled)
@@ -96,7 +96,9 @@ struct ServerConnectionStateMachineTests {
         machine.handshakeCompleted(lz4: true)
         #expect(machine.isReady)
         #expect(machine.lz4Negotiated)
-        #expect(machine.frameReceived(request(.getSchemaById, id: 7), now: 0) == .dispatch(method: 10, requestID: 7))
+        #expect(
+            machine.frameReceived(request(.getSchemaById, id: 7), now: 0)
+                == .dispatch(method: .getSchemaById, requestID: 7))
         #expect(machine.inFlight == 1)
         #expect(machine.lastDispatchedRequestID == 7)
 
@@ -175,7 +177,9 @@ struct ServerConnectionStateMachineTests {
             }
         }
         #expect(machine.inFlight == 0)
-        #expect(machine.frameReceived(request(.getSchemaById, id: 4), now: 0) == .dispatch(method: 10, requestID: 4))
+        #expect(
+            machine.frameReceived(request(.getSchemaById, id: 4), now: 0)
+                == .dispatch(method: .getSchemaById, requestID: 4))
     }
 
     @Test("an empty bucket: THROTTLED with retry-after, reads muted until then, nothing spent")
@@ -185,8 +189,12 @@ struct ServerConnectionStateMachineTests {
         configuration.tokenBurst = 20
         var machine = ready(configuration)
         // RegisterSchema costs 10: two fit in the burst of 20.
-        #expect(machine.frameReceived(request(.registerSchema, id: 2), now: 0) == .dispatch(method: 20, requestID: 2))
-        #expect(machine.frameReceived(request(.registerSchema, id: 3), now: 0) == .dispatch(method: 20, requestID: 3))
+        #expect(
+            machine.frameReceived(request(.registerSchema, id: 2), now: 0)
+                == .dispatch(method: .registerSchema, requestID: 2))
+        #expect(
+            machine.frameReceived(request(.registerSchema, id: 3), now: 0)
+                == .dispatch(method: .registerSchema, requestID: 3))
         let action = machine.frameReceived(request(.registerSchema, id: 4), now: 0)
         guard case .reject(4, .throttled, let message, let retryMilliseconds) = action else {
             Issue.record("expected THROTTLED, got \(action)")
@@ -204,7 +212,7 @@ struct ServerConnectionStateMachineTests {
         // The refusal spent nothing: exactly the advised wait is enough.
         #expect(
             machine.frameReceived(request(.registerSchema, id: 4), now: 100 * Self.millisecond)
-                == .dispatch(method: 20, requestID: 4))
+                == .dispatch(method: .registerSchema, requestID: 4))
     }
 
     @Test("retry-after is rounded up to whole milliseconds")
@@ -232,7 +240,9 @@ struct ServerConnectionStateMachineTests {
         configuration.tokenBurst = 3
         configuration.methodCosts = [SRPMethod.getSchemaById.rawValue: 3]
         var machine = ready(configuration)
-        #expect(machine.frameReceived(request(.getSchemaById, id: 2), now: 0) == .dispatch(method: 10, requestID: 2))
+        #expect(
+            machine.frameReceived(request(.getSchemaById, id: 2), now: 0)
+                == .dispatch(method: .getSchemaById, requestID: 2))
         #expect(
             status(of: machine.frameReceived(request(.ping, id: 3), now: 0)) == .throttled,
             "bucket emptied by a cost of 3")
@@ -246,7 +256,8 @@ struct ServerConnectionStateMachineTests {
         var machine = ready(configuration)
         for id in UInt32(2)..<5002 {
             #expect(
-                machine.frameReceived(request(.registerSchema, id: id), now: 0) == .dispatch(method: 20, requestID: id))
+                machine.frameReceived(request(.registerSchema, id: id), now: 0)
+                    == .dispatch(method: .registerSchema, requestID: id))
         }
     }
 
@@ -258,7 +269,8 @@ struct ServerConnectionStateMachineTests {
         for id in UInt32(2)...4 {
             #expect(machine.mayDecodeRequests(now: 0))
             #expect(
-                machine.frameReceived(request(.getSchemaById, id: id), now: 0) == .dispatch(method: 10, requestID: id))
+                machine.frameReceived(request(.getSchemaById, id: id), now: 0)
+                    == .dispatch(method: .getSchemaById, requestID: id))
         }
         #expect(machine.inFlight == 3)
         #expect(!machine.mayDecodeRequests(now: 0))
@@ -282,7 +294,9 @@ struct ServerConnectionStateMachineTests {
         }
         #expect(machine.frameReceived(header(.pong, id: 9), now: 0) == .ignore)
         #expect(machine.inFlight == 0)
-        #expect(machine.frameReceived(request(.getSchemaById, id: 2), now: 0) == .dispatch(method: 10, requestID: 2))
+        #expect(
+            machine.frameReceived(request(.getSchemaById, id: 2), now: 0)
+                == .dispatch(method: .getSchemaById, requestID: 2))
     }
 
     @Test("a RESPONSE frame from the client: GOAWAY PROTOCOL_ERROR and close")
