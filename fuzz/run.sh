@@ -21,6 +21,10 @@ cleanup() { if [ "${FUZZ_KEEP_CORPUS:-0}" = 1 ]; then echo "fuzz: corpora kept i
 trap cleanup EXIT
 
 flags=(-c release -Xswiftc -sanitize=fuzzer,address)
+# The root package is a path dependency: a kept build plan can miss source files added to it
+# since (a new SRPWire file went unseen, "cannot find type"). Dropping the plan makes SwiftPM
+# list the sources again; compiled objects are kept, so this costs a second, not a rebuild.
+rm -f .build/*.yaml
 echo "fuzz: building (the first build instruments swift-nio and swift-protobuf too: minutes)"
 if ! swift build "${flags[@]}" >"$work/build.log" 2>&1; then
   grep -v "Cannot export local symbol" "$work/build.log" | tail -40 >&2
