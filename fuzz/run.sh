@@ -23,7 +23,7 @@ trap cleanup EXIT
 flags=(-c release -Xswiftc -sanitize=fuzzer,address)
 # The root package is a path dependency: a kept build plan can miss source files added to it
 # since (a new SRPWire file went unseen, "cannot find type"). Dropping the plan makes SwiftPM
-# list the sources again; compiled objects are kept, so this costs a second, not a rebuild.
+# list the sources again (compiled objects stay; only what changed is rebuilt).
 rm -f .build/*.yaml
 echo "fuzz: building (the first build instruments swift-nio and swift-protobuf too: minutes)"
 if ! swift build "${flags[@]}" >"$work/build.log" 2>&1; then
