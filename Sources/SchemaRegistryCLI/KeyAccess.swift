@@ -25,25 +25,6 @@ enum KeyAccess {
         }
     }
 
-    static func message(_ record: APIKeyRecord) -> Srp_ApiKey {
-        .with {
-            $0.id = record.id
-            $0.name = record.name
-            $0.role = protoRole(record.role)
-            $0.subjectPrefixes = record.subjectPrefixes
-            $0.createdAt = Int64(record.createdAt)
-            $0.revoked = record.revoked
-        }
-    }
-
-    static func protoRole(_ role: AccessRole) -> Srp_AccessRole {
-        switch role {
-        case .read: .read
-        case .write: .write
-        case .admin: .admin
-        }
-    }
-
     static func roleName(_ role: Srp_AccessRole) -> String {
         switch role {
         case .read: "read"

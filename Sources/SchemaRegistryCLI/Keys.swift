@@ -81,11 +81,11 @@ struct Keys: AsyncParsableCommand {
                     id: id, name: name, role: accessRole, subjectPrefixes: subjectPrefixes,
                     keyHash: APIKeyText.hash(secret), createdAt: Int(Date().timeIntervalSince1970))
                 try await store.createAPIKey(record)
-                return (KeyAccess.message(record), secret)
+                return (Srp_ApiKey(record), secret)
             } server: { session in
                 let response = try await session.client().createApiKey(
                     .with {
-                        $0.role = KeyAccess.protoRole(accessRole)
+                        $0.role = accessRole.proto
                         $0.name = name
                         $0.subjectPrefixes = subjectPrefixes
                     }, options: session.callOptions)
@@ -107,7 +107,7 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             let keys = try await KeyAccess.run(connection, storeOptions) { store in
-                try await store.apiKeys(includeRevoked: all).map(KeyAccess.message)
+                try await store.apiKeys(includeRevoked: all).map(Srp_ApiKey.init)
             } server: { session in
                 try await session.client().listApiKeys(.with { $0.includeRevoked = all }, options: session.callOptions)
                     .keys
@@ -133,7 +133,7 @@ struct Keys: AsyncParsableCommand {
                         message: "no live API key has id '\(EchoedText.quote(id))' (see `keys list`)",
                         exitCode: CLIExitCode.notFound)
                 }
-                return KeyAccess.message(record)
+                return Srp_ApiKey(record)
             } server: { session in
                 try await session.client().revokeApiKey(.with { $0.id = id }, options: session.callOptions).key
             }

@@ -68,7 +68,7 @@ struct RequestDispatcher: Sendable {
             let entry = try await schemas.read(missed: id)
             reply = Reply(status: .ok, body: entry.plain, encoded: entry)
         } catch {
-            reply = Self.reply(for: error)
+            reply = Self.reply(for: error, method: .getSchemaById)
         }
         metrics.recordDispatched(.getSchemaById, status: reply.status, duration: ContinuousClock.now - started)
         return reply
@@ -92,7 +92,7 @@ struct RequestDispatcher: Sendable {
     }
 
     /// The error answer for what a request threw: registry errors keep their Confluent code.
-    static func reply(for error: any Error, method: SRPMethod = .getSchemaById) -> Reply {
+    static func reply(for error: any Error, method: SRPMethod) -> Reply {
         switch error {
         case let error as RegistryError:
             guard let status = UInt16(exactly: error.code.rawValue) else {
