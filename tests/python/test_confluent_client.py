@@ -205,14 +205,23 @@ def test_get_subjects(client, new_client):
     assert set(names) <= set(everything)
     assert sorted(new_client().get_subjects(subject_prefix=prefix)) == names
 
-    page1 = new_client().get_subjects(subject_prefix=prefix, offset=0, limit=2)
-    page2 = new_client().get_subjects(subject_prefix=prefix, offset=2, limit=2)
-    assert len(page1) == 2 and len(page2) == 1
-    assert sorted(page1 + page2) == names
-
     new_client().delete_subject(names[0])
     assert sorted(new_client().get_subjects(subject_prefix=prefix)) == names[1:]
     assert sorted(new_client().get_subjects(subject_prefix=prefix, deleted=True)) == names
+
+
+def test_get_subjects_offset_and_limit(client, new_client):
+    # The client always sends offset and limit (0 and -1 by default); Confluent pages with them.
+    prefix = unique("page")
+    names = [f"{prefix}.a", f"{prefix}.b", f"{prefix}.c"]
+    for name in names:
+        client.register_schema(name, avro(USER_V1))
+    page1 = new_client().get_subjects(subject_prefix=prefix, offset=0, limit=2)
+    page2 = new_client().get_subjects(subject_prefix=prefix, offset=2, limit=2)
+    assert (len(page1), len(page2)) == (2, 1), (page1, page2)
+    assert sorted(page1 + page2) == names
+    versions = new_client().get_versions(names[0], offset=0, limit=1)
+    assert versions == [1]
 
 
 def test_subjects_and_versions_by_schema_id(client, new_client):
