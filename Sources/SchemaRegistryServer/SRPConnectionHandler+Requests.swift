@@ -58,6 +58,7 @@ extension SRPConnectionHandler {
                 Reply(status: .ok, body: ByteBuffer(bytes: try! answer.serializedBytes() as [UInt8])), requestID,
                 into: &out)
             machine.handshakeCompleted(lz4: lz4)
+            decoder.maxBodyLength = machine.maxBodyLength
             handshakeTimer?.cancel()
             logger[metadataKey: "client"] = "\(clientName)"
             logger.debug("handshake complete", metadata: ["lz4": "\(lz4)"])

@@ -33,7 +33,9 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     var principal: Principal?
     var logger: Logger
     private(set) var context: ChannelHandlerContext?
-    private var decoder: SRPFrameDecoder
+    /// Its body limit grows once the HELLO is answered (`answerHello`), not per frame: reading
+    /// the machine's limit per frame copied the machine.
+    var decoder: SRPFrameDecoder
     /// Bytes read and not yet decoded (decoding pauses at the in-flight cap and the budgets).
     var inbound: ByteBuffer?
     private var readingBatch = false
@@ -178,7 +180,6 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
                 pause = reason
                 break
             }
-            decoder.maxBodyLength = machine.maxBodyLength
             do {
                 guard let item = try decoder.decode(buffer: &buffer) else {
                     waitingForBytes = true

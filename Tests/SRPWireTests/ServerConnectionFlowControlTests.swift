@@ -40,7 +40,8 @@ struct ServerConnectionFlowControlTests {
     private func step(
         _ machine: Machine, now: UInt64 = 0, outputFull: Bool = false, buffered: Bool = true, answersOver: Bool = false
     ) -> Machine.DecodeStep {
-        machine.nextDecodeStep(
+        var machine = machine
+        return machine.nextDecodeStep(
             now: now, outputFull: outputFull, framesBuffered: buffered, answersOverBudget: answersOver)
     }
 
