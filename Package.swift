@@ -101,7 +101,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]),
+            ],
+            // docs/openapi.json (through a symbolic link), served by the REST API at /openapi.json.
+            resources: [.embedInCode("openapi.json")]),
         // The Swift client: generated stubs over a multiplexing transport.
         .target(
             name: "SchemaRegistryClient",

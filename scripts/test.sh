@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, starts PostgreSQL and Redis on free
 # loopback ports in temporary directories (PostgreSQL as the non-root `postgres` user),
-# runs the Swift tests (unit + integration against real SQLite and real sockets), a bounded
+# runs the Swift tests (unit + integration against real SQLite and real sockets), the REST API's
+# Python and schemathesis suites, a bounded
 # run of every fuzz target (fuzz/), the C tests when the C client exists, and always stops
 # what it started.
 set -euo pipefail
@@ -27,6 +28,11 @@ if [ "$swift_status" -ne 0 ]; then
   tail -20 "$work/swift-test.log" >&2
   exit 1
 fi
+
+# --- The REST API (issue 16): real Confluent clients (confluent-kafka from PyPI) and raw HTTP
+# (tests/python), then schemathesis against docs/openapi.json on a live server (bounded).
+tests/python/run.sh
+tests/openapi/run-schemathesis.sh
 
 # --- Fuzzing (issue 7): every libFuzzer target for a few seconds on its seed corpus; a crash,
 # leak or timeout fails the run. SR_FUZZ_SECONDS sets the time per target (0 skips).

@@ -19,6 +19,8 @@ public final class RegistryApp: Sendable {
     /// The operators' endpoint (`/metrics`, `/healthz`, `/readyz`), when `metrics-port` is on
     /// and a Prometheus registry was given.
     public let metrics: MetricsHTTPServer?
+    /// Confluent's REST API, when `rest-port` is on.
+    public let rest: RESTServer?
     /// Keeps L1 in step with other instances' permanent deletes, when Redis is the L2.
     private let invalidations: RedisInvalidationListener?
     private let logger: Logger
@@ -52,6 +54,10 @@ public final class RegistryApp: Sendable {
         self.server = server
         self.logger = logger
         self.invalidations = try stores.invalidationListener(for: schemas, logger: logger)
+        self.rest = configuration.restPort.map { port in
+            RESTServer(
+                srp: server, port: port, openAPIDocument: PackageResources.openapi_json, group: group, logger: logger)
+        }
         self.metrics = configuration.metricsPort.flatMap { port in
             prometheus.map { Self.metricsServer(for: server, port: port, registry: $0, group: group, logger: logger) }
         }
@@ -85,6 +91,10 @@ public final class RegistryApp: Sendable {
             // may have accepted meanwhile and the error ends `run`. (Cancelling instead would
             // leave it waiting for its listener to close.)
             services.append(.init(service: metrics, failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        if let rest {
+            // Like the metrics port: a REST port that cannot be bound fails the start.
+            services.append(.init(service: rest, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -183,6 +183,15 @@ public final class RegistryService: Sendable {
         return try await store.mode(subject: nil) ?? configuration.defaultMode
     }
 
+    /// Removes a mode; the global one falls back to the configured default.
+    public func deleteMode(subject: String?) async throws -> RegistryMode {
+        if let subject { try Self.validateSubject(subject) }
+        if let removed = try await store.deleteMode(subject: subject) { return removed }
+        if subject == nil { return configuration.defaultMode }
+        throw RegistryError(
+            .subjectLevelModeNotConfigured, "Subject '\(subject!)' does not have subject-level mode configured.")
+    }
+
     /// Sets a mode. IMPORT on a registry or subject that already holds schemas needs `force`.
     public func setMode(_ mode: RegistryMode, subject: String?, force: Bool) async throws {
         if let subject { try Self.validateSubject(subject) }

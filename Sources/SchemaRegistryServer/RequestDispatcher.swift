@@ -168,7 +168,7 @@ struct RequestDispatcher: Sendable {
         return usages.isEmpty || usages.contains { principal.mayAccess(subject: $0.subject) }
     }
 
-    private func requireReadable(_ id: UInt32, _ principal: Principal?) async throws {
+    func requireReadable(_ id: UInt32, _ principal: Principal?) async throws {
         guard let principal, try await !mayRead(id, principal) else { return }
         throw RegistryError(
             .forbidden,

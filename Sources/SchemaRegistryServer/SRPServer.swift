@@ -43,6 +43,10 @@ public final class SRPServer: Service, Sendable {
     public let answers: GlobalAnswerBudget
     /// The server-wide budget of decompressed request bodies held by running requests.
     public let decompression: DecompressionBudget
+    /// The handlers behind every method, shared with the REST API.
+    let dispatcher: RequestDispatcher
+    /// Completed once warm-up is done and the API keys loaded: the REST port opens then too.
+    let started: EventLoopPromise<Void>
 
     /// - Parameter lowerCacheTiers: counters of the caches behind L1 (Redis), if any.
     public init(
@@ -69,6 +73,13 @@ public final class SRPServer: Service, Sendable {
         self.quiesce = ServerQuiescingHelper(group: group)
         self.listening = group.next().makePromise(of: SocketAddress.self)
         self.drained = group.next().makePromise(of: Void.self)
+        self.started = group.next().makePromise(of: Void.self)
+        self.dispatcher = RequestDispatcher(
+            service: service, schemas: schemas,
+            info: .init(
+                serverID: configuration.serverID, version: Self.version, startedAt: .now,
+                lowerCacheTiers: lowerCacheTiers),
+            metrics: metrics, logger: logger, keys: keyRing)
     }
 
     /// The address the server listens on, once bound (port 0 resolves to the real port).
@@ -83,6 +94,7 @@ public final class SRPServer: Service, Sendable {
             tlsContext = try configuration.tls.makeContext()
         } catch {
             listening.fail(error)
+            started.fail(error)
             throw error
         }
         await schemas.warmUp(limit: configuration.warmupSchemas, logger: logger)
@@ -105,12 +117,7 @@ public final class SRPServer: Service, Sendable {
         }
         let shared = SRPConnectionHandler.Shared(
             configuration: configuration,
-            dispatcher: RequestDispatcher(
-                service: service, schemas: schemas,
-                info: .init(
-                    serverID: configuration.serverID, version: Self.version, startedAt: .now,
-                    lowerCacheTiers: lowerCacheTiers),
-                metrics: metrics, logger: logger, keys: keyRing),
+            dispatcher: dispatcher,
             schemas: schemas, logger: logger, metrics: metrics, keyRing: keyRing, overload: overload,
             answers: answers, decompression: decompression)
         let idle = TimeAmount(configuration.idleTimeout)
@@ -171,6 +178,7 @@ public final class SRPServer: Service, Sendable {
             let failure = PortUnavailable(
                 setting: "port", host: configuration.host, port: configuration.port, underlying: error)
             listening.fail(failure)
+            started.fail(failure)
             // Nobody will wait for a drain; a promise never completed traps in debug builds.
             drained.fail(failure)
             throw failure
@@ -183,6 +191,8 @@ public final class SRPServer: Service, Sendable {
                 "address": "\(address)", "store": "\(service.store.kind)", "server_id": "\(configuration.serverID)",
                 "tls": "\(tls == nil ? "off" : configuration.tls.clientCAPath == nil ? "on" : "mTLS")",
             ])
+        // After the line scripts look for: the REST port's line comes second.
+        started.succeed(())
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()
             // The listener closes first; connections may still be draining.

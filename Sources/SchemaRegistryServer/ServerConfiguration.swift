@@ -13,6 +13,15 @@ public struct ServerConfiguration: Sendable {
     /// HTTP port of the operators' endpoints (Prometheus `/metrics`, `/healthz`, `/readyz`) on
     /// `host`; nil disables them. Default 7912.
     public var metricsPort: Int? = 7912
+    /// Port of the REST API (Confluent's, on `host`); nil disables it. Default 8081, as
+    /// Confluent's. 0 picks a free port (tests).
+    public var restPort: Int? = 8081
+    /// The largest REST request body: larger ones are answered 413 before they are read. The
+    /// default leaves room for `max-schema-bytes` of schema text however it is JSON-escaped.
+    public var restMaxBodyBytes = 16 << 20
+    /// A REST connection idle between requests this long is closed (a request started must
+    /// arrive whole within `frameTimeout`).
+    public var restIdleTimeout: Duration = .seconds(60)
     /// `sqlite` (the embedded store under `dataDirectory`) or a `postgres://` URL.
     public var store = "sqlite"
     /// Where the SQLite database lives. Default `./data`.

@@ -58,6 +58,18 @@ public enum ServerSettings {
         ServerSetting(
             "metrics-port", "HTTP port of /metrics, /healthz, /readyz (off: none; a busy port fails the start)", "7912"
         ) { value, config in config.metricsPort = value.text == "off" ? nil : try value.int() },
+        ServerSetting(
+            "rest-port",
+            "HTTP port of the REST API, Confluent's (off: none; 0: a free port; a busy port fails the start)",
+            "8081"
+        ) { value, config in config.restPort = value.text == "off" ? nil : try value.int() },
+        ServerSetting(
+            "rest-max-body-bytes", "largest REST request body; larger ones are answered 413 before they are read",
+            "16777216"
+        ) { value, config in config.restMaxBodyBytes = max(1024, try value.int()) },
+        ServerSetting(
+            "rest-idle-timeout-ms", "a REST connection idle between requests this long is closed", "60000"
+        ) { value, config in config.restIdleTimeout = .milliseconds(max(1, try value.int())) },
         ServerSetting("store", "sqlite, or a postgres://user@host:port/db URL", "sqlite") { value, config in
             guard value.text == "sqlite" || value.text.hasPrefix("postgres://") || value.text.hasPrefix("postgresql://")
             else {

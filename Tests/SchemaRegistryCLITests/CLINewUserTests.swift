@@ -277,7 +277,8 @@ import Testing
         let directory = TemporaryDirectory.uniquePath("sr-busy")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = try await CLI.run([
-            "serve", "--port", "\(port)", "--data-dir", directory, "--set", "metrics-port=off",
+            "serve", "--port", "\(port)", "--data-dir", directory, "--set", "metrics-port=off", "--set",
+            "rest-port=off",
         ])
         #expect(result.status != 0, "\(result)")
         #expect(result.stderr.contains("port \(port) on 127.0.0.1"), "\(result)")

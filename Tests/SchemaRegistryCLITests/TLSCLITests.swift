@@ -35,7 +35,8 @@ struct TLSCLITests {
         let directory = TemporaryDirectory.uniquePath("sr-tls")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = try await CLI.run([
-            "serve", "--port", "0", "--data-dir", directory, "--set", "metrics-port=off", "--tls-cert",
+            "serve", "--port", "0", "--data-dir", directory, "--set", "metrics-port=off", "--set", "rest-port=off",
+            "--tls-cert",
             "/nonexistent/server.pem", "--tls-key", TLSFixtures.file("server-key.pem"),
         ])
         #expect(result.status != 0, "\(result)")

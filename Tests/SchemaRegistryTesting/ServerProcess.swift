@@ -21,7 +21,7 @@ public final class ServerProcess: @unchecked Sendable {
             try CLI.binary(),
             [
                 "serve", "--port", "0", "--data-dir", dataDirectory, "--log-level", "info",
-                "--set", "default-compatibility=NONE", "--set", "metrics-port=off",
+                "--set", "default-compatibility=NONE", "--set", "metrics-port=off", "--set", "rest-port=off",
             ] + extraArguments, outputPath: logPath)
     }
 

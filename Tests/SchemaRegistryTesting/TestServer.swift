@@ -45,6 +45,7 @@ public final class TestServer: Sendable {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.metricsPort = nil
+        configuration.restPort = nil
         configuration.dataDirectory = directory
         configuration.registry.defaultCompatibility = .none
         configuration.authentication = authenticating ? .automatic : .disabled

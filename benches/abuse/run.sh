@@ -22,7 +22,7 @@ trap cleanup EXIT
 
 serve() {
   rm -rf "$work/data"
-  "$bin" serve --port 0 --data-dir "$work/data" --set metrics-port=off --insecure-no-auth "$@" >"$work/server.log" 2>&1 &
+  "$bin" serve --port 0 --data-dir "$work/data" --set metrics-port=off --set rest-port=off --insecure-no-auth "$@" >"$work/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 100); do
     port=$(grep -o 'address=[^ ]*' "$work/server.log" 2>/dev/null | head -1 | sed 's/.*://') && [ -n "$port" ] && break

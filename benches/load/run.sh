@@ -33,7 +33,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 start_server() {
   port=$(free_port)
   rm -rf "$work/data" && mkdir -p "$work/data"
-  "$bin" serve --data-dir "$work/data" --port "$port" --set metrics-port=off >"$work/server.log" 2>&1 &
+  "$bin" serve --data-dir "$work/data" --port "$port" --set metrics-port=off --set rest-port=off >"$work/server.log" 2>&1 &
   server=$!
   for _ in $(seq 100); do grep -q listening "$work/server.log" && return; sleep 0.1; done
   echo "server did not start" >&2; cat "$work/server.log" >&2; exit 1

@@ -27,11 +27,11 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_for() { for _ in $(seq 200); do eval "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
 srp2=$(free_port) srp1=$(free_port) grpc=$(free_port) rest=$(free_port) redis=$(free_port)
 
-"$root/.build/release/schema-registry" serve --data-dir "$work" --port "$srp2" --set metrics-port=off >"$work/srp2.log" 2>&1 &
+"$root/.build/release/schema-registry" serve --data-dir "$work" --port "$srp2" --set metrics-port=off --set rest-port=off >"$work/srp2.log" 2>&1 &
 pids+=($!)
 wait_for "grep -q listening $work/srp2.log"
 "$load" -p "$srp2" -c 1 -n 10 -d 1024 >/dev/null   # registers the 1 KiB schema: id 1
-"$root/.build/release/schema-registry" serve --data-dir "$work" --port "$srp1" --set metrics-port=off \
+"$root/.build/release/schema-registry" serve --data-dir "$work" --port "$srp1" --set metrics-port=off --set rest-port=off \
   --set event-loop-threads=1 >"$work/srp1.log" 2>&1 &
 pids+=($!)
 "$bin/grpc-facade" --port "$grpc" --data-dir "$work" >"$work/grpc.log" 2>&1 &

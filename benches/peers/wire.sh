@@ -23,7 +23,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_for() { for _ in $(seq 200); do eval "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
 srp=$(free_port) grpc=$(free_port) rest=$(free_port) redis=$(free_port)
 
-"$root/.build/release/schema-registry" serve --data-dir "$work" --port "$srp" --set metrics-port=off >"$work/srp.log" 2>&1 &
+"$root/.build/release/schema-registry" serve --data-dir "$work" --port "$srp" --set metrics-port=off --set rest-port=off >"$work/srp.log" 2>&1 &
 pids+=($!)
 wait_for "grep -q listening $work/srp.log"
 # Ids in registration order on a fresh store: 1-4 random-doc schemas, 5-8 compressible ones.

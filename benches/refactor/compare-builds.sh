@@ -17,7 +17,7 @@ trap cleanup EXIT
 redis-server --port 6400 --save "" --appendonly no --daemonize yes >/dev/null
 for arg in "$@"; do
   name=${arg%%=*}; bin=${arg#*=}; names+=("$name")
-  "$bin" serve --data-dir "$work/$name" --port 0 --set event-loop-threads=1 --set metrics-port=off --insecure-no-auth \
+  "$bin" serve --data-dir "$work/$name" --port 0 --set event-loop-threads=1 --set metrics-port=off --set rest-port=off --insecure-no-auth \
     >"$work/$name.log" 2>&1 &
   pid[$name]=$!
   for _ in $(seq 100); do

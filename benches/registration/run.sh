@@ -21,7 +21,7 @@ pid=""
 cleanup() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; rm -rf "$work"; }
 trap cleanup EXIT
 
-"$bin" serve --port 0 --data-dir "$work/data" --set metrics-port=off --insecure-no-auth >"$work/server.log" 2>&1 &
+"$bin" serve --port 0 --data-dir "$work/data" --set metrics-port=off --set rest-port=off --insecure-no-auth >"$work/server.log" 2>&1 &
 pid=$!
 port=""
 for _ in $(seq 100); do

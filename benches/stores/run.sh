@@ -42,7 +42,7 @@ redis_url="redis://127.0.0.1:$redis_port"
 serve() {
   local name=$1; shift
   port=$(free_port)
-  "$bin" serve --port "$port" --data-dir "$work/$name" --set event-loop-threads=1 --set metrics-port=off "$@" >"$work/$name.log" 2>&1 &
+  "$bin" serve --port "$port" --data-dir "$work/$name" --set event-loop-threads=1 --set metrics-port=off --set rest-port=off "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 300); do grep -q listening "$work/$name.log" 2>/dev/null && return; sleep 0.1; done
   cat "$work/$name.log" >&2; exit 1

@@ -115,7 +115,8 @@ def test_avro_references(client, new_client):
 
     fetched = new_client().get_schema(customer_id)
     assert fetched.schema_type == "AVRO"
-    assert json.loads(fetched.schema_str)["name"] == "Customer"
+    # The registry may fold the namespace into the full name (Avro's canonical form).
+    assert json.loads(fetched.schema_str)["name"].split(".")[-1] == "Customer"
     assert fetched.references == [reference]
 
     version = new_client().get_version(customer_subject, 1)

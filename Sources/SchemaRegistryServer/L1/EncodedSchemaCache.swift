@@ -17,8 +17,12 @@ public final class EncodedSchemaCache: Sendable {
         public var plain: ByteBuffer
         /// `[u32 length][LZ4 block]` of `plain`, when compression pays.
         public var lz4: ByteBuffer?
+        /// The REST API's `GET /schemas/ids/{id}` body (Confluent's `SchemaString`), built on
+        /// the first REST read of the id (``EncodedSchemaCache/attachJSON(_:_:)``), so that a
+        /// registry used only over SRP pays nothing for it.
+        public var json: ByteBuffer?
 
-        var cost: Int { plain.readableBytes + (lz4?.readableBytes ?? 0) + 64 }
+        var cost: Int { plain.readableBytes + (lz4?.readableBytes ?? 0) + (json?.readableBytes ?? 0) + 64 }
     }
 
     private struct State {
@@ -71,16 +75,30 @@ public final class EncodedSchemaCache: Sendable {
             state.entries[id] = entry
             state.insertionOrder.append(id)
             state.bytes += entry.cost
-            while state.bytes > capacityBytes, state.oldest < state.insertionOrder.count {
-                let victim = state.insertionOrder[state.oldest]
-                state.oldest += 1
-                if let removed = state.entries.removeValue(forKey: victim) { state.bytes -= removed.cost }
-            }
-            // Compact the order list once most of it is evicted ids.
-            if state.oldest > 4096, state.oldest * 2 > state.insertionOrder.count {
-                state.insertionOrder.removeFirst(state.oldest)
-                state.oldest = 0
-            }
+            evictOverCapacity(&state)
+        }
+    }
+
+    /// Adds the REST form to a cached entry (no-op when it left L1 or has one already).
+    func attachJSON(_ id: UInt32, _ json: ByteBuffer) {
+        state.withLock { state in
+            guard state.entries[id]?.json == nil, state.entries[id] != nil else { return }
+            state.entries[id]!.json = json
+            state.bytes += json.readableBytes
+            evictOverCapacity(&state)
+        }
+    }
+
+    private func evictOverCapacity(_ state: inout State) {
+        while state.bytes > capacityBytes, state.oldest < state.insertionOrder.count {
+            let victim = state.insertionOrder[state.oldest]
+            state.oldest += 1
+            if let removed = state.entries.removeValue(forKey: victim) { state.bytes -= removed.cost }
+        }
+        // Compact the order list once most of it is evicted ids.
+        if state.oldest > 4096, state.oldest * 2 > state.insertionOrder.count {
+            state.insertionOrder.removeFirst(state.oldest)
+            state.oldest = 0
         }
     }
 

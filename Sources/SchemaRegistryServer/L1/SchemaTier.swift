@@ -1,4 +1,6 @@
 import Logging
+import NIOCore
+import SRPWire
 import SchemaRegistryCore
 
 /// L1, the one owner of encoded schemas by id: the lookup the event loop answers from, the
@@ -47,6 +49,16 @@ public final class SchemaTier: Sendable {
     func read(_ id: UInt32) async throws -> EncodedSchemaCache.Entry {
         if let entry = cache.entry(for: id) { return entry }
         return try await read(missed: id)
+    }
+
+    /// The REST body of a cached entry: built from the entry's SRP form on the first REST read
+    /// of the id, then kept in L1 beside it.
+    func json(of entry: EncodedSchemaCache.Entry, id: UInt32) -> ByteBuffer {
+        if let json = entry.json { return json }
+        let decoded = (try? Srp_GetSchemaByIdResponse(serializedBytes: Array(entry.plain.readableBytesView))) ?? .init()
+        let json = ByteBuffer(string: RESTJSON.schemaString(decoded.schema).serialized())
+        cache.attachJSON(id, json)
+        return json
     }
 
     // MARK: Filling and evicting

@@ -26,6 +26,11 @@ public enum MetricsCatalog {
             "Requests refused by the connection (THROTTLED, unknown method, shutting down) before they ran",
         "srp_requests_shed_total": "Requests answered OVERLOADED by the server-wide budgets, by kind (read, write)",
         "srp_deadlines_exceeded_total": "Requests answered DEADLINE_EXCEEDED (the client's deadline passed first)",
+        "rest_requests_total":
+            "REST API requests answered, by route template and HTTP status (cached GET /schemas/ids/{id} included)",
+        "rest_request_duration_seconds":
+            "Time a REST request that left the event loop took to run, by route template",
+        "rest_auth_failures_total": "REST requests refused (401) for their credentials (the log says why)",
         "registry_registrations_total": "Schemas registered (RegisterSchema answered OK)",
         // Connections and bytes.
         "srp_connections": "SRP connections open now (TLS handshakes in progress included)",

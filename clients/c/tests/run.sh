@@ -71,7 +71,7 @@ if [ -n "${SCHEMA_REGISTRY_BIN:-}" ] && [ -x "$SCHEMA_REGISTRY_BIN" ]; then
   suite "integration tests (ASan+UBSan)" "$build/san/test-integration"
 
   # A server for the examples and the benchmark smoke run: port 0, read back from the log.
-  "$SCHEMA_REGISTRY_BIN" serve --store sqlite --data-dir "$work" --port 0 --host 127.0.0.1 \
+  "$SCHEMA_REGISTRY_BIN" serve --store sqlite --data-dir "$work" --port 0 --host 127.0.0.1 --set rest-port=off \
     >/dev/null 2>"$work/server.log" &
   server_pid=$!
   port=""

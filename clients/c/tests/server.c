@@ -95,9 +95,11 @@ int test_server_start_on(test_server *s, int port, const char *const *extra) {
     argv[argc++] = port_text;
     argv[argc++] = "--host";
     argv[argc++] = "127.0.0.1";
-    /* Several servers run at once: a shared metrics port would fail every start but the first. */
+    /* Several servers run at once: a shared metrics or REST port would fail every start but the first. */
     argv[argc++] = "--set";
     argv[argc++] = "metrics-port=off";
+    argv[argc++] = "--set";
+    argv[argc++] = "rest-port=off";
     for (int i = 0; extra && extra[i] && argc < 62; i++) argv[argc++] = extra[i];
     argv[argc] = NULL;
     pid_t pid = fork();

@@ -132,6 +132,7 @@ struct Loopback: Sendable {
         configuration.port = 0
         configuration.eventLoopThreads = 1
         configuration.metricsPort = nil
+        configuration.restPort = nil
         let cache = EncodedSchemaCache(capacityBytes: 64 << 20, compressionThreshold: 512)
         let service = RegistryService(
             store: try SQLiteStore(path: directory + "/registry.db"), formats: SchemaFormatCatalog.standard(),

@@ -1,0 +1,37 @@
+import SchemaRegistryCore
+
+/// Confluent 8's schema GUID, derived rather than stored: a UUID (version 8, "custom") whose
+/// first 8 bytes are a hash of the schema's type and text and whose last 4 bytes are its id.
+///
+/// Derived, so every instance on a shared store gives a schema the same GUID with no store
+/// change and no migration; a lookup decodes the id and checks the hash, so a GUID made up from
+/// an id alone (or one of another registry) is not found.
+enum SchemaGUID {
+    static func of(_ schema: StoredSchema) -> String {
+        var hash = FNV1a64()
+        hash.add(schema.type.description)
+        hash.add(0)
+        hash.add(schema.text)
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for index in 0..<8 { bytes[index] = UInt8(truncatingIfNeeded: hash.value >> (56 - 8 * UInt64(index))) }
+        bytes[6] = bytes[6] & 0x0F | 0x80  // version 8
+        bytes[8] = 0x80  // RFC 9562 variant; bytes 9-11 stay zero
+        let id = UInt32(schema.id)
+        for index in 0..<4 { bytes[12 + index] = UInt8(truncatingIfNeeded: id >> (24 - 8 * UInt32(index))) }
+        var text = ""
+        for (index, byte) in bytes.enumerated() {
+            if [4, 6, 8, 10].contains(index) { text += "-" }
+            text += String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
+        }
+        return text
+    }
+
+    /// The id a GUID of ours carries; nil when the text is not one (the caller answers 40403).
+    static func id(in guid: String) -> UInt32? {
+        let hex = guid.lowercased().filter { $0 != "-" }
+        guard guid.count == 36, hex.count == 32, hex.allSatisfy(\.isHexDigit),
+            hex.dropFirst(16).hasPrefix("80000000")
+        else { return nil }
+        return UInt32(hex.suffix(8), radix: 16)
+    }
+}

@@ -1,0 +1,1 @@
+../../../Tests/SchemaFormatsTests/JSONSchemaSoundnessGenerator+Documents.swift
