@@ -8,6 +8,13 @@ import TestSupport
 
 /// One HTTP/1.0 GET over a plain socket on a thread of its own: status line and body.
 func httpGet(port: Int, _ path: String) async throws -> (status: Int, body: String) {
+    try await httpRequest(port: port, "GET", path)
+}
+
+/// One HTTP/1.0 request (the server closes after answering) with an optional JSON body.
+func httpRequest(port: Int, _ method: String, _ path: String, body: String? = nil, headers: [String] = [])
+    async throws -> (status: Int, body: String)
+{
     try await withCheckedThrowingContinuation { continuation in
         Thread.detachNewThread {
             continuation.resume(
@@ -24,7 +31,13 @@ func httpGet(port: Int, _ path: String) async throws -> (status: Int, body: Stri
                         }
                     }
                     guard connected else { throw POSIXError(.ECONNREFUSED) }
-                    let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+                    var head = "\(method) \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n"
+                    for header in headers { head += header + "\r\n" }
+                    if let body {
+                        head += "Content-Type: application/vnd.schemaregistry.v1+json\r\n"
+                        head += "Content-Length: \(body.utf8.count)\r\n"
+                    }
+                    let request = Array((head + "\r\n" + (body ?? "")).utf8)
                     _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
                     var response: [UInt8] = []
                     var chunk = [UInt8](repeating: 0, count: 65536)

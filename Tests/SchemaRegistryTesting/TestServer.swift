@@ -18,13 +18,21 @@ public final class TestServer: Sendable {
     public let server: SRPServer
     public let port: Int
     public let directory: String
+    /// The REST API's port, when the test turned it on (`configuration.restPort = 0`).
+    public let restPort: Int?
     private let task: Task<Void, any Error>
+    private let restTask: Task<Void, any Error>?
 
-    private init(server: SRPServer, port: Int, directory: String, task: Task<Void, any Error>) {
+    private init(
+        server: SRPServer, port: Int, directory: String, task: Task<Void, any Error>, restPort: Int?,
+        restTask: Task<Void, any Error>?
+    ) {
         self.server = server
         self.port = port
         self.directory = directory
         self.task = task
+        self.restPort = restPort
+        self.restTask = restTask
     }
 
     /// Assembled by the same composition root as `serve` (``RegistryApp``), on SQLite or on the
@@ -66,7 +74,15 @@ public final class TestServer: Sendable {
         let server = app.server
         let task = Task { try await server.run() }
         let address = try await server.localAddress
-        return TestServer(server: server, port: address.port!, directory: directory, task: task)
+        var restPort: Int?
+        var restTask: Task<Void, any Error>?
+        if let rest = app.rest {
+            restTask = Task { try await rest.run() }
+            restPort = try await rest.localAddress.port
+        }
+        return TestServer(
+            server: server, port: address.port!, directory: directory, task: task, restPort: restPort,
+            restTask: restTask)
     }
 
     public func client(compression: Bool = true, _ configure: (inout ClientConfiguration) -> Void = { _ in })
@@ -82,6 +98,8 @@ public final class TestServer: Sendable {
     }
 
     public func stop(keepData: Bool = false) async {
+        restTask?.cancel()
+        _ = try? await restTask?.value
         server.shutdown()
         _ = try? await task.value
         try? await server.service.store.close()

@@ -37,7 +37,10 @@ struct RESTResponse: Sendable {
             return .error(error.status, code: error.code, error.message, headers: error.headers)
         case let error as RegistryError:
             let code = error.code.rawValue
-            let status = HTTPResponseStatus(statusCode: code >= 10_000 ? code / 100 : code)
+            // 50003 (the store or a tier behind it unavailable, retry later) is 503, not 500.
+            let status =
+                error.code == .unavailable
+                ? .serviceUnavailable : HTTPResponseStatus(statusCode: code >= 10_000 ? code / 100 : code)
             var message = error.message
             if !error.details.isEmpty {
                 message += " " + error.details.prefix(20).joined(separator: "; ")

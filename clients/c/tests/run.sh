@@ -71,7 +71,7 @@ if [ -n "${SCHEMA_REGISTRY_BIN:-}" ] && [ -x "$SCHEMA_REGISTRY_BIN" ]; then
   suite "integration tests (ASan+UBSan)" "$build/san/test-integration"
 
   # A server for the examples and the benchmark smoke run: port 0, read back from the log.
-  "$SCHEMA_REGISTRY_BIN" serve --store sqlite --data-dir "$work" --port 0 --host 127.0.0.1 --set rest-port=off \
+  "$SCHEMA_REGISTRY_BIN" serve --store sqlite --data-dir "$work" --port 0 --host 127.0.0.1 --set rest-port=0 \
     >/dev/null 2>"$work/server.log" &
   server_pid=$!
   port=""
@@ -86,6 +86,24 @@ if [ -n "${SCHEMA_REGISTRY_BIN:-}" ] && [ -x "$SCHEMA_REGISTRY_BIN" ]; then
   else
     check "example register-and-fetch" '^schema [0-9]+: ' "$build/examples/register-and-fetch" 127.0.0.1 "$port"
     check "example pipelined-fetch" 'id 1: [0-9]+ bytes' "$build/examples/pipelined-fetch" 127.0.0.1 "$port" 1 1 1
+    # Both doors of one server (issue 16): registered over REST, fetched by the C client over
+    # SRP; registered by the C client, fetched over REST.
+    rest_port=$(grep -m1 'REST API listening' "$work/server.log" | grep -o 'address=[^ ]*' | sed 's/.*://')
+    rest_id=$(python3 - "$rest_port" <<'PY'
+import json, sys, urllib.request
+body = json.dumps({"schema": json.dumps({"type": "record", "name": "FromRest", "fields": [{"name": "a", "type": "int"}]})})
+request = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/subjects/c-rest-door/versions", data=body.encode(),
+                                 headers={"Content-Type": "application/vnd.schemaregistry.v1+json"})
+print(json.load(urllib.request.urlopen(request, timeout=30))["id"])
+PY
+)
+    check "REST -> C client: registered over REST, fetched over SRP" "id $rest_id: [0-9]+ bytes of AVRO schema" \
+      "$build/examples/pipelined-fetch" 127.0.0.1 "$port" "$rest_id"
+    "$build/examples/register-and-fetch" 127.0.0.1 "$port" >"$work/c-register.out" 2>&1 || true
+    c_id=$(grep -Eo '^schema [0-9]+' "$work/c-register.out" | head -1 | grep -Eo '[0-9]+' || true)
+    check "C client -> REST: registered over SRP, fetched over REST" '"schema"' \
+      python3 -c "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())" \
+      "http://127.0.0.1:$rest_port/schemas/ids/${c_id:-0}"
     for op in get-by-id get-latest register validate mixed; do
       check "sr-benchmark srp $op" '"errors":0,"throttled":0' \
         "$build/san/sr-benchmark" -p "$port" -c 4 -n 2000 -P 8 -t "$op" --json
