@@ -1,8 +1,8 @@
 // swift-tools-version: 6.0
 // Peers over the same RegistryService, so that comparisons measure the transport, not the
-// storage: a REST/JSON facade on Hummingbird 2 (how Confluent, Apicurio and Karapace serve
-// GET /schemas/ids/{id}) and a gRPC facade on grpc-swift-2 (HTTP/2, the same protobuf
-// messages as SRP), with grpc-load to drive the latter. Depends on the root package by path;
+// storage: a gRPC facade on grpc-swift-2 (HTTP/2, the same protobuf messages as SRP), with
+// grpc-load to drive it. (REST is the product's own REST port since issue 16; the Hummingbird
+// facade that stood in for it before is gone.) Depends on the root package by path;
 // see run.sh and wire.sh.
 import Foundation
 import PackageDescription
@@ -17,21 +17,12 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(path: "../.."),
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
-        .executableTarget(
-            name: "rest-facade",
-            dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "SchemaRegistryCore", package: root),
-                .product(name: "SchemaFormats", package: root),
-                .product(name: "SQLiteStore", package: root),
-            ]),
         // The gRPC glue (method descriptors, service) is hand-written in GRPCGlue rather than
         // generated: building protoc-gen-grpc-swift costs more than the two methods it would write.
         .target(

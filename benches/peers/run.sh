@@ -2,8 +2,9 @@
 # Peers side by side: cached GetSchemaById of a 1 KiB Avro schema, the same load shape on
 # every wire, every loop bounded in time. Ours (`schema-registry serve`, SRP) twice: default
 # settings (two event loops, as the facades' NIO groups have) and `event-loop-threads=1` (as
-# single-threaded Redis); the gRPC facade (grpc-swift-2, HTTP/2) and the REST/JSON facade
-# (Hummingbird 2, HTTP/1.1), both over the same RegistryService and SQLite file; and
+# single-threaded Redis); our REST API (Confluent's GET /schemas/ids/{id}, HTTP/1.1 keep-alive)
+# on the two-loop server's rest-port; the gRPC facade (grpc-swift-2, HTTP/2) over the same
+# RegistryService and SQLite file; and
 # redis-server (GET of a 1 KiB value). Loads: 50 connections x 1 in flight, and 50 x 16
 # where the client can (sr-benchmark pipelines SRP and RESP, grpc-load opens 16 HTTP/2
 # streams per connection, as does h2load; wrk cannot, HTTP/1.1 clients do not pipeline). ROUNDS rounds of
@@ -27,7 +28,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_for() { for _ in $(seq 200); do eval "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
 srp2=$(free_port) srp1=$(free_port) grpc=$(free_port) rest=$(free_port) redis=$(free_port)
 
-"$root/.build/release/schema-registry" serve --data-dir "$work" --port "$srp2" --set metrics-port=off --set rest-port=off >"$work/srp2.log" 2>&1 &
+"$root/.build/release/schema-registry" serve --data-dir "$work" --port "$srp2" --set metrics-port=off --set rest-port="$rest" >"$work/srp2.log" 2>&1 &
 pids+=($!)
 wait_for "grep -q listening $work/srp2.log"
 "$load" -p "$srp2" -c 1 -n 10 -d 1024 >/dev/null   # registers the 1 KiB schema: id 1
@@ -35,8 +36,6 @@ wait_for "grep -q listening $work/srp2.log"
   --set event-loop-threads=1 >"$work/srp1.log" 2>&1 &
 pids+=($!)
 "$bin/grpc-facade" --port "$grpc" --data-dir "$work" >"$work/grpc.log" 2>&1 &
-pids+=($!)
-"$bin/rest-facade" --port "$rest" --data-dir "$work" >"$work/rest.log" 2>&1 &
 pids+=($!)
 redis-server --port "$redis" --save "" --appendonly no >"$work/redis.log" 2>&1 &
 pids+=($!)
@@ -73,17 +72,17 @@ drive() {
     ours-1loop) "$load" -p "$srp1" -c 50 -P "$2" --duration "$3" -n $n -d 1024 ;;
     grpc-h2load) h2 "$2" "$3" ;;
     grpc) "$bin/grpc-load" -p "$grpc" -c 50 -P "$2" --duration "$3" -n $n --id 1 ;;
-    rest) wrk -t1 -c50 -d"$3"s -s "$work/wrk.lua" "http://127.0.0.1:$rest/schemas/ids/1" ;;
+    ours-rest) wrk -t1 -c50 -d"$3"s -s "$work/wrk.lua" "http://127.0.0.1:$rest/schemas/ids/1" ;;
     redis) "$load" --resp -p "$redis" -c 50 -P "$2" --duration "$3" -n $n -d 1024 ;;
   esac
 }
-peers="ours-2loops ours-1loop grpc grpc-h2load rest redis"
+peers="ours-2loops ours-1loop ours-rest grpc grpc-h2load redis"
 for p in $peers; do drive "$p" 1 1 >/dev/null; done   # warm-up: caches, JIT-free but page faults and pools
 results="$work/results"
 for round in $(seq "$rounds"); do
   for inflight in 1 16; do
     for p in $peers; do
-      [ "$p" = rest ] && [ "$inflight" -gt 1 ] && continue
+      [ "$p" = ours-rest ] && [ "$inflight" -gt 1 ] && continue
       out=$(drive "$p" "$inflight" "$seconds")
       echo "$out" | sed "s/^/[round $round, 50x$inflight, $p] /" | grep -E 'requests/s|p50' >&2
       rps=$(echo "$out" | sed -nE 's/.*: ([0-9.]+) requests\/s.*/\1/p')
@@ -101,7 +100,7 @@ print("| load | server | req/s | p50 / p99 / p99.9 ms | errors | ours (2 loops) 
 print("|---|---|---|---|---|---|---|")
 for inflight in ("1", "16"):
     med = {}
-    for p in ("ours-2loops", "ours-1loop", "grpc", "grpc-h2load", "rest", "redis"):
+    for p in ("ours-2loops", "ours-1loop", "ours-rest", "grpc", "grpc-h2load", "redis"):
         r = [x for x in rows if x[0] == inflight and x[1] == p]
         if r:
             med[p] = [statistics.median(float(x[i]) for x in r) if r[0][i] != "-" else None for i in range(2, 6)]

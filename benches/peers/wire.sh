@@ -23,7 +23,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_for() { for _ in $(seq 200); do eval "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
 srp=$(free_port) grpc=$(free_port) rest=$(free_port) redis=$(free_port)
 
-"$root/.build/release/schema-registry" serve --data-dir "$work" --port "$srp" --set metrics-port=off --set rest-port=off >"$work/srp.log" 2>&1 &
+"$root/.build/release/schema-registry" serve --data-dir "$work" --port "$srp" --set metrics-port=off --set rest-port="$rest" >"$work/srp.log" 2>&1 &
 pids+=($!)
 wait_for "grep -q listening $work/srp.log"
 # Ids in registration order on a fresh store: 1-4 random-doc schemas, 5-8 compressible ones.
@@ -31,8 +31,6 @@ sizes="100 1024 10240 102400"
 for d in $sizes; do "$load" -p "$srp" -c 1 -n 1 -d "$d" >/dev/null; done
 for d in $sizes; do "$load" -p "$srp" -c 1 -n 1 -d "$d" --compressible >/dev/null; done
 "$bin/grpc-facade" --port "$grpc" --data-dir "$work" >"$work/grpc.log" 2>&1 &
-pids+=($!)
-"$bin/rest-facade" --port "$rest" --data-dir "$work" >"$work/rest.log" 2>&1 &
 pids+=($!)
 redis-server --port "$redis" --save "" --appendonly no >"$work/redis.log" 2>&1 &
 pids+=($!)
