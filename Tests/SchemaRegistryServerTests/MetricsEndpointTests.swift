@@ -10,7 +10,7 @@ struct MetricsEndpointTests {
     @Test func prometheusHealthAndReadiness() async throws {
         let directory = TemporaryDirectory.uniquePath("sr-metrics")
         let server = try await ServerProcess.start(
-            dataDirectory: directory, extraArguments: ["--set", "metrics-port=0"])
+            dataDirectory: directory, extraArguments: ["--set", "metrics-port=0", "--set", "rest-port=0"])
         defer {
             server.terminate()
             try? FileManager.default.removeItem(atPath: directory)
@@ -29,6 +29,12 @@ struct MetricsEndpointTests {
             try await client.getSchemaById(.with { $0.id = 999_999 })
         }
 
+        // The REST door counts too: a cached read, one that runs in a task, a 404.
+        let rest = try await server.restPort()
+        #expect(try await httpGet(port: rest, "/schemas/ids/\(registered.id)").status == 200)
+        #expect(try await httpGet(port: rest, "/subjects").status == 200)
+        #expect(try await httpGet(port: rest, "/subjects/none/versions").status == 404)
+
         let (status, metrics) = try await httpGet(port: port, "/metrics")
         #expect(status == 200)
         #expect(metrics.contains(#"srp_requests_total{method="RegisterSchema",status="OK"} 1"#), "\(metrics)")
@@ -44,13 +50,16 @@ struct MetricsEndpointTests {
         #expect(metrics.contains(#"cache_hits_total{tier="l1"}"#))
         #expect(metrics.contains("warmup_done 1"))
         #expect(metrics.contains("srp_bytes_received_total"))
+        #expect(metrics.contains(#"rest_requests_total{route="GET /schemas/ids/{id}",status="200"} 1"#), "\(metrics)")
+        #expect(metrics.contains(#"rest_requests_total{route="GET /subjects/{subject}/versions",status="404"} 1"#))
+        #expect(metrics.contains(#"rest_request_duration_seconds_bucket{route="GET /subjects""#))
 
         // Every metric the committed Grafana dashboard queries is one the server exposes.
         let dashboard = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("ops/grafana/schema-registry.json")
         let queries = try String(contentsOf: dashboard, encoding: .utf8)
         let names = Set(
-            queries.matches(of: /(srp|cache|registry|warmup|store|process|schema_registry)_[a-z_]+/).map { match in
+            queries.matches(of: /(srp|rest|cache|registry|warmup|store|process|schema_registry)_[a-z_]+/).map { match in
                 String(match.output.0).replacing(/_(bucket|sum|count)$/, with: "")
             })
         #expect(names.count >= 10)

@@ -58,9 +58,18 @@ func httpRequest(port: Int, _ method: String, _ path: String, body: String? = ni
 extension ServerProcess {
     /// The metrics port from the "metrics endpoint bound" log line.
     func metricsPort() async throws -> Int {
+        try await loggedPort("metrics endpoint bound")
+    }
+
+    /// The REST API's port from the "REST API listening" log line.
+    func restPort() async throws -> Int {
+        try await loggedPort("REST API listening")
+    }
+
+    private func loggedPort(_ message: String) async throws -> Int {
         for _ in 0..<300 {
             if let log = try? String(contentsOfFile: logPath, encoding: .utf8),
-                let line = log.split(separator: "\n").first(where: { $0.contains("metrics endpoint bound") }),
+                let line = log.split(separator: "\n").first(where: { $0.contains(message) }),
                 let address = line.split(separator: " ").first(where: { $0.hasPrefix("address=") }),
                 let port = address.split(separator: ":").last.flatMap({ Int($0) })
             {
@@ -68,6 +77,6 @@ extension ServerProcess {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw ExternalServerError(description: "no metrics endpoint in the log")
+        throw ExternalServerError(description: "no '\(message)' in the log")
     }
 }
