@@ -1,9 +1,11 @@
 import Logging
 import NIOCore
+import NIOExtras
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
+import Synchronization
 
 /// Confluent's REST API on its own port (`rest-port`, 8081 by default, as Confluent's), served
 /// by the same process, ``RegistryService``, L1, stores, API keys and limits as SRP.
@@ -66,11 +68,20 @@ public final class RESTServer: Service, Sendable {
         let idle = TimeAmount(configuration.restIdleTimeout)
         let requestTimeout = TimeAmount(configuration.frameTimeout)
         let logger = self.logger
+        // On shutdown NIO's HTTP pipeline finishes the request in progress on each connection
+        // and closes it; idle keep-alive connections close at once.
+        let quiesce = ServerQuiescingHelper(group: group)
         let channel: any Channel
         do {
             channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            quiesce.makeServerChannelHandler(channel: channel))
+                    }
+                }
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -103,10 +114,22 @@ public final class RESTServer: Service, Sendable {
         logger.info(
             "REST API listening",
             metadata: ["address": "\(address)", "tls": "\(tls == nil ? "off" : "on")"])
+        let drained = group.next().makePromise(of: Void.self)
+        let shutdownStarted = Mutex(false)
         await withTaskCancellationOrGracefulShutdownHandler {
             try? await channel.closeFuture.get()
         } onCancelOrGracefulShutdown: {
-            channel.close(promise: nil)
+            shutdownStarted.withLock { $0 = true }
+            quiesce.initiateShutdown(promise: drained)
         }
+        guard shutdownStarted.withLock({ $0 }) else {
+            drained.succeed(())  // the listener closed on its own: nothing to drain
+            return
+        }
+        // Bounded without a timer of its own: idle connections close at once, a request in
+        // progress closes its connection once answered, and a stalled one is closed by the
+        // request clock (frame-timeout-ms).
+        try? await drained.futureResult.get()
+        logger.info("REST API stopped")
     }
 }
