@@ -59,7 +59,10 @@ let package = Package(
         // The one retry backoff, and the serial queue blocking C calls run on (no dependencies).
         .target(name: "Resilience"),
         // Schema formats behind the SchemaFormat seam.
-        .target(name: "SchemaFormats", dependencies: ["SchemaRegistryCore"]),
+        // (SwiftProtobuf for Protobuf schemas: their parsed form is a FileDescriptorProto.)
+        .target(
+            name: "SchemaFormats",
+            dependencies: ["SchemaRegistryCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // Wire: frames, LZ4, handshake and connection state machines, generated messages.
         .target(
             name: "SRPWire",

@@ -1,0 +1,38 @@
+import SwiftProtobuf
+
+/// A compiled `.proto` schema: its own file's descriptor, as `protoc --descriptor_set_out`
+/// would produce it (no source info), and the descriptors of every file it imports,
+/// transitively (registered references and the well-known types), by import path.
+///
+/// Type names in fields are resolved and fully qualified (`.pkg.Message`), field types set
+/// (`TYPE_MESSAGE` or `TYPE_ENUM` for named types), as protoc resolves them; so checkers and
+/// validators never resolve names again.
+public struct CompiledProtoFile: Sendable {
+    public var file: Google_Protobuf_FileDescriptorProto
+    public var dependencies: [String: Google_Protobuf_FileDescriptorProto]
+
+    public init(file: Google_Protobuf_FileDescriptorProto, dependencies: [String: Google_Protobuf_FileDescriptorProto])
+    {
+        self.file = file
+        self.dependencies = dependencies
+    }
+}
+
+/// What is wrong with a `.proto` text, and where: `file:line:column: message`, with what
+/// was expected (e.g. "expected ';' after field, found '}'").
+public struct ProtoSourceError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    /// 1-based; 0 when the error concerns the file as a whole (an import cycle, a missing import).
+    public var line: Int
+    public var column: Int
+    public var message: String
+
+    public init(file: String, line: Int, column: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String { line > 0 ? "\(file):\(line):\(column): \(message)" : "\(file): \(message)" }
+}
