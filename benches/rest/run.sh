@@ -49,32 +49,39 @@ request = function()
 end
 LUA
 
+# Server CPU (user + system) in clock ticks, read around each run: CPU per request is what the
+# door costs the server, independent of how much of the 2 cores the load tool takes.
+ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+hz=$(getconf CLK_TCK)
 rps() { sed -nE 's/.* ([0-9.]+) requests\/s.*/\1/p;s/^([0-9.]+) requests\/s.*/\1/p' | head -1; }
 results="$work/results"
 for round in $(seq "$rounds"); do
-  r=$(wrk -t1 -c50 -d"${seconds}s" -s "$work/report.lua" "http://127.0.0.1:$rest/schemas/ids/1" | tail -1)
-  echo "[round $round] REST cached GET 50 conns: $r" >&2
-  echo "get rest $(echo "$r" | rps)" >>"$results"
-  s=$("$load" -p "$srp" -c 50 -P 1 --duration "$seconds" -n 100000000 -d 1024 2>&1 | rps)
-  echo "[round $round] SRP cached GetSchemaById 50x1: $s requests/s" >&2
-  echo "get srp $s" >>"$results"
-  r=$(wrk -t1 -c8 -d"${seconds}s" -s "$work/register.lua" "http://127.0.0.1:$rest/" | tail -1)
-  echo "[round $round] REST registrations 8 conns: $r" >&2
-  echo "register rest $(echo "$r" | rps)" >>"$results"
-  s=$("$load" -p "$srp" -c 8 -P 1 -t register --duration "$seconds" -n 100000000 2>&1 | rps)
-  echo "[round $round] SRP registrations 8x1: $s requests/s" >&2
-  echo "register srp $s" >>"$results"
+  measure() {  # op door command...: one run, its rate and the server's CPU per request
+    local op=$1 door=$2; shift 2
+    local before after rate
+    before=$(ticks)
+    rate=$("$@" 2>&1 | rps)
+    after=$(ticks)
+    local cpu
+    cpu=$(python3 -c "print(f'{($after - $before) * 1e6 / $hz / max(1.0, $rate * $seconds):.1f}')")
+    echo "[round $round] $op $door: $rate requests/s, server CPU $cpu us/request" >&2
+    echo "$op $door $rate $cpu" >>"$results"
+  }
+  measure get rest wrk -t1 -c50 -d"${seconds}s" -s "$work/report.lua" "http://127.0.0.1:$rest/schemas/ids/1"
+  measure get srp "$load" -p "$srp" -c 50 -P 1 --duration "$seconds" -n 100000000 -d 1024
+  measure register rest wrk -t1 -c8 -d"${seconds}s" -s "$work/register.lua" "http://127.0.0.1:$rest/"
+  measure register srp "$load" -p "$srp" -c 8 -P 1 -t register --duration "$seconds" -n 100000000
 done
 python3 - "$results" "$rounds" "$seconds" <<'PY'
 import statistics, sys
-rows = [l.split() for l in open(sys.argv[1]) if len(l.split()) == 3]
-med = {(op, door): statistics.median(float(r[2]) for r in rows if r[0] == op and r[1] == door)
-       for op in ("get", "register") for door in ("rest", "srp")}
+rows = [l.split() for l in open(sys.argv[1]) if len(l.split()) == 4]
+med = {(op, door, i): statistics.median(float(r[i]) for r in rows if r[0] == op and r[1] == door)
+       for op in ("get", "register") for door in ("rest", "srp") for i in (2, 3)}
 print(f"\nmedians of {sys.argv[2]} rounds of {sys.argv[3]} s\n")
-print("| operation | REST req/s | SRP req/s | REST / SRP |")
-print("|---|---|---|---|")
+print("| operation | REST req/s | SRP req/s | REST / SRP | server CPU us/request REST / SRP |")
+print("|---|---|---|---|---|")
 for op, label in (("get", "cached GET /schemas/ids/1, 1 KiB, 50 connections x 1"),
                   ("register", "registration (new schema, new subject), 8 connections x 1")):
-    rest, srp = med[(op, "rest")], med[(op, "srp")]
-    print(f"| {label} | {rest:,.0f} | {srp:,.0f} | {rest / srp:.2f}x |")
+    rest, srp = med[(op, "rest", 2)], med[(op, "srp", 2)]
+    print(f"| {label} | {rest:,.0f} | {srp:,.0f} | {rest / srp:.2f}x | {med[(op, 'rest', 3)]} / {med[(op, 'srp', 3)]} |")
 PY
