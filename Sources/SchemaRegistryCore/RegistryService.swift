@@ -232,6 +232,12 @@ public final class RegistryService: Sendable {
         return try format.parse(text, references: resolved, normalize: normalize)
     }
 
+    /// A stored schema as its format parsed it (kept by id, see ``parseStored(_:)``): for answers
+    /// in another form than the stored text, e.g. a Protobuf schema's serialized descriptor.
+    public func parsed(_ stored: StoredSchema) async throws -> ParsedSchema {
+        try await parseStored(stored)
+    }
+
     /// Parses a schema the registry holds, with its format's lenient rules
     /// (``SchemaFormat/parseStored(_:references:)``), once: the result is kept by id (bounded
     /// by `validatorCacheBytes`), since a stored schema never changes. Validation and
