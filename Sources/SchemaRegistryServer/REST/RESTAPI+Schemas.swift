@@ -3,6 +3,8 @@ import SRPWire
 import SchemaFormats
 import SchemaRegistryCore
 
+import struct Foundation.Data
+
 /// Reads by schema id and GUID, listings of schemas, and the server's own descriptions.
 extension RESTAPI {
     /// `GET /schemas/ids/{id}` and `.../schema`. `format` changes nothing for Avro and JSON
@@ -15,6 +17,9 @@ extension RESTAPI {
         let entry = try await readableSchema(id, request, principal)
         let schemas = dispatcher.schemas
         if textOnly { return rawSchema(Self.decoded(entry).schema) }
+        if request.query["format"] == "serialized", Self.decoded(entry).schemaType == .protobuf {
+            return .json(try await serialized(Self.decoded(entry)))
+        }
         guard request.flag("fetchMaxId") else {
             return RESTResponse(status: .ok, body: schemas.json(of: entry, id: id))
         }
@@ -47,6 +52,20 @@ extension RESTAPI {
         try await dispatcher.requireReadable(id, principal)
         // The event loop looked L1 up (and counted the miss) before sending the request here.
         return request.l1Missed ? try await dispatcher.schemas.read(missed: id) : try await dispatcher.schemas.read(id)
+    }
+
+    /// Confluent's `format=serialized` for a Protobuf schema: `schema` is the base64 of its
+    /// `FileDescriptorProto` (what Confluent's serializers embed), the rest as usual.
+    private func serialized(_ schema: Srp_Schema) async throws -> JSONValue {
+        let stored = StoredSchema(
+            id: SchemaID(schema.id), type: .protobuf, text: schema.schema,
+            references: schema.references.map(ProtoMapping.reference))
+        guard let compiled = try await service.parsed(stored).model as? CompiledProtoFile else {
+            throw RegistryError(.invalidSchema, "Schema \(schema.id) has no descriptor.")
+        }
+        guard case .object(var object) = RESTJSON.schemaString(schema) else { return .null }
+        object["schema"] = .string(Data(try compiled.file.serializedBytes() as [UInt8]).base64EncodedString())
+        return .object(object)
     }
 
     static func decoded(_ entry: EncodedSchemaCache.Entry) -> Srp_Schema {
