@@ -47,8 +47,28 @@ extension RegistryService {
         return CompatibilityReport(isCompatible: messages.isEmpty, messages: messages, level: level)
     }
 
-    /// Validates a JSON payload against a registered schema.
+    /// Validates a payload against a registered schema: JSON text, or a datum in Confluent's
+    /// frame (magic byte 0, then the schema id, which must be `stored`'s) in the form Kafka
+    /// carries it (``KafkaWireFormat``).
     public func validate(payload: [UInt8], schema stored: StoredSchema) async throws -> [PayloadError] {
+        if let bad = KafkaWireFormat.badMagic(payload) { throw RegistryError(.invalidRequest, bad) }
+        if KafkaWireFormat.isFramed(payload) {
+            let frame = try KafkaWireFormat.unframe(payload)
+            guard frame.schemaID == stored.id else {
+                throw RegistryError(
+                    .invalidRequest,
+                    "The payload's frame names schema \(frame.schemaID), the request schema \(stored.id).")
+            }
+            var body = frame.body
+            let indexes = stored.type == .protobuf ? try KafkaWireFormat.messageIndexes(&body) : []
+            let parsed = try await parseStored(stored)
+            guard let errors = formats[stored.type]?.validate(datum: body, messageIndexes: indexes, against: parsed)
+            else {
+                throw RegistryError(
+                    .invalidRequest, "Validation of framed \(stored.type) payloads is not available in this build yet.")
+            }
+            return errors
+        }
         guard !JSONNesting.exceeds(configuration.maxNestingDepth, in: payload) else {
             throw RegistryError(
                 .invalidRequest, "Payload nests objects or arrays deeper than \(configuration.maxNestingDepth) levels.")

@@ -20,9 +20,20 @@ public protocol SchemaFormat: Sendable {
 
     /// Validates a JSON-encoded payload; nil when this format cannot validate payloads yet.
     func validate(payload: [UInt8], against schema: ParsedSchema) -> [PayloadError]?
+
+    /// Validates a datum as Kafka records carry it after the Confluent frame (Avro binary,
+    /// JSON text for JSON Schema, Protobuf binary of the message `messageIndexes` names); nil
+    /// when this format cannot.
+    func validate(datum: ArraySlice<UInt8>, messageIndexes: [Int], against schema: ParsedSchema) -> [PayloadError]?
 }
 
 extension SchemaFormat {
+    public func validate(datum: ArraySlice<UInt8>, messageIndexes: [Int], against schema: ParsedSchema)
+        -> [PayloadError]?
+    {
+        nil
+    }
+
     public func parseStored(_ text: String, references: [ResolvedReference]) throws -> ParsedSchema {
         try parse(text, references: references, normalize: false)
     }

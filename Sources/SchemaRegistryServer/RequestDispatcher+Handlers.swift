@@ -173,7 +173,14 @@ extension RequestDispatcher {
         case .subjectVersion(let pair):
             schema = try await service.version(subject: pair.subject, version: Int(pair.version)).schema
         case nil:
-            throw RegistryError(.invalidRequest, "Name the schema to validate against: an id or a subject and version.")
+            // A payload in Confluent's frame names its schema itself.
+            guard KafkaWireFormat.isFramed(Array(request.payload)) else {
+                throw RegistryError(
+                    .invalidRequest,
+                    "Name the schema to validate against: an id, a subject and version, or a payload in Confluent's "
+                        + "frame (magic byte 0 and the schema id).")
+            }
+            schema = try await service.schema(id: KafkaWireFormat.unframe(Array(request.payload)).schemaID)
         }
         let errors = try await service.validate(payload: Array(request.payload), schema: schema)
         return .with {

@@ -75,4 +75,12 @@ public struct AvroFormat: SchemaFormat {
         guard let model = Self.model(of: schema) else { return nil }
         return AvroPayloadValidator.validate(payload: payload, model: model)
     }
+
+    /// A datum in Avro's binary encoding, as Kafka records carry it.
+    public func validate(datum: ArraySlice<UInt8>, messageIndexes: [Int], against schema: ParsedSchema)
+        -> [PayloadError]?
+    {
+        guard let model = Self.model(of: schema) else { return nil }
+        return AvroBinaryValidator.validate(payload: Array(datum), model: model)
+    }
 }

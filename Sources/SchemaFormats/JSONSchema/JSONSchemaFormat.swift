@@ -64,6 +64,13 @@ public struct JSONSchemaFormat: SchemaFormat {
     public var compatibilityChecker: (any CompatibilityChecker)? { JSONSchemaCompatibilityChecker(options: options) }
 
     /// Every way `payload` fails `schema`; a payload that is not JSON is one error at "".
+    /// After the Confluent frame a JSON Schema datum is JSON text.
+    public func validate(datum: ArraySlice<UInt8>, messageIndexes: [Int], against schema: ParsedSchema)
+        -> [PayloadError]?
+    {
+        validate(payload: Array(datum), against: schema)
+    }
+
     public func validate(payload: [UInt8], against schema: ParsedSchema) -> [PayloadError]? {
         let validator: JSONSchemaValidator
         if let compiled = schema.model as? JSONSchemaValidator {

@@ -148,16 +148,25 @@ extension RESTAPI {
     /// or a string holding JSON text.
     func validate(_ request: RESTRequest, _ principal: Principal?) async throws -> RESTResponse {
         let body = try RESTBody.object(request.body)
-        guard let payload = body["payload"] else {
-            throw RegistryError(.invalidRequest, "Give the payload to validate: {\"payload\": ...}.")
-        }
         var validation = Srp_ValidatePayloadRequest()
-        if case .string(let text) = payload {
-            validation.payload = Data(text.utf8)
+        if let encoded = body["payloadBase64"], encoded != .null {
+            guard case .string(let text) = encoded, let bytes = Data(base64Encoded: text) else {
+                throw RegistryError(.invalidRequest, "payloadBase64 must be base64 text.")
+            }
+            validation.payload = bytes
+        } else if let payload = body["payload"] {
+            if case .string(let text) = payload {
+                validation.payload = Data(text.utf8)
+            } else {
+                validation.payload = Data(payload.serialized().utf8)
+            }
         } else {
-            validation.payload = Data(payload.serialized().utf8)
+            throw RegistryError(
+                .invalidRequest, "Give the payload to validate: {\"payload\": ...} or {\"payloadBase64\": \"...\"}.")
         }
-        if let id = try RESTBody.optionalInt(body["id"], "id") {
+        if body["payloadBase64"] != nil, body["id"] == nil, body["subject"] == nil {
+            // The frame names the schema.
+        } else if let id = try RESTBody.optionalInt(body["id"], "id") {
             guard id > 0, id <= Int(Int32.max) else { throw RegistryError(.schemaNotFound, "Schema \(id) not found.") }
             validation.id = UInt32(id)
         } else if case .string(let subject)? = body["subject"] {
