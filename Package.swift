@@ -19,6 +19,7 @@ let package = Package(
     products: [
         .executable(name: "schema-registry", targets: ["SchemaRegistryCLI"]),
         .library(name: "SchemaRegistryClient", targets: ["SchemaRegistryClient"]),
+        .library(name: "SchemaRegistrySerdes", targets: ["SchemaRegistrySerdes"]),
         .library(name: "SchemaRegistryServer", targets: ["SchemaRegistryServer"]),
         .library(name: "SRPWire", targets: ["SRPWire"]),
         .library(name: "SchemaRegistryCore", targets: ["SchemaRegistryCore"]),
@@ -117,6 +118,10 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Kafka serializers over the Swift client: Confluent's wire format, Avro binary and JSON.
+        .target(
+            name: "SchemaRegistrySerdes",
+            dependencies: ["SchemaRegistryClient", "SchemaFormats", "SchemaRegistryCore", "SRPWire"]),
         // Renders the method tables and client stubs (Swift, and the C client's) from proto/'s descriptor set.
         .target(
             name: "SRPCodegen",
@@ -194,7 +199,7 @@ let package = Package(
             name: "SchemaRegistryServerTests",
             dependencies: [
                 "SchemaRegistryApp", "SchemaRegistryServer", "SchemaRegistryClient", "SRPWire", "SQLiteStore",
-                "SchemaRegistryTesting", "TestSupport",
+                "SchemaRegistryTesting", "TestSupport", "SchemaRegistrySerdes", "SchemaFormats",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

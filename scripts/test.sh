@@ -13,6 +13,10 @@ scripts/install-deps.sh
 # PostgreSQL and Redis, stopped on exit whatever happens.
 source scripts/test-services.sh
 
+# Confluent's Python clients: the Python suite uses them, and so does a Swift test (bytes
+# crossing between our serializers and confluent-kafka's).
+python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -r tests/python/requirements.txt
+
 # --- Swift: build everything (the CLI tests run the real binary), then test.
 swift build --build-tests
 export SCHEMA_REGISTRY_BIN="$root/.build/debug/schema-registry"
