@@ -85,7 +85,8 @@ final class RESTConnectionHandler: ChannelInboundHandler {
 
     private func handle(_ head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
         let route: RESTRoute
-        switch RESTRouter.route(head.method, path: String(RESTRequest.path(of: head.uri))) {
+        switch Self.plainSchemaRead(head) ?? RESTRouter.route(head.method, path: String(RESTRequest.path(of: head.uri)))
+        {
         case .success(let found): route = found
         case .failure(.notFound):
             return write(.error(.notFound, code: 404, "HTTP 404 Not Found"), for: head, route: nil, context: context)
@@ -108,9 +109,8 @@ final class RESTConnectionHandler: ChannelInboundHandler {
                 headers: [("retry-after", "\(seconds)")])
             return write(answer, for: head, route: route, context: context)
         }
-        var request = RESTRequest(
-            route: route, method: head.method, target: head.uri, headers: head.headers, body: body)
-        if case .schemaByID(let text) = route, principal?.isUnrestricted ?? true, request.query["fetchMaxId"] == nil,
+        var l1Missed = false
+        if case .schemaByID(let text) = route, principal?.isUnrestricted ?? true, Self.answerableFromL1(head.uri),
             let id = try? RESTAPI.schemaID(text)
         {
             if let entry = shared.schemas.cached(id) {
@@ -119,8 +119,11 @@ final class RESTConnectionHandler: ChannelInboundHandler {
                     RESTResponse(status: .ok, body: shared.schemas.json(of: entry, id: id)), for: head, route: nil,
                     context: context)
             }
-            request.l1Missed = true
+            l1Missed = true
         }
+        var request = RESTRequest(
+            route: route, method: head.method, target: head.uri, headers: head.headers, body: body)
+        request.l1Missed = l1Missed
         guard shared.overload.tryAcquire(isWrite: route.isWrite, now: now) else {
             let answer = RESTResponse.error(
                 .serviceUnavailable, code: 50302, "The server is overloaded: retry shortly.",
@@ -142,6 +145,26 @@ final class RESTConnectionHandler: ChannelInboundHandler {
             shared.metrics.record(route, status: response.status, nanoseconds: now &- started)
             write(response, for: head, route: nil, context: context)
         }
+    }
+
+    /// `GET /schemas/ids/{digits}` recognised without the router (no allocation): the hot route.
+    static func plainSchemaRead(_ head: HTTPRequestHead) -> Result<RESTRoute, RESTRouter.Failure>? {
+        guard head.method == .GET else { return nil }
+        let prefix = "/schemas/ids/"
+        guard head.uri.utf8.count > prefix.utf8.count, head.uri.hasPrefix(prefix) else { return nil }
+        let rest = head.uri.utf8.dropFirst(prefix.utf8.count)
+        let digits = rest.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        guard !digits.isEmpty, digits.count <= 10,
+            rest.count == digits.count || rest[digits.endIndex] == UInt8(ascii: "?")
+        else { return nil }
+        return .success(.schemaByID(String(Substring(digits))))
+    }
+
+    /// The cached answer is the plain `SchemaString`: not with `fetchMaxId` or `format=serialized`.
+    static func answerableFromL1(_ uri: String) -> Bool {
+        guard uri.utf8.contains(UInt8(ascii: "?")) else { return true }
+        let query = RESTRequest.parseQuery(uri)
+        return !query.contains { $0.0 == "fetchMaxId" || ($0.0 == "format" && $0.1 == "serialized") }
     }
 
     /// The principal of the request's key; a 401 answer when a key is required and this one is not valid.
