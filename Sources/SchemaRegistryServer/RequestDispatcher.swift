@@ -132,7 +132,10 @@ struct RequestDispatcher: Sendable {
         case .deleteSubject: return try await call(method, body, principal, deleteSubject)
         case .deleteVersion: return try await call(method, body, principal, deleteVersion)
         case .checkCompatibility: return try await call(method, body, principal, checkCompatibility)
-        case .validatePayload: return try await call(method, body, principal, validatePayload)
+        case .validatePayload:
+            return try await call(method, body, principal) { (request: Srp_ValidatePayloadRequest) in
+                try await self.validateReadable(request, principal)
+            }
         case .getConfig: return try await call(method, body, principal, getConfig)
         case .setConfig: return try await call(method, body, principal, setConfig)
         case .deleteConfig: return try await call(method, body, principal, deleteConfig)
@@ -174,6 +177,19 @@ struct RequestDispatcher: Sendable {
             .forbidden,
             "API key \(principal.keyID) may not read schema \(id): it is registered under no subject its prefixes "
                 + "(\(principal.subjectPrefixes)) allow.")
+    }
+
+    /// ValidatePayload by id (or by a framed payload's id): a key limited to subject prefixes may
+    /// validate only against schemas it may read.
+    func validateReadable(_ request: Srp_ValidatePayloadRequest, _ principal: Principal?) async throws
+        -> Srp_ValidatePayloadResponse
+    {
+        if case .id(let id) = request.target {
+            try await requireReadable(id, principal)
+        } else if request.target == nil, KafkaWireFormat.isFramed(Array(request.payload)) {
+            try await requireReadable(UInt32(KafkaWireFormat.unframe(Array(request.payload)).schemaID), principal)
+        }
+        return try await validatePayload(request)
     }
 
     /// A batch without the schemas the key may not read: they are listed as missing.

@@ -184,7 +184,9 @@ extension RESTAPI {
             throw RegistryError(
                 .invalidRequest, "Name the schema: {\"id\": N} or {\"subject\": \"...\", \"version\": N}.")
         }
-        let answer = try await perform(.validatePayload, validation, principal, dispatcher.validatePayload)
+        let answer = try await perform(.validatePayload, validation, principal) { request in
+            try await dispatcher.validateReadable(request, principal)
+        }
         let errors = answer.errors.map { error in
             RESTJSON.object([("path", .string(error.instanceLocation)), ("message", .string(error.message))])
         }
