@@ -34,6 +34,8 @@ final class RESTConnectionHandler: ChannelInboundHandler {
     /// The request being read is refused already (its body is too large): the rest is dropped.
     private var refused = false
     private var bucket: TokenBucket
+    /// The headers of the last plain answer, reused when the next has the same length and type.
+    private var lastHeaders: (length: Int, type: String, headers: HTTPHeaders)?
 
     init(shared: Shared, clock: RESTRequestClock) {
         self.shared = shared
@@ -196,14 +198,23 @@ final class RESTConnectionHandler: ChannelInboundHandler {
     ) {
         if let route { shared.metrics.record(route, status: response.status, nanoseconds: 0) }
         let keepAlive = head.isKeepAlive && !response.close
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(4 + response.headers.count)
-        headers.add(
-            name: "content-type",
-            value: response.contentType ?? RESTResponse.mediaType(accepting: head.headers.first(name: "accept")))
-        headers.add(name: "content-length", value: String(response.body.readableBytes))
-        for (name, value) in response.headers { headers.add(name: name, value: value) }
-        if !keepAlive { headers.add(name: "connection", value: "close") }
+        let type = response.contentType ?? RESTResponse.mediaType(accepting: head.headers.first(name: "accept"))
+        let length = response.body.readableBytes
+        let plain = keepAlive && response.headers.isEmpty
+        let headers: HTTPHeaders
+        if plain, let last = lastHeaders, last.length == length, last.type == type {
+            // A client reading one schema again and again (the common case): the same headers.
+            headers = last.headers
+        } else {
+            var made = HTTPHeaders()
+            made.reserveCapacity(3 + response.headers.count)
+            made.add(name: "content-type", value: type)
+            made.add(name: "content-length", value: String(length))
+            for (name, value) in response.headers { made.add(name: name, value: value) }
+            if !keepAlive { made.add(name: "connection", value: "close") }
+            if plain { lastHeaders = (length, type, made) }
+            headers = made
+        }
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))),
             promise: nil)
