@@ -12,6 +12,7 @@ public enum SchemaFormatCatalog {
         [
             .avro: AvroFormat(validateDefaults: avroValidateDefaults),
             .json: JSONSchemaFormat(options: .init(defaultDraft: jsonSchemaDefaultDraft)),
+            .protobuf: ProtobufFormat(),
         ]
     }
 }
