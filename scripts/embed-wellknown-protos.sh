@@ -17,8 +17,9 @@ for name in names:
         continue
     text = path.read_text()
     lines.append(f'        "google/protobuf/{name}.proto": #"""')
-    lines.extend(text.rstrip("\n").split("\n"))
-    lines.append('"""#,')
+    # Indented as swift-format indents a multi-line literal (the closing delimiter sets the margin).
+    lines.extend(("        " + line) if line else "" for line in text.rstrip("\n").split("\n"))
+    lines.append('        """#,')
 lines += ["    ]", "}", ""]
 pathlib.Path(sys.argv[1]).write_text("\n".join(lines))
 PY
