@@ -119,7 +119,7 @@ extension RESTAPI {
     }
 
     /// `POST /subjects/{subject}/versions`: Confluent's answer (`id`, and as Confluent 8 adds,
-    /// `version`, `guid`, the type and the schema as registered).
+    /// `version` and `guid`).
     func register(_ subject: String, _ request: RESTRequest, _ principal: Principal?) async throws -> RESTResponse {
         let body = try RESTBody.schemaRequest(request.body)
         let registered = try await perform(
@@ -134,13 +134,15 @@ extension RESTAPI {
                 $0.id = body.id
                 $0.version = body.version
             }, principal, dispatcher.registerSchema)
+        // Not the schema text: confluent-kafka caches the answer as the schema of the id, and its
+        // Protobuf deserializer needs the form it registered (a base64 descriptor), not our text.
         var answer = JSONObject([
             ("id", RESTJSON.int(Int(registered.id))), ("version", RESTJSON.int(Int(registered.version))),
         ])
         if let entry = try? await dispatcher.schemas.read(registered.id),
-            case .object(let stored) = RESTJSON.schemaString(Self.decoded(entry))
+            let guid = RESTJSON.schemaString(Self.decoded(entry))["guid"]
         {
-            for (key, value) in stored.members { answer[key] = value }
+            answer["guid"] = guid
         }
         return .json(.object(answer))
     }
