@@ -7,6 +7,7 @@ import PackageDescription
 
 let fuzzTargets = [
     "FuzzFrames", "FuzzRequests", "FuzzAvroSchema", "FuzzJSONSchema", "FuzzPayloads", "FuzzJSONSchemaSoundness",
+    "FuzzProtobufSchema",
 ]
 
 let package = Package(
@@ -43,6 +44,13 @@ let package = Package(
             ]),
         .executableTarget(
             name: "FuzzAvroSchema",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "SchemaFormats", package: "schema-registry"),
+                .product(name: "SchemaRegistryCore", package: "schema-registry"),
+            ]),
+        .executableTarget(
+            name: "FuzzProtobufSchema",
             dependencies: [
                 "FuzzSupport",
                 .product(name: "SchemaFormats", package: "schema-registry"),

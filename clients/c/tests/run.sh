@@ -97,7 +97,7 @@ request = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/subjects/c-res
 print(json.load(urllib.request.urlopen(request, timeout=30))["id"])
 PY
 )
-    check "REST -> C client: registered over REST, fetched over SRP" "id $rest_id: [0-9]+ bytes of AVRO schema" \
+    check "REST -> C client: registered over REST, fetched over SRP" "id $rest_id: [0-9]+ bytes of Avro schema" \
       "$build/examples/pipelined-fetch" 127.0.0.1 "$port" "$rest_id"
     "$build/examples/register-and-fetch" 127.0.0.1 "$port" >"$work/c-register.out" 2>&1 || true
     c_id=$(grep -Eo '^schema [0-9]+' "$work/c-register.out" | head -1 | grep -Eo '[0-9]+' || true)
