@@ -10,18 +10,26 @@ static uint64_t deadline_for(sr_client *c, int timeout_ms) {
     return timeout_ms > 0 ? sr_now_ms() + (uint64_t)timeout_ms : 0;
 }
 
-int sr_append(sr_client *c, int method, const ProtobufCMessage *request, uint32_t *request_id) {
-    const sr_method_info *info = sr_method_lookup(method);
-    if (!info || method == SR_METHOD_HELLO)
+/* Appends one REQUEST: a protobuf-c message (checked against the method table) or, with
+ * message NULL, serialized bytes for any method id but Hello's. budget_ms: the DEADLINE. */
+static int append_request(sr_client *c, int method, const ProtobufCMessage *message, const uint8_t *raw,
+                          size_t raw_length, uint32_t budget_ms, uint32_t *request_id) {
+    if (message || !raw) {
+        const sr_method_info *info = sr_method_lookup(method);
+        if (!info || method == SR_METHOD_HELLO)
+            return sr_set_err(c, SR_ERR_ARGUMENT, "method %d is not a method this client can call", method);
+        if (!message || message->descriptor != info->request)
+            return sr_set_err(c, SR_ERR_ARGUMENT, "%s takes a %s", info->name, info->request->name);
+    } else if (method <= SR_METHOD_HELLO || method > 65535) {
         return sr_set_err(c, SR_ERR_ARGUMENT, "method %d is not a method this client can call", method);
-    if (!request || request->descriptor != info->request)
-        return sr_set_err(c, SR_ERR_ARGUMENT, "%s takes a %s", info->name, info->request->name);
+    }
     if (c->state == SR_CONN_GOAWAY)
         return sr_set_err(c, SR_ERR_GOAWAY, "the server sent GOAWAY: open a new connection for new requests");
     if (c->state != SR_CONN_READY) return sr_set_err(c, SR_ERR_NOT_CONNECTED, "not connected: %s", c->errstr);
     uint32_t id;
     if (sr_pending_add(&c->pending, method, &id)) return sr_set_err(c, SR_ERR_OOM, "out of memory");
-    int err = sr_io_encode(c, SR_FRAME_REQUEST, (uint16_t)method, id, request, NULL, 0);
+    int err = sr_io_encode(c, SR_FRAME_REQUEST, (uint16_t)method, id, message, raw, raw_length,
+                           c->deadlines ? budget_ms : 0);
     if (err) {
         sr_pending_remove(&c->pending, sr_pending_find(&c->pending, id));
         return err;
@@ -31,7 +39,27 @@ int sr_append(sr_client *c, int method, const ProtobufCMessage *request, uint32_
     return SR_OK;
 }
 
-size_t sr_pending(const sr_client *c) { return c->pending.live; }
+int sr_append(sr_client *c, int method, const ProtobufCMessage *request, uint32_t *request_id) {
+    if (!request) return sr_set_err(c, SR_ERR_ARGUMENT, "no request message");
+    return append_request(c, method, request, NULL, 0, c->append_deadline_ms, request_id);
+}
+
+int sr_append_bytes(sr_client *c, int method, const uint8_t *request, size_t request_length, uint32_t *request_id) {
+    static const uint8_t empty[1];
+    if (!request && request_length) return sr_set_err(c, SR_ERR_ARGUMENT, "no request bytes");
+    return append_request(c, method, NULL, request ? request : empty, request_length, c->append_deadline_ms,
+                          request_id);
+}
+
+int sr_client_set_append_deadline_ms(sr_client *c, uint32_t ms) {
+    c->append_deadline_ms = ms;
+    return SR_OK;
+}
+
+/* Unanswered requests plus replies read and not taken: what sr_get_reply can still return.
+ * (Counting only the first left a loop on `sr_pending(c) > 0` stopping as soon as one read
+ * had turned the rest of a pipeline into ready replies.) */
+size_t sr_pending(const sr_client *c) { return c->pending.live + c->ready_count; }
 
 /* Waits until a reply (any, or the one with `id`) is ready. */
 static int wait_reply(sr_client *c, int any, uint32_t id, uint64_t deadline, sr_reply **reply) {
@@ -69,14 +97,21 @@ int sr_take_ready_reply(sr_client *c, sr_reply **reply) {
     return SR_OK;
 }
 
-sr_reply *sr_call(sr_client *c, int method, const ProtobufCMessage *request, int timeout_ms) {
+/* The blocking call behind sr_call, sr_call_raw and every sr_<rpc>. */
+static sr_reply *call(sr_client *c, int method, const ProtobufCMessage *message, const uint8_t *raw,
+                      size_t raw_length, int timeout_ms) {
     uint64_t deadline = deadline_for(c, timeout_ms);
     /* After GOAWAY a new connection is the way on, once nothing is left to read here. */
     int stale = c->state == SR_CONN_BROKEN || (c->state == SR_CONN_GOAWAY && c->pending.live == 0);
     if (stale && c->opts.auto_reconnect && sr_client_reconnect(c)) return NULL;
     for (int attempt = 0;; attempt++) {
-        uint32_t id;
-        if (sr_append(c, method, request, &id)) return NULL;
+        uint32_t id, budget = 0;
+        if (deadline) {
+            /* The time left is the server's budget (at least 1 ms: 0 would mean none). */
+            uint64_t now = sr_now_ms();
+            budget = now < deadline ? (uint32_t)(deadline - now) : 1;
+        }
+        if (append_request(c, method, message, raw, raw_length, budget, &id)) return NULL;
         sr_reply *reply;
         int err = wait_reply(c, 0, id, deadline, &reply);
         if (err) {
@@ -97,6 +132,45 @@ sr_reply *sr_call(sr_client *c, int method, const ProtobufCMessage *request, int
         sr_reply_free(reply);
     }
 }
+
+sr_reply *sr_call(sr_client *c, int method, const ProtobufCMessage *request, int timeout_ms) {
+    if (!request) {
+        sr_set_err(c, SR_ERR_ARGUMENT, "no request message");
+        return NULL;
+    }
+    return call(c, method, request, NULL, 0, timeout_ms);
+}
+
+sr_reply *sr_call_raw(sr_client *c, int method, const uint8_t *request, size_t request_length, int timeout_ms) {
+    static const uint8_t empty[1];
+    if (!request && request_length) {
+        sr_set_err(c, SR_ERR_ARGUMENT, "no request bytes");
+        return NULL;
+    }
+    return call(c, method, NULL, request ? request : empty, request_length, timeout_ms);
+}
+
+int sr_call_bytes(sr_client *c, int method, const uint8_t *request, size_t request_length, int timeout_ms,
+                  uint8_t **response, size_t *response_length, unsigned *status) {
+    if (response) *response = NULL;
+    if (response_length) *response_length = 0;
+    if (status) *status = 0;
+    if (!response || !response_length || !status) return sr_set_err(c, SR_ERR_ARGUMENT, "NULL output argument");
+    sr_reply *reply = sr_call_raw(c, method, request, request_length, timeout_ms);
+    if (!reply) return c->err ? c->err : SR_ERR_ARGUMENT;
+    *status = reply->status;
+    if (reply->body_length > 0) {
+        /* The reply's body is malloc'ed and not needed any more: hand it over. */
+        *response = reply->body;
+        *response_length = reply->body_length;
+        reply->body = NULL;
+        reply->body_length = 0;
+    }
+    sr_reply_free(reply);
+    return SR_OK;
+}
+
+void sr_free(void *pointer) { free(pointer); }
 
 #define SR_DEFINE_RPC(snake, Camel, id, request_descriptor, response_descriptor)                      \
     sr_reply *sr_##snake(sr_client *c, const Srp__##Camel##Request *request, int timeout_ms) {       \

@@ -66,20 +66,23 @@ static int open_socket(sr_client *c, uint64_t deadline) {
 
 /* Handshake reads bypass the reply machinery: HELLO_OK answers no pending request. */
 static int recv_into_reader(sr_client *c, uint64_t deadline) {
-    struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+    struct pollfd pfd = {.fd = c->fd, .events = (short)(POLLIN | (c->tls_wants_write ? POLLOUT : 0))};
     int timeout = -1;
     if (deadline) {
         uint64_t now = sr_now_ms();
         if (now >= deadline) return sr_break(c, SR_ERR_TIMEOUT, "handshake: no HELLO_OK in time");
         timeout = (int)(deadline - now);
     }
-    int ready = poll(&pfd, 1, timeout);
+    /* TLS may hold decrypted bytes already, which poll cannot see. */
+    int ready = sr_transport_buffered(c) > 0 ? 1 : poll(&pfd, 1, timeout);
     if (ready < 0 && errno == EINTR) return SR_OK;
     if (ready < 0) return sr_break(c, SR_ERR_IO, "poll: %s", strerror(errno));
     if (ready == 0) return SR_OK;
     uint8_t buf[4096];
-    ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+    ssize_t n = sr_transport_recv(c, buf, sizeof buf);
     if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) return SR_OK;
+    /* With TLS 1.3 a server refusing the client's certificate says so only now (an alert). */
+    if (n < 0 && errno == EPROTO && c->tls) return sr_break(c, SR_ERR_TLS, "TLS: %s", c->tls_error);
     if (n < 0) return sr_break(c, SR_ERR_HANDSHAKE, "handshake: recv: %s", strerror(errno));
     if (n == 0) return sr_break(c, SR_ERR_HANDSHAKE, "handshake: the server closed the connection");
     c->stats[SR_STAT_BYTES_RECEIVED] += (uint64_t)n;
@@ -102,6 +105,7 @@ static int read_hello_ok(sr_client *c, uint64_t deadline) {
                 c->lz4 = c->opts.lz4 && hello->compression == SRP__COMPRESSION__COMPRESSION_LZ4;
                 c->max_frame_size = hello->max_frame_size ? hello->max_frame_size : SR_DEFAULT_MAX_FRAME_SIZE;
                 c->max_in_flight = hello->max_in_flight;
+                c->deadlines = c->opts.request_deadlines && hello->request_deadlines;
                 c->compression_threshold = hello->compression_threshold > c->opts.compression_threshold
                                                ? hello->compression_threshold
                                                : c->opts.compression_threshold;
@@ -156,13 +160,13 @@ static int handshake(sr_client *c, uint64_t deadline) {
     memcpy(c->out, sr_preface_bytes, SR_PREFACE_SIZE);
     c->out_length = SR_PREFACE_SIZE;
     c->out_sent = 0;
-    int err = sr_io_encode(c, SR_FRAME_REQUEST, SR_METHOD_HELLO, 0, &hello.base, NULL, 0);
+    int err = sr_io_encode(c, SR_FRAME_REQUEST, SR_METHOD_HELLO, 0, &hello.base, NULL, 0, 0);
     if (err) return sr_break(c, err, "handshake: %s", c->errstr);
     while (c->out_sent < c->out_length) {
         err = sr_client_write_some(c, NULL);
-        if (err) return sr_set_err(c, SR_ERR_HANDSHAKE, "handshake: %s", c->errstr);
+        if (err) return sr_set_err(c, err == SR_ERR_TLS ? SR_ERR_TLS : SR_ERR_HANDSHAKE, "handshake: %s", c->errstr);
         if (c->out_sent < c->out_length) {
-            struct pollfd pfd = {.fd = c->fd, .events = POLLOUT};
+            struct pollfd pfd = {.fd = c->fd, .events = POLLOUT | POLLIN};
             poll(&pfd, 1, 100);
             if (deadline && sr_now_ms() >= deadline) return sr_break(c, SR_ERR_TIMEOUT, "handshake: write timed out");
         }
@@ -180,6 +184,7 @@ static int connect_and_handshake(sr_client *c) {
     uint64_t deadline = c->opts.connect_timeout_ms ? sr_now_ms() + (uint64_t)c->opts.connect_timeout_ms : 0;
     int err = open_socket(c, deadline);
     if (err) return err;
+    if (c->opts.tls && (err = sr_transport_tls_connect(c, deadline)) != SR_OK) return err;
     err = handshake(c, deadline);
     if (err) return err;
     c->err = SR_OK;
@@ -233,6 +238,8 @@ uint32_t sr_client_max_frame_size(const sr_client *c) { return c->max_frame_size
 uint32_t sr_client_max_in_flight(const sr_client *c) { return c->max_in_flight; }
 const char *sr_client_server_id(const sr_client *c) { return c->server_id ? c->server_id : ""; }
 const char *sr_client_server_version(const sr_client *c) { return c->server_version ? c->server_version : ""; }
+int sr_client_request_deadlines(const sr_client *c) { return c->deadlines; }
+int sr_client_tls(const sr_client *c) { return c->tls != NULL; }
 uint64_t sr_client_stat(const sr_client *c, sr_stat stat) {
     return (unsigned)stat < sizeof c->stats / sizeof c->stats[0] ? c->stats[stat] : 0;
 }

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "sr_wire.h"
 
@@ -18,6 +19,9 @@ struct sr_options {
     int call_timeout_ms;
     int throttle_retries;
     int auto_reconnect;
+    int request_deadlines;
+    int tls;
+    char *tls_ca_file, *tls_cert_file, *tls_key_file, *tls_server_name;
 };
 
 struct sr_reply {
@@ -37,7 +41,7 @@ struct sr_reply {
  * in order, so the live ones always lie in the window [oldest, next_id). */
 typedef struct sr_pending_slot {
     uint32_t id;
-    int16_t method;
+    uint16_t method;
     uint8_t live;
     uint8_t abandoned; /* its blocking call timed out: drop the answer when it comes */
 } sr_pending_slot;
@@ -67,6 +71,12 @@ struct sr_client {
     size_t scratch_capacity;
 
     int lz4;
+    int deadlines;               /* the option is on and HELLO_OK said request_deadlines */
+    uint32_t append_deadline_ms; /* carried by sr_append/sr_append_bytes requests */
+    void *tls;                   /* the OpenSSL connection (SSL *), NULL for plain TCP */
+    int tls_wants_write;         /* a TLS read needs the socket writable first */
+    int tls_write_wants_read;    /* a TLS write needs the socket readable first */
+    char tls_error[200];         /* the last TLS failure, for the message on the client */
     uint32_t max_frame_size, max_in_flight, compression_threshold;
     char *server_id, *server_version;
     uint32_t goaway_last_id;
@@ -110,9 +120,23 @@ sr_reply *sr_reply_new(uint32_t request_id, int method, unsigned status);
 /* A reply from a RESPONSE frame: decompresses, parses an ErrorBody for non-OK statuses. */
 sr_reply *sr_reply_from_frame(sr_client *c, const sr_frame *frame, int method);
 
-/* I/O (sr_io.c): one pass of poll and the socket work it allows; deadline 0 = none. */
+/* I/O (sr_io.c): one pass of poll and the socket work it allows; deadline 0 = none.
+ * sr_io_encode: budget_ms > 0 on a REQUEST sets the DEADLINE flag (the caller checks that
+ * the connection has deadlines). */
 int sr_io_encode(sr_client *c, uint8_t kind, uint16_t code, uint32_t request_id, const ProtobufCMessage *message,
-                 const uint8_t *raw_body, size_t raw_length);
+                 const uint8_t *raw_body, size_t raw_length, uint32_t budget_ms);
 int sr_io_wait_once(sr_client *c, uint64_t deadline_ms);
+
+/* The transport (sr_transport.c): plain TCP or TLS over the non-blocking socket. Both
+ * return bytes moved (> 0), 0 at EOF (recv only), or -1 with errno (EAGAIN when the socket
+ * is not ready; EPROTO for a TLS failure, with the reason in *why when given). */
+ssize_t sr_transport_send(sr_client *c, const uint8_t *bytes, size_t length);
+ssize_t sr_transport_recv(sr_client *c, uint8_t *bytes, size_t length);
+/* Bytes the TLS layer decrypted and holds already (poll would not see them). */
+size_t sr_transport_buffered(const sr_client *c);
+/* The TLS handshake on c->fd (after TCP connect) within deadline; SR_OK or SR_ERR_TLS. */
+int sr_transport_tls_connect(sr_client *c, uint64_t deadline);
+/* Frees the TLS state (the socket is closed by the caller). */
+void sr_transport_close(sr_client *c);
 
 #endif

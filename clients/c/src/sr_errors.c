@@ -3,6 +3,7 @@
  * other. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,8 +16,11 @@ uint64_t sr_now_ms(void) {
 }
 
 static int vset_err(sr_client *c, int err, const char *format, va_list args) {
+    /* Through a copy: messages often wrap the previous one ("handshake: %s", c->errstr). */
+    char message[sizeof c->errstr];
     c->err = err;
-    vsnprintf(c->errstr, sizeof c->errstr, format, args);
+    vsnprintf(message, sizeof message, format, args);
+    memcpy(c->errstr, message, sizeof message);
     return err;
 }
 
@@ -29,6 +33,7 @@ int sr_set_err(sr_client *c, int err, const char *format, ...) {
 }
 
 void sr_close_socket(sr_client *c) {
+    sr_transport_close(c);
     if (c->fd >= 0) close(c->fd);
     c->fd = -1;
     c->state = SR_CONN_BROKEN;

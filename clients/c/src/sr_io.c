@@ -25,7 +25,7 @@ static int reserve(uint8_t **buf, size_t *capacity, size_t need) {
 }
 
 int sr_io_encode(sr_client *c, uint8_t kind, uint16_t code, uint32_t request_id, const ProtobufCMessage *message,
-                 const uint8_t *raw_body, size_t raw_length) {
+                 const uint8_t *raw_body, size_t raw_length, uint32_t budget_ms) {
     size_t plain = message ? protobuf_c_message_get_packed_size(message) : raw_length;
     if (plain > c->max_frame_size)
         return sr_set_err(c, SR_ERR_ENCODE, "request body of %zu bytes is over max_frame_size %u", plain,
@@ -39,11 +39,17 @@ int sr_io_encode(sr_client *c, uint8_t kind, uint16_t code, uint32_t request_id,
     }
     int compress = c->lz4 && (kind == SR_FRAME_REQUEST) && plain >= c->compression_threshold && plain > 0;
     size_t bound = compress ? sr_lz4_body_bound(plain) : plain;
-    if (reserve(&c->out, &c->out_capacity, c->out_length + SR_HEADER_SIZE + bound))
+    /* DEADLINE (docs/PROTOCOL.md 6.1): a u32 budget before the body, plain or LZ4. */
+    size_t prefix = (kind == SR_FRAME_REQUEST && budget_ms > 0) ? 4 : 0;
+    if (reserve(&c->out, &c->out_capacity, c->out_length + SR_HEADER_SIZE + prefix + bound))
         return sr_set_err(c, SR_ERR_OOM, "out of memory for a %zu-byte request", plain);
-    uint8_t *header = c->out + c->out_length, *body = header + SR_HEADER_SIZE;
+    uint8_t *header = c->out + c->out_length, *body = header + SR_HEADER_SIZE + prefix;
     size_t length = 0;
     uint8_t flags = 0;
+    if (prefix) {
+        sr_put_u32(header + SR_HEADER_SIZE, budget_ms);
+        flags |= SR_FLAG_DEADLINE;
+    }
     if (compress) {
         if (reserve(&c->scratch, &c->scratch_capacity, plain)) return sr_set_err(c, SR_ERR_OOM, "out of memory");
         if (message)
@@ -52,7 +58,7 @@ int sr_io_encode(sr_client *c, uint8_t kind, uint16_t code, uint32_t request_id,
             memcpy(c->scratch, raw_body, plain);
         length = sr_lz4_body_compress(c->scratch, plain, body, bound);
         if (length > 0) {
-            flags = SR_FLAG_LZ4;
+            flags |= SR_FLAG_LZ4;
             c->stats[SR_STAT_LZ4_FRAMES_SENT]++;
         } else {
             memcpy(body, c->scratch, plain); /* compression did not pay: send it plain */
@@ -65,8 +71,8 @@ int sr_io_encode(sr_client *c, uint8_t kind, uint16_t code, uint32_t request_id,
             memcpy(body, raw_body, plain);
         length = plain;
     }
-    sr_encode_header(header, (uint32_t)length, kind, flags, code, request_id);
-    c->out_length += SR_HEADER_SIZE + length;
+    sr_encode_header(header, (uint32_t)(prefix + length), kind, flags, code, request_id);
+    c->out_length += SR_HEADER_SIZE + prefix + length;
     c->stats[SR_STAT_FRAMES_SENT]++;
     return SR_OK;
 }
@@ -75,7 +81,7 @@ int sr_client_write_some(sr_client *c, int *done) {
     if (done) *done = 0;
     if (c->state == SR_CONN_BROKEN) return sr_set_err(c, SR_ERR_NOT_CONNECTED, "not connected");
     while (c->out_sent < c->out_length) {
-        ssize_t n = send(c->fd, c->out + c->out_sent, c->out_length - c->out_sent, MSG_NOSIGNAL);
+        ssize_t n = sr_transport_send(c, c->out + c->out_sent, c->out_length - c->out_sent);
         if (n > 0) {
             c->out_sent += (size_t)n;
             c->stats[SR_STAT_BYTES_SENT] += (uint64_t)n;
@@ -83,6 +89,7 @@ int sr_client_write_some(sr_client *c, int *done) {
         }
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return SR_OK;
+        if (errno == EPROTO && c->tls) return sr_break(c, SR_ERR_TLS, "TLS send: %s", c->tls_error);
         return sr_break(c, SR_ERR_IO, "send: %s", strerror(errno));
     }
     c->out_sent = c->out_length = 0;
@@ -130,7 +137,7 @@ static int handle_frame(sr_client *c, sr_frame *f) {
         return SR_OK;
     }
     case SR_FRAME_PING: /* answer with the same id and body */
-        return sr_io_encode(c, SR_FRAME_PONG, 0, f->request_id, NULL, f->body, f->length);
+        return sr_io_encode(c, SR_FRAME_PONG, 0, f->request_id, NULL, f->body, f->length, 0);
     case SR_FRAME_PONG:
         return SR_OK;
     case SR_FRAME_GOAWAY: {
@@ -163,9 +170,10 @@ static int read_frames(sr_client *c) {
     uint8_t buf[65536];
     /* A bounded number of reads per call keeps one busy connection from starving others. */
     for (int round = 0; round < 16; round++) {
-        ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+        ssize_t n = sr_transport_recv(c, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return SR_OK;
+        if (n < 0 && errno == EPROTO && c->tls) return sr_break(c, SR_ERR_TLS, "TLS recv: %s", c->tls_error);
         if (n < 0) return sr_break(c, SR_ERR_IO, "recv: %s", strerror(errno));
         if (n == 0) {
             if (sr_reader_finish(c->reader) == SR_READ_ERROR)
@@ -187,7 +195,8 @@ static int read_frames(sr_client *c) {
             if (c->state == SR_CONN_BROKEN) return c->err;
             if (err) return err;
         }
-        if ((size_t)n < sizeof buf) return SR_OK;
+        /* A short read emptied the socket; TLS returns one record per read, so go on. */
+        if ((size_t)n < sizeof buf && !c->tls) return SR_OK;
     }
     return SR_OK;
 }
@@ -206,7 +215,10 @@ int sr_io_wait_once(sr_client *c, uint64_t deadline_ms) {
         int wait = (int)(c->throttled_until_ms - now);
         if (timeout < 0 || wait < timeout) timeout = wait;
     }
-    struct pollfd pfd = {.fd = c->fd, .events = (short)(POLLIN | (want_write ? POLLOUT : 0))};
+    /* TLS may hold decrypted bytes poll cannot see: read them without waiting. */
+    if (sr_transport_buffered(c) > 0) return sr_client_read_some(c);
+    int out = (want_write && !c->tls_write_wants_read) || c->tls_wants_write;
+    struct pollfd pfd = {.fd = c->fd, .events = (short)(POLLIN | (out ? POLLOUT : 0))};
     int n = poll(&pfd, 1, timeout);
     if (n < 0) {
         if (errno == EINTR) return SR_OK;
@@ -217,6 +229,7 @@ int sr_io_wait_once(sr_client *c, uint64_t deadline_ms) {
         int err = sr_client_write_some(c, NULL);
         if (err && c->state == SR_CONN_BROKEN) return err;
     }
-    if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) return sr_client_read_some(c);
+    if (pfd.revents & (POLLIN | POLLHUP | POLLERR) || (c->tls_wants_write && (pfd.revents & POLLOUT)))
+        return sr_client_read_some(c);
     return SR_OK;
 }

@@ -25,11 +25,13 @@ const char *sr_method_name(int method) {
     return info ? info->name : NULL;
 }
 
+const char *sr_version(void) { return SR_VERSION_STRING; }
+
 const char *sr_err_name(int err) {
     static const char *const names[] = {
         "SR_OK",      "SR_ERR_IO",       "SR_ERR_EOF",      "SR_ERR_PROTOCOL",      "SR_ERR_TIMEOUT",
         "SR_ERR_OOM", "SR_ERR_GOAWAY",   "SR_ERR_HANDSHAKE", "SR_ERR_RESOLVE",      "SR_ERR_ARGUMENT",
-        "SR_ERR_NOT_CONNECTED", "SR_ERR_ENCODE", "SR_ERR_NO_SUCH_REQUEST",
+        "SR_ERR_NOT_CONNECTED", "SR_ERR_ENCODE", "SR_ERR_NO_SUCH_REQUEST", "SR_ERR_TLS",
     };
     if (err >= 0 && (size_t)err < sizeof names / sizeof names[0]) return names[err];
     return "SR_ERR_UNKNOWN";

@@ -23,6 +23,7 @@ sr_options *sr_options_new(void) {
     o->compression_threshold = 512;
     o->connect_timeout_ms = 5000;
     o->call_timeout_ms = 30000;
+    o->request_deadlines = 1;
     if (replace(&o->host, "127.0.0.1") || replace(&o->client_name, "srclient/" SR_VERSION_STRING)) {
         sr_options_free(o);
         return NULL;
@@ -35,6 +36,10 @@ void sr_options_free(sr_options *o) {
     free(o->host);
     free(o->api_key);
     free(o->client_name);
+    free(o->tls_ca_file);
+    free(o->tls_cert_file);
+    free(o->tls_key_file);
+    free(o->tls_server_name);
     free(o);
 }
 
@@ -76,12 +81,38 @@ int sr_options_set_auto_reconnect(sr_options *o, int on) {
     return SR_OK;
 }
 
+int sr_options_set_request_deadlines(sr_options *o, int on) {
+    o->request_deadlines = on != 0;
+    return SR_OK;
+}
+int sr_options_set_tls(sr_options *o, int on) {
+    o->tls = on != 0;
+    return SR_OK;
+}
+/* Each TLS path or name also turns TLS on; NULL goes back to the default. */
+static int set_tls_string(sr_options *o, char **field, const char *value) {
+    int err = replace(field, value);
+    if (!err) o->tls = 1;
+    return err;
+}
+int sr_options_set_tls_ca_file(sr_options *o, const char *path) { return set_tls_string(o, &o->tls_ca_file, path); }
+int sr_options_set_tls_cert_file(sr_options *o, const char *path) {
+    return set_tls_string(o, &o->tls_cert_file, path);
+}
+int sr_options_set_tls_key_file(sr_options *o, const char *path) { return set_tls_string(o, &o->tls_key_file, path); }
+int sr_options_set_tls_server_name(sr_options *o, const char *name) {
+    return set_tls_string(o, &o->tls_server_name, name);
+}
+
 /* Deep copy into the client (sr_client.c). */
 int sr_options_copy(struct sr_options *to, const struct sr_options *from) {
     *to = *from;
     to->host = to->api_key = to->client_name = NULL;
+    to->tls_ca_file = to->tls_cert_file = to->tls_key_file = to->tls_server_name = NULL;
     if (replace(&to->host, from->host) || replace(&to->api_key, from->api_key) ||
-        replace(&to->client_name, from->client_name))
+        replace(&to->client_name, from->client_name) || replace(&to->tls_ca_file, from->tls_ca_file) ||
+        replace(&to->tls_cert_file, from->tls_cert_file) || replace(&to->tls_key_file, from->tls_key_file) ||
+        replace(&to->tls_server_name, from->tls_server_name))
         return SR_ERR_OOM;
     return SR_OK;
 }
@@ -89,4 +120,8 @@ void sr_options_release(struct sr_options *o) {
     free(o->host);
     free(o->api_key);
     free(o->client_name);
+    free(o->tls_ca_file);
+    free(o->tls_cert_file);
+    free(o->tls_key_file);
+    free(o->tls_server_name);
 }
