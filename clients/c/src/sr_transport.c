@@ -41,6 +41,10 @@ static void tls_reason(sr_client *c, SSL *ssl, int saved_errno) {
     if (verify != X509_V_OK) {
         snprintf(c->tls_error, sizeof c->tls_error, "certificate verification failed: %s",
                  X509_verify_cert_error_string(verify));
+#ifdef ERR_SYSTEM_ERROR
+    } else if (ERR_peek_error() && ERR_SYSTEM_ERROR(ERR_peek_error())) { /* a file that would not open */
+        snprintf(c->tls_error, sizeof c->tls_error, "%s", strerror(ERR_GET_REASON(ERR_peek_error())));
+#endif
     } else if (e) {
         const char *reason = ERR_reason_error_string(e);
         if (reason)
