@@ -21,6 +21,12 @@ let package = Package(
                 .product(name: "SchemaRegistryCore", package: root),
             ]),
         .executableTarget(
+            name: "protobuf-bench",
+            dependencies: [
+                .product(name: "SchemaFormats", package: root),
+                .product(name: "SchemaRegistryCore", package: root),
+            ]),
+        .executableTarget(
             name: "jsonschema-bench", dependencies: [.product(name: "SchemaFormats", package: root)]),
     ]
 )

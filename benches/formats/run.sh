@@ -14,3 +14,4 @@ for round in 1 2; do
   .build/release/jsonschema-bench "$data"
 done
 .build/release/avro-bench
+.build/release/protobuf-bench

@@ -17,7 +17,16 @@ extension ProtoParser {
         var descriptor = Google_Protobuf_DescriptorProto()
         descriptor.name = try identifier("the message's name")
         try expect("{", "after the message's name")
-        var syntheticOneofs: [String] = []
+        // Collected in locals and assigned once: a descriptor's repeated fields live in its heap
+        // storage, where each `append` through the property would copy the whole array.
+        var fields: [Google_Protobuf_FieldDescriptorProto] = []
+        var nested: [Google_Protobuf_DescriptorProto] = []
+        var enums: [Google_Protobuf_EnumDescriptorProto] = []
+        var oneofs: [Google_Protobuf_OneofDescriptorProto] = []
+        var reservedRanges: [Google_Protobuf_DescriptorProto.ReservedRange] = []
+        var reservedNames: [String] = []
+        var extensionRanges: [Google_Protobuf_DescriptorProto.ExtensionRange] = []
+        var extensions: [Google_Protobuf_FieldDescriptorProto] = []
         while !take("}") {
             guard token.kind != .end else { throw error("message \(descriptor.name) is not closed") }
             if take(";") { continue }
@@ -25,10 +34,10 @@ extension ProtoParser {
             switch keyword.kind == .identifier ? keyword.text : "" {
             case "message":
                 advance()
-                descriptor.nestedType.append(try message())
+                nested.append(try message())
             case "enum":
                 advance()
-                descriptor.enumType.append(try enumeration())
+                enums.append(try enumeration())
             case "option":
                 advance()
                 try ProtoOptions.message(&descriptor.options, &self)
@@ -37,13 +46,13 @@ extension ProtoParser {
                 try reserved(
                     max: Self.maxFieldNumber, minimum: 1,
                     range: { start, end in
-                        descriptor.reservedRange.append(
+                        reservedRanges.append(
                             .with {
                                 $0.start = Int32(start)
                                 $0.end = Int32(end + 1)
                             })
                     },
-                    name: { descriptor.reservedName.append($0) })
+                    name: { reservedNames.append($0) })
             case "extensions":
                 advance()
                 repeat {
@@ -58,7 +67,7 @@ extension ProtoParser {
                             end = try integer("the end of the range", in: 1...Self.maxFieldNumber)
                         }
                     }
-                    descriptor.extensionRange.append(
+                    extensionRanges.append(
                         .with {
                             $0.start = Int32(start)
                             $0.end = Int32(end + 1)
@@ -68,12 +77,12 @@ extension ProtoParser {
                 try expect(";", "after the extension ranges")
             case "extend":
                 advance()
-                descriptor.extension += try extend()
+                extensions += try extend()
             case "oneof":
                 advance()
                 let name = try identifier("the oneof's name")
-                let index = Int32(descriptor.oneofDecl.count)
-                descriptor.oneofDecl.append(.with { $0.name = name })
+                let index = Int32(oneofs.count)
+                oneofs.append(.with { $0.name = name })
                 try expect("{", "after the oneof's name")
                 var count = 0
                 while !take("}") {
@@ -83,14 +92,16 @@ extension ProtoParser {
                         advance()
                         throw error("options on oneofs are not supported")
                     }
-                    var field = try self.field(label: nil, inOneof: true, in: &descriptor)
+                    var field = try self.field(label: nil, inOneof: true)
                     field.oneofIndex = index
-                    descriptor.field.append(field)
+                    fields.append(field)
                     count += 1
                 }
                 if count == 0 { throw error("oneof \(name) has no fields") }
             case "map":
-                descriptor.field.append(try mapField(in: &descriptor))
+                let (field, entry) = try mapField()
+                fields.append(field)
+                nested.append(entry)
             default:
                 var label: Google_Protobuf_FieldDescriptorProto.Label?
                 switch keyword.text {
@@ -101,32 +112,35 @@ extension ProtoParser {
                 }
                 if label != nil { advance() }
                 if isWord("group") { throw error("groups are not supported; use a nested message") }
-                var field = try self.field(label: label, inOneof: false, in: &descriptor)
-                if proto3, label == .optional {
-                    field.proto3Optional = true
-                    syntheticOneofs.append(field.name)
-                    field.oneofIndex = -1 - Int32(syntheticOneofs.count - 1)  // fixed below
-                }
-                descriptor.field.append(field)
+                var field = try self.field(label: label, inOneof: false)
+                if proto3, label == .optional { field.proto3Optional = true }
+                fields.append(field)
             }
         }
         // Proto3 `optional` fields each get a synthetic oneof `_name`, after the real ones.
-        var next = Int32(descriptor.oneofDecl.count)
-        for index in descriptor.field.indices where descriptor.field[index].proto3Optional {
-            var name = "_" + descriptor.field[index].name
-            while descriptor.oneofDecl.contains(where: { $0.name == name }) { name = "X" + name }
-            descriptor.oneofDecl.append(.with { $0.name = name })
-            descriptor.field[index].oneofIndex = next
+        var next = Int32(oneofs.count)
+        for index in fields.indices where fields[index].proto3Optional {
+            var name = "_" + fields[index].name
+            while oneofs.contains(where: { $0.name == name }) { name = "X" + name }
+            oneofs.append(.with { $0.name = name })
+            fields[index].oneofIndex = next
             next += 1
         }
+        descriptor.field = fields
+        descriptor.nestedType = nested
+        descriptor.enumType = enums
+        descriptor.oneofDecl = oneofs
+        descriptor.reservedRange = reservedRanges
+        descriptor.reservedName = reservedNames
+        descriptor.extensionRange = extensionRanges
+        descriptor.extension = extensions
         return descriptor
     }
 
     /// `[label] type name = number [options];`
-    mutating func field(
-        label: Google_Protobuf_FieldDescriptorProto.Label?, inOneof: Bool,
-        in message: inout Google_Protobuf_DescriptorProto
-    ) throws(ProtoSourceError) -> Google_Protobuf_FieldDescriptorProto {
+    mutating func field(label: Google_Protobuf_FieldDescriptorProto.Label?, inOneof: Bool) throws(ProtoSourceError)
+        -> Google_Protobuf_FieldDescriptorProto
+    {
         let start = token
         var field = Google_Protobuf_FieldDescriptorProto()
         if inOneof, ["optional", "required", "repeated"].contains(token.text), token.kind == .identifier {
@@ -161,8 +175,8 @@ extension ProtoParser {
     }
 
     /// `map<K, V> name = number;`: a repeated field of a synthesised `NameEntry` message.
-    mutating func mapField(in message: inout Google_Protobuf_DescriptorProto) throws(ProtoSourceError)
-        -> Google_Protobuf_FieldDescriptorProto
+    mutating func mapField() throws(ProtoSourceError)
+        -> (Google_Protobuf_FieldDescriptorProto, Google_Protobuf_DescriptorProto)
     {
         advance()
         try expect("<", "after 'map'")
@@ -214,8 +228,7 @@ extension ProtoParser {
         value.jsonName = "value"
         if let scalar = Self.scalarTypes[valueName] { value.type = scalar } else { value.typeName = valueName }
         entry.field = [key, value]
-        message.nestedType.append(entry)
-        return field
+        return (field, entry)
     }
 
     /// `extend Type { fields }`.
@@ -223,7 +236,6 @@ extension ProtoParser {
         let extendee = try dottedName("the extended type", leadingDot: true)
         try expect("{", "after the extended type")
         var fields: [Google_Protobuf_FieldDescriptorProto] = []
-        var scratch = Google_Protobuf_DescriptorProto()
         while !take("}") {
             guard token.kind != .end else { throw error("extend \(extendee) is not closed") }
             if take(";") { continue }
@@ -236,7 +248,7 @@ extension ProtoParser {
             }
             if label != nil { advance() }
             if proto3, label == nil { label = .optional }
-            var field = try self.field(label: label, inOneof: false, in: &scratch)
+            var field = try self.field(label: label, inOneof: false)
             field.extendee = extendee
             fields.append(field)
         }

@@ -122,6 +122,11 @@ struct ProtoParser {
             if proto3 { descriptor.syntax = "proto3" }
         }
         var packageSeen = false
+        // Collected in locals and assigned once (see `message()`).
+        var messages: [Google_Protobuf_DescriptorProto] = []
+        var enums: [Google_Protobuf_EnumDescriptorProto] = []
+        var services: [Google_Protobuf_ServiceDescriptorProto] = []
+        var extensions: [Google_Protobuf_FieldDescriptorProto] = []
         while token.kind != .end {
             if take(";") { continue }
             let keyword = token
@@ -153,22 +158,26 @@ struct ProtoParser {
                 try ProtoOptions.file(&descriptor.options, &self)
             case "message" where keyword.kind == .identifier:
                 advance()
-                descriptor.messageType.append(try message())
+                messages.append(try message())
             case "enum" where keyword.kind == .identifier:
                 advance()
-                descriptor.enumType.append(try enumeration())
+                enums.append(try enumeration())
             case "service" where keyword.kind == .identifier:
                 advance()
-                descriptor.service.append(try service())
+                services.append(try service())
             case "extend" where keyword.kind == .identifier:
                 advance()
-                descriptor.extension += try extend()
+                extensions += try extend()
             default:
                 throw error(
                     "expected a top-level statement (package, import, option, message, enum, service, "
                         + "extend), found \(keyword.describe)")
             }
         }
+        descriptor.messageType = messages
+        descriptor.enumType = enums
+        descriptor.service = services
+        descriptor.extension = extensions
         return descriptor
     }
 
@@ -176,6 +185,7 @@ struct ProtoParser {
         var descriptor = Google_Protobuf_EnumDescriptorProto()
         descriptor.name = try identifier("the enum's name")
         try expect("{", "after the enum's name")
+        var values: [Google_Protobuf_EnumValueDescriptorProto] = []
         while !take("}") {
             guard token.kind != .end else { throw error("enum \(descriptor.name) is not closed") }
             if take(";") { continue }
@@ -204,9 +214,10 @@ struct ProtoParser {
                     try expect("]", "after the enum value's options")
                 }
                 try expect(";", "after the enum value")
-                descriptor.value.append(value)
+                values.append(value)
             }
         }
+        descriptor.value = values
         return descriptor
     }
 

@@ -57,8 +57,12 @@ struct ProtoResolver {
 
     mutating func resolve(_ file: inout Google_Protobuf_FileDescriptorProto) throws(ProtoSourceError) {
         let scope = file.package.isEmpty ? "" : "." + file.package
-        for index in file.messageType.indices { try resolve(&file.messageType[index], scope: scope) }
-        for index in file.extension.indices { try resolveExtension(&file.extension[index], scope: scope) }
+        var messages = file.messageType
+        for index in messages.indices { try resolve(&messages[index], scope: scope) }
+        file.messageType = messages
+        var extensions = file.extension
+        for index in extensions.indices { try resolveExtension(&extensions[index], scope: scope) }
+        file.extension = extensions
         for service in file.service.indices {
             for method in file.service[service].method.indices {
                 let name = file.service[service].name + "." + file.service[service].method[method].name
@@ -75,15 +79,21 @@ struct ProtoResolver {
         }
     }
 
+    /// Arrays are copied out, changed and put back once: changing an element through a
+    /// descriptor's storage-backed property would copy the whole array per element.
     private mutating func resolve(_ message: inout Google_Protobuf_DescriptorProto, scope: String)
         throws(ProtoSourceError)
     {
         let inner = scope + "." + message.name
-        for index in message.field.indices {
-            try resolveField(&message.field[index], scope: inner, owner: message.name)
-        }
-        for index in message.extension.indices { try resolveExtension(&message.extension[index], scope: inner) }
-        for index in message.nestedType.indices { try resolve(&message.nestedType[index], scope: inner) }
+        var fields = message.field
+        for index in fields.indices { try resolveField(&fields[index], scope: inner, owner: message.name) }
+        message.field = fields
+        var extensions = message.extension
+        for index in extensions.indices { try resolveExtension(&extensions[index], scope: inner) }
+        message.extension = extensions
+        var nested = message.nestedType
+        for index in nested.indices { try resolve(&nested[index], scope: inner) }
+        message.nestedType = nested
     }
 
     private func resolveField(_ field: inout Google_Protobuf_FieldDescriptorProto, scope: String, owner: String)
