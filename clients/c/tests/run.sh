@@ -3,7 +3,8 @@
 #   1. reader unit tests: every golden vector + malformed input, under ASan + UBSan, and the
 #      client against a scripted peer sending golden vectors (PING, a lying LZ4 body, a bad kind);
 #   2. integration tests against real servers started from $SCHEMA_REGISTRY_BIN (sanitized);
-#   3. the examples and an sr-benchmark smoke run (every op, SRP and --resp, --compare),
+#   3. the examples (the README's C blocks, checked identical to examples/), a Python binding
+#      through cffi, and an sr-benchmark smoke run (every op, SRP and --resp, --compare),
 #      against a server started here and Redis at $SR_TEST_REDIS_URL.
 # Without SCHEMA_REGISTRY_BIN (or SR_TEST_REDIS_URL) the parts that need it are skipped
 # with a message, unless CI=true, where that is a failure. The last line is always
@@ -106,6 +107,13 @@ PY
     check "C client -> REST: registered over SRP, fetched over REST" '"schema"' \
       python3 -c "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())" \
       "http://127.0.0.1:$rest_port/schemas/ids/${c_id:-0}"
+    # A Python binding through cffi, from srclient_core.h alone (no protobuf-c): installs cffi
+    # (and protobuf) with pip when missing.
+    for module in cffi:cffi google.protobuf:protobuf; do
+      python3 -c "import ${module%%:*}" 2>/dev/null || python3 -m pip install -q "${module##*:}" 2>/dev/null ||
+        python3 -m pip install -q --break-system-packages "${module##*:}" >/dev/null 2>&1 || true
+    done
+    suite "Python through cffi (srclient_core.h, sr_call_bytes)" python3 tests/test_cffi.py "$build/libsrclient.so" "$port"
     for op in get-by-id get-latest register validate mixed; do
       check "sr-benchmark srp $op" '"errors":0,"throttled":0' \
         "$build/san/sr-benchmark" -p "$port" -c 4 -n 2000 -P 8 -t "$op" --json
