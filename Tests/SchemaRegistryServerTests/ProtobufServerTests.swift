@@ -107,6 +107,32 @@ struct ProtobufServerTests {
         }
     }
 
+    @Test("transitive levels look at every version: a number reused with another type two versions later")
+    func transitive() async throws {
+        for (level, accepted) in [(Srp_CompatibilityLevel.backward, true), (.backwardTransitive, false)] {
+            try await withServer { server in
+                let client = server.client()
+                let subject = "t-value"
+                _ = try await client.setConfig(
+                    .with {
+                        $0.subject = subject
+                        $0.compatibility = level
+                    })
+                _ = try await register(client, subject, "syntax = \"proto3\"; message T { string a = 1; int64 b = 2; }")
+                _ = try await register(client, subject, "syntax = \"proto3\"; message T { string a = 1; }")
+                let third = "syntax = \"proto3\"; message T { string a = 1; string b = 2; }"
+                do {
+                    _ = try await register(client, subject, third)
+                    #expect(accepted, "\(level) accepted a field number reused with another type")
+                } catch let error as SchemaRegistryClientError {
+                    #expect(!accepted, "\(level) refused: \(error)")
+                    #expect(error.details.joined().contains("FIELD_SCALAR_KIND_CHANGED"), "\(error.details)")
+                }
+                await client.close()
+            }
+        }
+    }
+
     @Test("bad input: a clear 42201 with a location, and the server keeps serving")
     func badInput() async throws {
         try await withServer { server in
