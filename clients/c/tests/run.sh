@@ -17,8 +17,10 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 passed=0 failed=0
 work=$(mktemp -d /tmp/srclient-run.XXXXXX)
 server_pid=""
+tls_pid=""
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
+  if [ -n "$tls_pid" ]; then kill "$tls_pid" 2>/dev/null; wait "$tls_pid" 2>/dev/null; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -67,6 +69,18 @@ missing() {
 
 suite "reader unit tests (ASan+UBSan)" "$build/san/test-reader"
 suite "client against a scripted peer (ASan+UBSan)" "$build/san/test-peer"
+suite "README.md's C blocks are examples/ verbatim" python3 tests/check_readme.py
+
+# The port of a server's "listening" line in its log (waits up to 60 s).
+port_of() {
+  local found=""
+  for _ in $(seq 600); do
+    found=$(grep -m1 'listening' "$1" 2>/dev/null | grep -o 'address=[^ ]*' | sed 's/.*://')
+    [ -n "$found" ] && break
+    sleep 0.1
+  done
+  echo "$found"
+}
 
 if [ -n "${SCHEMA_REGISTRY_BIN:-}" ] && [ -x "$SCHEMA_REGISTRY_BIN" ]; then
   suite "integration tests (ASan+UBSan)" "$build/san/test-integration"
@@ -77,18 +91,28 @@ if [ -n "${SCHEMA_REGISTRY_BIN:-}" ] && [ -x "$SCHEMA_REGISTRY_BIN" ]; then
   "$SCHEMA_REGISTRY_BIN" serve --store sqlite --data-dir "$work" --port 0 --host 127.0.0.1 --set rest-port=0 \
     >/dev/null 2>"$work/server.log" &
   server_pid=$!
-  port=""
-  for _ in $(seq 600); do
-    port=$(grep -m1 'listening' "$work/server.log" 2>/dev/null | grep -o 'address=[^ ]*' | sed 's/.*://')
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  echo "--- examples and sr-benchmark smoke run (server on $port)"
+  port=$(port_of "$work/server.log")
+  echo "--- examples, Python through cffi, sr-benchmark smoke run (server on $port)"
   if [ -z "$port" ]; then
     echo "FAIL server did not start"; cat "$work/server.log"; failed=$((failed + 1))
   else
     check "example register-and-fetch" '^schema [0-9]+: ' "$build/examples/register-and-fetch" 127.0.0.1 "$port"
     check "example pipelined-fetch" 'id 1: [0-9]+ bytes' "$build/examples/pipelined-fetch" 127.0.0.1 "$port" 1 1 1
+    check "example quickstart (README)" '^schema [0-9]+ fetched 100 times$' "$build/examples/quickstart" 127.0.0.1 "$port"
+    check "example call-bytes (README)" '^ServerInfo: OK, [0-9]+ bytes$' "$build/examples/call-bytes" 127.0.0.1 "$port"
+    tls=../../Tests/SchemaRegistryTesting/Fixtures/tls
+    if ! grep -q 'SR_HAS_TLS' "$build/srclient.pc"; then
+      echo "SKIP example tls-ping (README): this libsrclient was built without OpenSSL"
+    else
+      mkdir -p "$work/tls"
+      "$SCHEMA_REGISTRY_BIN" serve --store sqlite --data-dir "$work/tls" --port 0 --host 127.0.0.1 \
+        --set rest-port=off --set metrics-port=off --tls-cert "$tls/server.pem" --tls-key "$tls/server-key.pem" \
+        --tls-client-ca "$tls/ca.pem" >/dev/null 2>"$work/tls.log" &
+      tls_pid=$!
+      tls_port=$(port_of "$work/tls.log")
+      check "example tls-ping (README), mTLS" '^TLS 1, ping: OK$' \
+        "$build/examples/tls-ping" 127.0.0.1 "${tls_port:-1}" "$tls/ca.pem" "$tls/client.pem" "$tls/client-key.pem"
+    fi
     # Both doors of one server (issue 16): registered over REST, fetched by the C client over
     # SRP; registered by the C client, fetched over REST.
     rest_port=$(grep -m1 'REST API listening' "$work/server.log" | grep -o 'address=[^ ]*' | sed 's/.*://')
