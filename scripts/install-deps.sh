@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   pkg-config liblz4-dev libsqlite3-dev libpq-dev libhiredis-dev
   protobuf-compiler protobuf-c-compiler libprotobuf-c-dev
+  libssl-dev  # TLS in the C client (clients/c, SR_HAS_TLS)
   postgresql redis-server redis-tools
   prometheus  # for promtool: the metrics tests run `promtool check metrics` on the exposition
 )
