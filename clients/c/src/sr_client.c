@@ -182,6 +182,8 @@ static int connect_and_handshake(sr_client *c) {
     c->goaway_last_id = 0;
     c->throttled_until_ms = 0;
     uint64_t deadline = c->opts.connect_timeout_ms ? sr_now_ms() + (uint64_t)c->opts.connect_timeout_ms : 0;
+    if (c->opts.tls && !sr_tls_available())
+        return sr_set_err(c, SR_ERR_TLS, "TLS was asked for, but this libsrclient was built without OpenSSL");
     int err = open_socket(c, deadline);
     if (err) return err;
     if (c->opts.tls && (err = sr_transport_tls_connect(c, deadline)) != SR_OK) return err;
