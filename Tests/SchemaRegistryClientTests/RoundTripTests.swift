@@ -328,7 +328,7 @@ struct RoundTripTests {
 
             let info = try await client.serverInfo(.init())
             #expect(info.store == "sqlite" && info.schemaCount == 3 && info.subjectCount == 3)
-            #expect(info.schemaTypes == [.avro, .json])
+            #expect(info.schemaTypes == [.avro, .json, .protobuf])
 
             let paged = try await client.listSubjects(.with { $0.pageSize = 2 })
             #expect(paged.subjects == ["payments-0", "payments-1"] && paged.nextPageToken == "payments-1")

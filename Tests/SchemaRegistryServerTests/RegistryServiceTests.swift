@@ -61,13 +61,17 @@ struct RegistryServiceTests {
         }
     }
 
-    @Test func protobufIsReservedNotSupported() async throws {
+    @Test func protobufSchemasAreCompiledWithLocatedErrors() async throws {
         try await withService(formats: SchemaFormatCatalog.standard()) { service in
             await #expect {
-                _ = try await service.register(.init(subject: "p", type: .protobuf, text: "syntax = \"proto3\";"))
+                _ = try await service.register(
+                    .init(subject: "p", type: .protobuf, text: "syntax = \"proto3\"; message"))
             } throws: { error in
-                (error as? RegistryError)?.code == .invalidSchema && "\(error)".contains("PROTOBUF")
+                (error as? RegistryError)?.code == .invalidSchema && "\(error)".contains("schema.proto:1:")
             }
+            let registered = try await service.register(
+                .init(subject: "p", type: .protobuf, text: "syntax = \"proto3\"; message P { int32 x = 1; }"))
+            #expect(registered.version == 1)
         }
     }
 
