@@ -7,7 +7,7 @@ import PackageDescription
 
 let fuzzTargets = [
     "FuzzFrames", "FuzzRequests", "FuzzAvroSchema", "FuzzJSONSchema", "FuzzPayloads", "FuzzJSONSchemaSoundness",
-    "FuzzProtobufSchema",
+    "FuzzProtobufSchema", "FuzzProtoParser",
 ]
 
 let package = Package(
@@ -55,6 +55,13 @@ let package = Package(
                 "FuzzSupport",
                 .product(name: "SchemaFormats", package: "schema-registry"),
                 .product(name: "SchemaRegistryCore", package: "schema-registry"),
+            ]),
+        .executableTarget(
+            name: "FuzzProtoParser",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "SchemaFormats", package: "schema-registry"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         .executableTarget(
             name: "FuzzJSONSchema",
