@@ -20,13 +20,13 @@ struct PCCustomOptions {
     mutating func interpret(_ file: inout Google_Protobuf_FileDescriptorProto) throws(ProtoSourceError) {
         guard !pending.isEmpty else { return }
         package = file.package.isEmpty ? "" : "." + file.package
-        try apply("file", scope: package, options: &file.options)
+        try apply("file", scope: package, &file, \.options)
         var messages = file.messageType
         for index in messages.indices { try walk(&messages[index], path: "") }
         file.messageType = messages
         var extensions = file.extension
         for index in extensions.indices {
-            try apply("field:" + extensions[index].name, scope: package, options: &extensions[index].options)
+            try apply("field:" + extensions[index].name, scope: package, &extensions[index], \.options)
         }
         file.extension = extensions
         var enums = file.enumType
@@ -35,12 +35,12 @@ struct PCCustomOptions {
         var services = file.service
         for index in services.indices {
             let name = services[index].name
-            try apply("service:" + name, scope: package, options: &services[index].options)
+            try apply("service:" + name, scope: package, &services[index], \.options)
             var methods = services[index].method
             for method in methods.indices {
                 try apply(
                     "method:\(name).\(methods[method].name)", scope: package + "." + name,
-                    options: &methods[method].options)
+                    &methods[method], \.options)
             }
             services[index].method = methods
         }
@@ -50,21 +50,21 @@ struct PCCustomOptions {
     private func walk(_ message: inout Google_Protobuf_DescriptorProto, path: String) throws(ProtoSourceError) {
         let inner = path.isEmpty ? message.name : path + "." + message.name
         let scope = package + "." + inner
-        try apply("message:" + inner, scope: String(scope[..<scope.lastIndex(of: ".")!]), options: &message.options)
+        try apply("message:" + inner, scope: String(scope[..<scope.lastIndex(of: ".")!]), &message, \.options)
         var fields = message.field + message.extension
         for index in fields.indices {
-            try apply("field:\(inner).\(fields[index].name)", scope: scope, options: &fields[index].options)
+            try apply("field:\(inner).\(fields[index].name)", scope: scope, &fields[index], \.options)
         }
         message.field = Array(fields[..<message.field.count])
         message.extension = Array(fields[message.field.count...])
         var oneofs = message.oneofDecl
         for index in oneofs.indices {
-            try apply("oneof:\(inner).\(oneofs[index].name)", scope: scope, options: &oneofs[index].options)
+            try apply("oneof:\(inner).\(oneofs[index].name)", scope: scope, &oneofs[index], \.options)
         }
         message.oneofDecl = oneofs
         var ranges = message.extensionRange
         for index in ranges.indices {
-            try apply("range:message:\(inner)#\(index)", scope: scope, options: &ranges[index].options)
+            try apply("range:message:\(inner)#\(index)", scope: scope, &ranges[index], \.options)
         }
         message.extensionRange = ranges
         var enums = message.enumType
@@ -78,19 +78,23 @@ struct PCCustomOptions {
     private func walk(_ enumeration: inout Google_Protobuf_EnumDescriptorProto, path: String) throws(ProtoSourceError) {
         let inner = path.isEmpty ? enumeration.name : path + "." + enumeration.name
         let scope = package + (path.isEmpty ? "" : "." + path)
-        try apply("enum:" + inner, scope: scope, options: &enumeration.options)
+        try apply("enum:" + inner, scope: scope, &enumeration, \.options)
         var values = enumeration.value
         for index in values.indices {
-            try apply("value:\(inner).\(values[index].name)", scope: scope, options: &values[index].options)
+            try apply("value:\(inner).\(values[index].name)", scope: scope, &values[index], \.options)
         }
         enumeration.value = values
     }
 
     /// Appends the element's custom options to `options` (whose type names the extendee).
-    private func apply<Options: SwiftProtobuf.Message & _ProtoNameProviding>(
-        _ key: String, scope: String, options: inout Options
+    private func apply<Element, Options: SwiftProtobuf.Message & _ProtoNameProviding>(
+        _ key: String, scope: String, _ element: inout Element, _ path: WritableKeyPath<Element, Options>
     ) throws(ProtoSourceError) {
+        // Untouched unless there is something to add: reading a descriptor's options through
+        // the key path would not set them, but writing them back would.
         guard let list = pending[key] else { return }
+        var options = element[keyPath: path]
+        defer { element[keyPath: path] = options }
         let extendee = "." + Options.protoMessageName
         for option in list {
             let bytes = try encode(option, scope: scope, extendee: extendee)

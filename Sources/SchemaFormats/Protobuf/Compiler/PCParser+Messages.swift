@@ -186,6 +186,12 @@ extension PCParser {
         descriptor.oneofDecl = oneofs
         descriptor.reservedRange = reservedRanges
         descriptor.reservedName = reservedNames
+        if descriptor.options.messageSetWireFormat {
+            // `max` in a message set is the largest int32, not the largest field number.
+            for index in extensionRanges.indices where extensionRanges[index].end == Int32(Self.maxFieldNumber + 1) {
+                extensionRanges[index].end = Int32.max
+            }
+        }
         descriptor.extensionRange = extensionRanges
         descriptor.extension = extensions
         return descriptor

@@ -326,6 +326,8 @@ struct PCParser {
             method.outputType = try dottedName("the response type", leadingDot: true)
             try expect(")", "after the response type")
             if take("{") {
+                // protoc gives a method written with a body options, even empty ones.
+                method.options = Google_Protobuf_MethodOptions()
                 while !take("}") {
                     guard token.kind != .end else { throw error("rpc \(method.name) is not closed") }
                     if take(";") { continue }
