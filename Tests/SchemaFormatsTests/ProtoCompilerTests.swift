@@ -30,7 +30,7 @@ struct ProtoCompilerTests {
             ("syntax = \"proto3\";\nmessage A {\n  reserved \"x\";\n  int32 x = 1;\n}", 4, 9, "is reserved"),
             ("syntax = \"proto3\";\nmessage A {\n  int32 x = 19001;\n}", 3, 13, "19000 through 19999"),
             ("syntax = \"proto3\";\nenum E {\n  A = 1;\n}", 3, 3, "must be zero"),
-            ("syntax = \"proto3\";\nmessage A {\n  required int32 x = 1;\n}", 3, 3, "required"),
+            ("syntax = \"proto3\";\nmessage A {\n  required int32 x = 1;\n}", 3, 12, "required"),
             ("edition = \"2023\";", 1, 1, "editions are not supported"),
             ("syntax = \"proto3\";\nmessage A { string s = 1; }\n/* open", 3, 1, "comment is not closed"),
         ])
