@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 fuzz=$(pwd)
 seconds=${1:-60}
 if [ $# -gt 0 ]; then shift; fi
-all=(FuzzFrames FuzzRequests FuzzAvroSchema FuzzJSONSchema FuzzPayloads FuzzJSONSchemaSoundness FuzzProtobufSchema)
+all=(FuzzFrames FuzzRequests FuzzAvroSchema FuzzJSONSchema FuzzPayloads FuzzJSONSchemaSoundness FuzzProtobufSchema FuzzProtoParser)
 targets=("${@:-${all[@]}}")
 
 # Same dependency versions as the root package (Package.resolved is not committed).

@@ -3,7 +3,7 @@
 # as Swift strings, so that imports of google/protobuf/*.proto resolve without being registered.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=Sources/SchemaFormats/Protobuf/Parser/WellKnownProtos.swift
+out=Sources/SchemaFormats/Protobuf/Compiler/WellKnownProtos.swift
 python3 - "$out" <<'PY'
 import pathlib, sys
 names = ["any", "api", "duration", "empty", "field_mask", "source_context", "struct", "timestamp", "type", "wrappers",

@@ -4,13 +4,12 @@ import Testing
 
 @testable import SchemaFormats
 
-/// Our `.proto` compiler against protoc: for every file of the corpus both must produce the same
+/// `ProtoFileCompiler` against protoc on inline cases (the file corpus is `ProtoOracleTests`): both must produce the same
 /// `FileDescriptorProto`; for every broken file both must refuse it.
 @Suite("Protobuf compiler against protoc")
 struct ProtoCompilerOracleTests {
     static let valid: [[(String, String)]] =
-        // (The printer's proto2 sample holds a group, which this compiler refuses: see `groups`.)
-        ProtoPrinterTests.samples.filter { !$0.contains("group") }.map { [("sample.proto", $0)] } + [
+        ProtoPrinterTests.samples.map { [("sample.proto", $0)] } + [
             [("a.proto", #"syntax = "proto3"; message A { int32 x = 1; }"#)],
             [("p.proto", "message P { optional int32 a = 1; }")],  // no syntax: proto2
             [
@@ -95,7 +94,8 @@ struct ProtoCompilerOracleTests {
 
     private func ours(_ files: [(String, String)]) throws -> Google_Protobuf_FileDescriptorProto {
         let sources = Dictionary(files.dropLast(), uniquingKeysWith: { a, _ in a })
-        return try ProtoCompiler.compile(fileName: files.last!.0, source: files.last!.1, imports: { sources[$0] }).file
+        return try ProtoFileCompiler.compile(fileName: files.last!.0, source: files.last!.1, imports: { sources[$0] })
+            .file
     }
 
     @Test("the same descriptor as protoc", arguments: valid.indices)
@@ -128,18 +128,6 @@ struct ProtoCompilerOracleTests {
         #expect(compiled.messageType.first?.field.count == 5_000)
     }
 
-    @Test("groups and custom options are refused with a message saying so")
-    func unsupported() {
-        #expect {
-            _ = try ours([
-                ("g.proto", "syntax = \"proto2\"; message M { optional group G = 1 { optional int32 a = 1; } }")
-            ])
-        } throws: { "\($0)".contains("groups are not supported") }
-        #expect {
-            _ = try ours([("c.proto", #"syntax = "proto3"; option (my.opt) = 1;"#)])
-        } throws: { "\($0)".contains("custom options are not supported") }
-    }
-
     @Test("cycles between imports are errors")
     func cycles() {
         let files = [
@@ -147,7 +135,7 @@ struct ProtoCompilerOracleTests {
             "b.proto": #"syntax = "proto3"; import "a.proto"; message B {}"#,
         ]
         #expect(throws: ProtoSourceError.self) {
-            _ = try ProtoCompiler.compile(fileName: "a.proto", source: files["a.proto"]!, imports: { files[$0] })
+            _ = try ProtoFileCompiler.compile(fileName: "a.proto", source: files["a.proto"]!, imports: { files[$0] })
         }
     }
 }

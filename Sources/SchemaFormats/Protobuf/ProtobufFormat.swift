@@ -3,7 +3,7 @@ import SwiftProtobuf
 
 /// Protobuf schemas (`.proto` text, proto2 and proto3) behind the ``SchemaFormat`` seam.
 ///
-/// - **Parsing**: ``ProtoCompiler`` compiles the text as protoc would; imports resolve to the
+/// - **Parsing**: ``ProtoFileCompiler`` compiles the text as protoc would; imports resolve to the
 ///   schema's references by name (Confluent's rule: the reference name is the import path) and
 ///   the well-known types (`google/protobuf/*.proto`) without being registered.
 /// - **Identity**: the canonical text is the compiled descriptor printed in one layout
@@ -28,13 +28,14 @@ public struct ProtobufFormat: SchemaFormat {
         let compiled: CompiledProtoFile
         var source = text
         do {
-            compiled = try ProtoCompiler.compile(fileName: Self.fileName, source: text, imports: { imports[$0] })
+            compiled = try ProtoFileCompiler.compile(fileName: Self.fileName, source: text, imports: { imports[$0] })
         } catch {
             // Confluent's serialized form: a base64 FileDescriptorProto.
             guard let descriptor = Self.serializedDescriptor(text) else { throw Self.invalid(error) }
             source = ProtoPrinter.print(descriptor)
             do {
-                compiled = try ProtoCompiler.compile(fileName: Self.fileName, source: source, imports: { imports[$0] })
+                compiled = try ProtoFileCompiler.compile(
+                    fileName: Self.fileName, source: source, imports: { imports[$0] })
             } catch let second {
                 throw Self.invalid(second)
             }
@@ -76,7 +77,9 @@ public struct ProtobufFormat: SchemaFormat {
     private static func compilesBack(
         _ printed: String, to compiled: CompiledProtoFile, normalize: Bool, imports: [String: String]
     ) -> Bool {
-        guard var again = try? ProtoCompiler.compile(fileName: fileName, source: printed, imports: { imports[$0] }).file
+        guard
+            var again = try? ProtoFileCompiler.compile(fileName: fileName, source: printed, imports: { imports[$0] })
+                .file
         else { return false }
         var expected = compiled.file
         if normalize {
