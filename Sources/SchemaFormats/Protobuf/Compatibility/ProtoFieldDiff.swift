@@ -142,8 +142,8 @@ extension ProtoSchemaDiff {
             // Types of the schema's own file are compared by name with the file; imported ones here.
             add(
                 .fieldNamedTypeChanged, location,
-                "\(what): its message \(newMessage.fullName) changed incompatibly (see /messages/\(newMessage.fullName))."
-            )
+                "\(what): its message \(newMessage.fullName) changed incompatibly "
+                    + "(see /messages/\(newMessage.fullName)).")
         }
     }
 
@@ -155,20 +155,32 @@ extension ProtoSchemaDiff {
     ) {
         guard labels.old != labels.new else { return }
         let change = "\(what) changed from \(labels.old) to \(labels.new)"
-        let readable =
-            !(labels.old == .repeated && labels.new != .repeated)
-            && !(labels.new == .required && labels.old != .required)
+        let narrowed = labels.old == .repeated && labels.new != .repeated
+        let nowRequired = labels.new == .required && labels.old != .required
+        let requiredReason = "data written without it fails the parse"
         switch group {
         case .stringOrBytes:
             // Confluent accepts every label change of a string or bytes field.
-            add(.fieldStringOrBytesLabelChanged, location, change + ".", compatible: readable)
+            let reason =
+                narrowed
+                ? ": a singular reader keeps only the last value (Confluent accepts this)."
+                : nowRequired ? ": \(requiredReason) (Confluent accepts this)." : "."
+            add(.fieldStringOrBytesLabelChanged, location, change + reason, compatible: !narrowed && !nowRequired)
         case nil:
             // Ours: Confluent does not compare the labels of message fields.
-            add(.fieldMessageLabelChanged, location, change + ".", compatible: readable)
+            let reason =
+                narrowed
+                ? ": a singular reader merges every element into one message."
+                : nowRequired ? ": \(requiredReason)." : "."
+            add(.fieldMessageLabelChanged, location, change + reason, compatible: !narrowed && !nowRequired)
         default:
-            // Confluent refuses every label change of a number: a packed repeated field is one
-            // length-delimited record a singular reader does not recognise.
-            add(.fieldNumericLabelChanged, location, change + ".")
+            // Confluent refuses every label change of a number.
+            let reason =
+                narrowed
+                ? ": a singular reader keeps only the last value, and none when they are packed "
+                    + "(one length-delimited record)."
+                : nowRequired ? ": \(requiredReason)." : "."
+            add(.fieldNumericLabelChanged, location, change + reason)
         }
     }
 }
