@@ -2,14 +2,6 @@ import SwiftProtobuf
 
 /// Messages, fields, maps, oneofs and `extend` blocks.
 extension PCParser {
-    static let maxFieldNumber: Int64 = 536_870_911
-
-    static let scalarTypes: [String: Google_Protobuf_FieldDescriptorProto.TypeEnum] = [
-        "double": .double, "float": .float, "int64": .int64, "uint64": .uint64, "int32": .int32,
-        "fixed64": .fixed64, "fixed32": .fixed32, "bool": .bool, "string": .string, "bytes": .bytes,
-        "uint32": .uint32, "sfixed32": .sfixed32, "sfixed64": .sfixed64, "sint32": .sint32, "sint64": .sint64,
-    ]
-
     mutating func message() throws(ProtoSourceError) -> Google_Protobuf_DescriptorProto {
         depth += 1
         defer { depth -= 1 }
