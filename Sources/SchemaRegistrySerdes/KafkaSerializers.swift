@@ -78,7 +78,7 @@ public final class KafkaSerializer: Sendable {
                 }
             ).schema.id
         }
-        let parsed = try SchemaCache(client: client).parse(type: type, text: text)
+        let parsed = try SchemaCache.parse(type: type, text: text)
         resolved.withLock { $0 = (id, parsed) }
         return (id, parsed)
     }

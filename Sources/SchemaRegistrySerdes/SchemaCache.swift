@@ -8,14 +8,12 @@ import Synchronization
 /// registered, so entries need no invalidation), bounded by count.
 final class SchemaCache: Sendable {
     private let client: SchemaRegistryClient
-    private let formats: [SchemaType: any SchemaFormat]
     private let entries = Mutex<[UInt32: ParsedSchema]>([:])
     private let capacity: Int
 
     init(client: SchemaRegistryClient, capacity: Int = 10_000) {
         self.client = client
         self.capacity = capacity
-        self.formats = SchemaFormatCatalog.standard()
     }
 
     func schema(id: UInt32) async throws -> ParsedSchema {
@@ -25,7 +23,7 @@ final class SchemaCache: Sendable {
         guard answer.schema.references.isEmpty else {
             throw SerdesError("Schema \(id) has references; the Swift serializers do not resolve references yet.")
         }
-        let parsed = try parse(type: type, text: answer.schema.schema)
+        let parsed = try Self.parse(type: type, text: answer.schema.schema)
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[id] = parsed
@@ -33,7 +31,9 @@ final class SchemaCache: Sendable {
         return parsed
     }
 
-    func parse(type: SchemaType, text: String) throws -> ParsedSchema {
+    private static let formats = SchemaFormatCatalog.standard()
+
+    static func parse(type: SchemaType, text: String) throws -> ParsedSchema {
         guard let format = formats[type] else { throw SerdesError("\(type) schemas are not supported here.") }
         return try format.parseStored(text, references: [])
     }

@@ -111,7 +111,7 @@ struct ProtoCompilerOracleTests {
     @Test("refused by both, with a location", arguments: invalid.indices)
     func refusedByBoth(_ index: Int) throws {
         let (name, text) = Self.invalid[index]
-        #expect(throws: ProtoPrinterTests.ProtocFailure.self, "protoc accepts '\(name)'") {
+        #expect(throws: ProtocDescriptors.ProtocFailure.self, "protoc accepts '\(name)'") {
             _ = try ProtoPrinterTests.protoc([("x.proto", text)])
         }
         #expect(throws: ProtoSourceError.self, "we accept '\(name)'") { _ = try ours([("x.proto", text)]) }

@@ -9,46 +9,10 @@ import Testing
 /// text meant), and texts that differ only in layout print the same.
 @Suite("Protobuf canonical printer")
 struct ProtoPrinterTests {
-    /// Compiles `files` (path -> text; the last is the main one) with protoc; nil when protoc is
-    /// not installed (outside CI).
+    /// Compiles `files` (path -> text; the last is the main one) with protoc
+    /// (``ProtocDescriptors``); nil when protoc is not installed (outside CI).
     static func protoc(_ files: [(String, String)]) throws -> Google_Protobuf_FileDescriptorProto? {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/protoc") else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record("protoc is missing: scripts/install-deps.sh installs protobuf-compiler")
-            }
-            return nil
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("proto-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        for (path, text) in files {
-            let url = directory.appendingPathComponent(path)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        }
-        let output = directory.appendingPathComponent("out.pb")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/protoc")
-        process.arguments = [
-            "--descriptor_set_out=\(output.path)", "-I", directory.path, "-I", "/usr/include", files.last!.0,
-        ]
-        process.currentDirectoryURL = directory
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw ProtocFailure(message: message)
-        }
-        let set = try Google_Protobuf_FileDescriptorSet(serializedBytes: [UInt8](try Data(contentsOf: output)))
-        return set.file.last
-    }
-
-    struct ProtocFailure: Error, CustomStringConvertible {
-        var message: String
-        var description: String { "protoc: \(message)" }
+        try ProtocDescriptors.compile(files.map { (path: $0.0, text: $0.1) })?.file
     }
 
     static let samples: [String] = [

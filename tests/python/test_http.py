@@ -493,3 +493,12 @@ def test_roles_and_prefixes(auth_server):
     listed = get(url, "/subjects", headers={"Authorization": write})
     assert listed.status_code == 200
     assert mine in listed.json() and other not in listed.json()
+
+
+@pytest.mark.parametrize("path", ["/schemas", "/subjects"])
+def test_paging_with_extreme_offset_and_limit(sr_url, path):
+    # Near Int64's bounds: an empty page, never an overflow.
+    for query in ("offset=9223372036854775807&limit=9223372036854775807", "offset=-5&limit=-9223372036854775808"):
+        answer = get(sr_url, f"{path}?{query}")
+        assert answer.status_code == 200, (query, answer.text)
+        assert isinstance(answer.json(), list)

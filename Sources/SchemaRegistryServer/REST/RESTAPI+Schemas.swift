@@ -103,7 +103,8 @@ extension RESTAPI {
         let offset = max(0, try request.integer("offset", default: 0))
         let limit = try request.integer("limit", default: -1)
         var results: [Srp_SchemaVersion] = []
-        while limit <= 0 || results.count < offset + limit {
+        // Subtracted, not added: offset and limit are the caller's and may be near Int.max.
+        while limit <= 0 || results.count - offset < limit {
             let page = try await perform(.searchSchemas, search, principal, dispatcher.searchSchemas)
             results += page.results
             guard !page.nextPageToken.isEmpty else { break }
