@@ -502,3 +502,22 @@ def test_paging_with_extreme_offset_and_limit(sr_url, path):
         answer = get(sr_url, f"{path}?{query}")
         assert answer.status_code == 200, (query, answer.text)
         assert isinstance(answer.json(), list)
+
+
+def test_latest_with_metadata(sr_url, subject):
+    def register_with(schema, properties):
+        body = {"schema": text(schema), "metadata": {"properties": properties}}
+        answer = requests.post(f"{sr_url}/subjects/{subject}/versions", json=body, timeout=TIMEOUT)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["id"]
+
+    requests.put(f"{sr_url}/config/{subject}", json={"compatibility": "NONE"}, timeout=TIMEOUT)
+    first = register_with(USER_V1, {"owner": "team-a", "tier": "gold"})
+    second = register_with(USER_V2, {"owner": "team-b"})
+    found = get(sr_url, f"/subjects/{subject}/metadata?key=owner&value=team-a")
+    assert found.status_code == 200 and found.json()["id"] == first, found.text
+    assert found.json()["metadata"]["properties"]["tier"] == "gold"
+    assert get(sr_url, f"/subjects/{subject}/metadata?key=owner&value=team-b").json()["id"] == second
+    assert_error_body(get(sr_url, f"/subjects/{subject}/metadata?key=owner&value=nobody"), 404, 40402)
+    assert_error_body(get(sr_url, f"/subjects/{unique('none')}/metadata?key=a&value=b"), 404, 40401)
+    assert_error_body(get(sr_url, f"/subjects/{subject}/metadata?key=a"), 422)

@@ -38,40 +38,50 @@ extension RESTAPI {
         -> RESTResponse
     {
         let deletedOnly = request.flag("deletedOnly") || request.flag("deleted_only")
-        let list = { (includeDeleted: Bool) in
-            try await perform(
-                .listVersions,
-                Srp_ListVersionsRequest.with {
-                    $0.subject = subject
-                    $0.includeDeleted = includeDeleted
-                }, principal, dispatcher.listVersions
-            ).versions
-        }
-        var versions = try await list(deletedOnly || request.flag("deleted"))
+        var versions = try await versionNumbers(
+            subject, includeDeleted: deletedOnly || request.flag("deleted"), principal)
         if deletedOnly {
-            let live = Set((try? await list(false)) ?? [])
+            let live = Set((try? await versionNumbers(subject, includeDeleted: false, principal)) ?? [])
             versions = versions.filter { !live.contains($0) }
         }
         return .json(RESTJSON.ints(try request.page(versions)))
+    }
+
+    private func versionNumbers(_ subject: String, includeDeleted: Bool, _ principal: Principal?) async throws
+        -> [Int32]
+    {
+        try await perform(
+            .listVersions,
+            Srp_ListVersionsRequest.with {
+                $0.subject = subject
+                $0.includeDeleted = includeDeleted
+            }, principal, dispatcher.listVersions
+        ).versions
     }
 
     /// A version by number or `latest`; `deleted` includes soft-deleted ones.
     func version(_ subject: String, _ version: String, _ request: RESTRequest, _ principal: Principal?) async throws
         -> Srp_SchemaVersion
     {
-        let number = try Self.versionNumber(version)
-        return try await perform(
+        try await record(subject, Self.versionNumber(version), includeDeleted: request.flag("deleted"), principal)
+    }
+
+    private func record(_ subject: String, _ number: Int32, includeDeleted: Bool, _ principal: Principal?)
+        async throws -> Srp_SchemaVersion
+    {
+        try await perform(
             .getSchemaByVersion,
             Srp_GetSchemaByVersionRequest.with {
                 $0.subject = subject
                 $0.version = number
-                $0.includeDeleted = request.flag("deleted")
+                $0.includeDeleted = includeDeleted
             }, principal, dispatcher.getSchemaByVersion
         ).schema
     }
 
     /// `GET /subjects/{subject}/metadata?key=k&value=v...`: the latest version whose metadata
-    /// properties hold every pair.
+    /// properties hold every pair, found by the store's metadata search (one query, not one
+    /// read per version).
     func latestWithMetadata(_ subject: String, _ request: RESTRequest, _ principal: Principal?) async throws
         -> RESTResponse
     {
@@ -82,39 +92,33 @@ extension RESTAPI {
         }
         let wanted = Dictionary(zip(keys, values), uniquingKeysWith: { _, last in last })
         let includeDeleted = request.flag("deleted")
-        let all = try await perform(
-            .listVersions,
-            Srp_ListVersionsRequest.with {
-                $0.subject = subject
-                $0.includeDeleted = includeDeleted
-            }, principal, dispatcher.listVersions
-        ).versions
-        for number in all.reversed() {
-            let record = try await perform(
-                .getSchemaByVersion,
-                Srp_GetSchemaByVersionRequest.with {
-                    $0.subject = subject
-                    $0.version = number
-                    $0.includeDeleted = includeDeleted
-                }, principal, dispatcher.getSchemaByVersion
-            ).schema
-            if wanted.allSatisfy({ record.metadata[$0.key] == $0.value }) {
-                return .json(RESTJSON.schemaVersion(record))
-            }
+        // The subject must exist (40401 otherwise), as for any read of it.
+        _ = try await versionNumbers(subject, includeDeleted: includeDeleted, principal)
+        var search = Srp_SearchSchemasRequest.with {
+            $0.subjectPrefix = subject
+            $0.metadata = wanted
+            $0.includeDeleted = includeDeleted
+            $0.pageSize = UInt32(service.configuration.maxPageSize)
         }
-        throw RegistryError(.versionNotFound, "No version of subject '\(subject)' has metadata \(wanted).")
+        var latest: Srp_SchemaVersion?
+        while true {
+            let page = try await perform(.searchSchemas, search, principal, dispatcher.searchSchemas)
+            for found in page.results where found.subject == subject && found.version > (latest?.version ?? 0) {
+                latest = found
+            }
+            guard !page.nextPageToken.isEmpty else { break }
+            search.pageToken = page.nextPageToken
+        }
+        guard let latest else {
+            throw RegistryError(.versionNotFound, "No version of subject '\(subject)' has metadata \(wanted).")
+        }
+        return .json(RESTJSON.schemaVersion(latest))
     }
 
     /// `GET /subjects/{subject}/versions/{version}/referencedby`: ids of schemas that reference it.
     func referencedBy(_ subject: String, _ version: String, _ principal: Principal?) async throws -> RESTResponse {
-        let record = try await perform(
-            .getSchemaByVersion,
-            Srp_GetSchemaByVersionRequest.with {
-                $0.subject = subject
-                $0.version = try Self.versionNumber(version)
-            }, principal, dispatcher.getSchemaByVersion
-        ).schema
-        let ids = try await service.store.referencingSchemaIDs(subject: subject, version: Int(record.version))
+        let found = try await record(subject, Self.versionNumber(version), includeDeleted: false, principal)
+        let ids = try await service.store.referencingSchemaIDs(subject: subject, version: Int(found.version))
         return .json(RESTJSON.ints(ids))
     }
 
