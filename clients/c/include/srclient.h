@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include "srclient_core.h"
+#include "srclient_serde.h"
 #include "srp.pb-c.h"
 
 #ifdef __cplusplus
@@ -56,6 +57,7 @@ extern "C" {
 #define SR_HAS_READER 1         /* the I/O-free frame reader, sr_reader_* */
 #define SR_HAS_BYTES 1          /* sr_call_bytes / sr_call_raw / sr_append_bytes / sr_free */
 #define SR_HAS_DEADLINES 1      /* sr_options_set_request_deadlines, sr_client_set_append_deadline_ms */
+#define SR_HAS_SERDE 1          /* srclient_serde.h: wire format, Avro codec, JSON, serializers */
 /* SR_HAS_TLS is defined (to 1) on the command line by builds with OpenSSL. */
 
 #if defined(__GNUC__) && __GNUC__ >= 4

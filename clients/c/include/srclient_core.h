@@ -47,8 +47,18 @@ typedef enum sr_err {
     SR_ERR_NOT_CONNECTED = 10,  /* the connection is broken: call sr_client_reconnect */
     SR_ERR_ENCODE = 11,         /* a request could not be encoded (too large for max_frame_size) */
     SR_ERR_NO_SUCH_REQUEST = 12, /* sr_get_reply_for: that id is not pending */
-    SR_ERR_TLS = 13             /* the TLS handshake failed (certificate, name, protocol) or
+    SR_ERR_TLS = 13,            /* the TLS handshake failed (certificate, name, protocol) or
                                    TLS was asked of a library built without it */
+    /* Serializers and codecs (srclient_serde.h): */
+    SR_ERR_JSON = 14,           /* malformed JSON text (syntax, UTF-8, nesting, size) */
+    SR_ERR_SCHEMA = 15,         /* a schema this library cannot compile (bad Avro schema) */
+    SR_ERR_AVRO_VALUE = 16,     /* a value that does not fit its Avro schema (encoding) */
+    SR_ERR_AVRO_DATA = 17,      /* Avro bytes that do not fit the schema (decoding) */
+    SR_ERR_WIRE_MAGIC = 18,     /* a payload whose first byte is not the magic byte 0 */
+    SR_ERR_WIRE_TRUNCATED = 19, /* a payload shorter than its frame (header, index list) */
+    SR_ERR_WIRE_INDEXES = 20,   /* a malformed Protobuf message-index list */
+    SR_ERR_UNKNOWN_SCHEMA = 21, /* the registry has no schema with the payload's id */
+    SR_ERR_REGISTRY = 22        /* the registry refused (status and message in the errstr) */
 } sr_err;
 
 /* Protocol and registry statuses (docs/PROTOCOL.md section 7): the u16 `code` of a

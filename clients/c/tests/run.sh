@@ -68,6 +68,7 @@ missing() {
 }
 
 suite "reader unit tests (ASan+UBSan)" "$build/san/test-reader"
+suite "wire format, JSON, Avro codec: fastavro vectors, spec examples, hostile input (ASan+UBSan)" "$build/san/test-avro"
 suite "client against a scripted peer (ASan+UBSan)" "$build/san/test-peer"
 suite "README.md's C blocks are examples/ verbatim" python3 tests/check_readme.py
 
