@@ -87,6 +87,7 @@ if [ -n "${SCHEMA_REGISTRY_BIN:-}" ] && [ -x "$SCHEMA_REGISTRY_BIN" ]; then
   suite "integration tests (ASan+UBSan)" "$build/san/test-integration"
   suite "pending loop, calls with bytes, deadlines (ASan+UBSan)" "$build/san/test-calls"
   suite "TLS: verified, refused, mTLS, pipelined (ASan+UBSan)" "$build/san/test-tls"
+  suite "serializer and deserializer: register on first use, round trips, bad payloads (ASan+UBSan)" "$build/san/test-serde"
 
   # A server for the examples and the benchmark smoke run: port 0, read back from the log.
   "$SCHEMA_REGISTRY_BIN" serve --store sqlite --data-dir "$work" --port 0 --host 127.0.0.1 --set rest-port=0 \
