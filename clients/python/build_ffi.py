@@ -22,39 +22,198 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 C_DIR = os.path.abspath(os.environ.get("SRCLIENT_C_DIR") or os.path.join(HERE, "..", "c"))
 HEADER = os.path.join(C_DIR, "include", "srclient_core.h")
 
-# A few helpers compiled into the module, so that the hot loop of get_many costs one foreign
-# call per request and one per reply.
+# get_many's loop, compiled into the module: pipelining, the in-flight window and decoding the
+# replies happen in C, and Python turns the results into Schema objects in one pass.
 HELPERS_CDEF = """
-int srpy_append_get_by_id(sr_client *client, uint32_t id, uint32_t *request_id);
-int srpy_next_reply(sr_client *client, int timeout_ms, sr_reply **reply, uint32_t *request_id,
-                    unsigned *status, const uint8_t **body, size_t *length);
+typedef struct srpy_many {
+    size_t count;
+    unsigned *status;        /* per id: SR_STATUS_OK or the server's status */
+    uint32_t *schema_id;     /* OK and decoded: the schema's fields */
+    int *schema_type;
+    int *raw;                /* 1: [offset, offset+length) is the whole body (an ErrorBody, or a
+                                response with references) for the protobuf runtime to parse;
+                                0: it is the schema text */
+    uint64_t *offset;
+    uint64_t *length;
+    uint8_t *arena;
+    size_t arena_length;
+    size_t arena_capacity;
+} srpy_many;
+int srpy_get_many(sr_client *client, const uint32_t *ids, size_t count, size_t window, int timeout_ms,
+                  srpy_many *out);
+void srpy_many_free(srpy_many *many);
 """
 
 HELPERS_SOURCE = r"""
+#include <stdlib.h>
+#include <string.h>
 #include "srclient_core.h"
 
-/* GetSchemaById (method 10): the request is field 1, a varint. */
-int srpy_append_get_by_id(sr_client *client, uint32_t id, uint32_t *request_id) {
+typedef struct srpy_many {
+    size_t count;
+    unsigned *status;
+    uint32_t *schema_id;
+    int *schema_type;
+    int *raw;
+    uint64_t *offset;
+    uint64_t *length;
+    uint8_t *arena;
+    size_t arena_length;
+    size_t arena_capacity;
+} srpy_many;
+
+void srpy_many_free(srpy_many *m) {
+    free(m->status); free(m->schema_id); free(m->schema_type); free(m->raw);
+    free(m->offset); free(m->length); free(m->arena);
+    memset(m, 0, sizeof *m);
+}
+
+static int srpy_varint(const uint8_t **p, const uint8_t *end, uint64_t *value) {
+    uint64_t result = 0;
+    for (int shift = 0; *p < end && shift < 64; shift += 7) {
+        uint8_t byte = *(*p)++;
+        result |= (uint64_t)(byte & 0x7f) << shift;
+        if (!(byte & 0x80)) { *value = result; return 1; }
+    }
+    return 0;
+}
+
+static int srpy_skip(const uint8_t **p, const uint8_t *end, unsigned wire) {
+    uint64_t v;
+    switch (wire) {
+    case 0: return srpy_varint(p, end, &v);
+    case 1: if (end - *p < 8) return 0; *p += 8; return 1;
+    case 2: if (!srpy_varint(p, end, &v) || v > (uint64_t)(end - *p)) return 0; *p += v; return 1;
+    case 5: if (end - *p < 4) return 0; *p += 4; return 1;
+    default: return 0;
+    }
+}
+
+/* GetSchemaByIdResponse { Schema schema = 1 { uint32 id = 1; SchemaType schema_type = 2;
+ * string schema = 3; repeated SchemaReference references = 4; } }. 1 when decoded and without
+ * references (else the caller hands the body to the protobuf runtime). */
+static int srpy_decode(const uint8_t *body, size_t length, uint32_t *id, int *type, const uint8_t **text,
+                       size_t *text_length) {
+    const uint8_t *p = body, *end = body + length, *s = NULL, *s_end = NULL;
+    uint64_t key, v;
+    int fields = 0;
+    *id = 0; *type = 0; *text = NULL; *text_length = 0;
+    while (p < end) {
+        if (!srpy_varint(&p, end, &key)) return 0;
+        if (key == ((1u << 3) | 2)) {
+            if (s || !srpy_varint(&p, end, &v) || v > (uint64_t)(end - p)) return 0; /* twice: merge rules */
+            s = p; s_end = p + v; p += v;
+        } else if (!srpy_skip(&p, end, key & 7)) return 0;
+    }
+    if (!s) return 0;
+    p = s;
+    while (p < s_end) {
+        if (!srpy_varint(&p, s_end, &key)) return 0;
+        switch (key) {
+        case (1u << 3) | 0: if (!srpy_varint(&p, s_end, &v)) return 0; *id = (uint32_t)v; break;
+        case (2u << 3) | 0: if (!srpy_varint(&p, s_end, &v)) return 0; *type = (int)v; break;
+        case (3u << 3) | 2:
+            if (fields & 1) return 0;
+            fields |= 1;
+            if (!srpy_varint(&p, s_end, &v) || v > (uint64_t)(s_end - p)) return 0;
+            *text = p; *text_length = (size_t)v; p += v; break;
+        case (4u << 3) | 2: return 0; /* references: the runtime builds them */
+        default: if (!srpy_skip(&p, s_end, key & 7)) return 0;
+        }
+    }
+    return 1;
+}
+
+static int srpy_keep(srpy_many *m, size_t index, const uint8_t *data, size_t length) {
+    if (m->arena_length + length > m->arena_capacity || !m->arena) {
+        size_t capacity = m->arena_capacity ? m->arena_capacity : 65536;
+        while (capacity < m->arena_length + length) capacity *= 2;
+        uint8_t *grown = realloc(m->arena, capacity ? capacity : 1);
+        if (!grown) return 0;
+        m->arena = grown;
+        m->arena_capacity = capacity;
+    }
+    if (length) memcpy(m->arena + m->arena_length, data, length);
+    m->offset[index] = m->arena_length;
+    m->length[index] = length;
+    m->arena_length += length;
+    return 1;
+}
+
+/* The offset of request id `id` in a batch whose first request was `first` (ids grow by one,
+ * skipping 0 when they wrap). */
+static size_t srpy_position(uint32_t id, uint32_t first) {
+    uint32_t offset = id - first;
+    if (id < first) offset -= 1;
+    return offset;
+}
+
+static int srpy_append(sr_client *client, uint32_t id, uint32_t *request_id) {
     uint8_t body[6];
     size_t n = 0;
-    body[n++] = 0x08;
+    body[n++] = 0x08; /* GetSchemaByIdRequest.id, varint */
     do {
         uint8_t byte = id & 0x7f;
         id >>= 7;
         body[n++] = byte | (id ? 0x80 : 0);
     } while (id);
-    return sr_append_bytes(client, 10, body, n, request_id);
+    return sr_append_bytes(client, 10 /* GetSchemaById */, body, n, request_id);
 }
 
-/* sr_get_reply and the reply's fields in one call; the body is owned by the reply. */
-int srpy_next_reply(sr_client *client, int timeout_ms, sr_reply **reply, uint32_t *request_id,
-                    unsigned *status, const uint8_t **body, size_t *length) {
-    int err = sr_get_reply(client, timeout_ms, reply);
-    if (err != 0) return err;
-    *request_id = sr_reply_request_id(*reply);
-    *status = sr_reply_status(*reply);
-    *body = sr_reply_body(*reply, length);
-    return 0;
+/* GetSchemaById for ids[0..count), pipelined with at most `window` unanswered, each wait for a
+ * reply bounded by timeout_ms. SR_OK with `out` filled (free it with srpy_many_free, also after
+ * an error), or the client's error. */
+int srpy_get_many(sr_client *client, const uint32_t *ids, size_t count, size_t window, int timeout_ms,
+                  srpy_many *m) {
+    memset(m, 0, sizeof *m);
+    if (count == 0) return SR_OK;
+    m->count = count;
+    m->status = calloc(count, sizeof *m->status);
+    m->schema_id = calloc(count, sizeof *m->schema_id);
+    m->schema_type = calloc(count, sizeof *m->schema_type);
+    m->raw = calloc(count, sizeof *m->raw);
+    m->offset = calloc(count, sizeof *m->offset);
+    m->length = calloc(count, sizeof *m->length);
+    if (!m->status || !m->schema_id || !m->schema_type || !m->raw || !m->offset || !m->length) return SR_ERR_OOM;
+    if (window == 0) window = 1;
+    uint32_t first = 0, request_id;
+    size_t sent = 0, outstanding = 0;
+    int err;
+    while (sent < count && outstanding < window) {
+        if ((err = srpy_append(client, ids[sent], &request_id)) != SR_OK) return err;
+        if (sent == 0) first = request_id;
+        if (srpy_position(request_id, first) != sent) return SR_ERR_ARGUMENT;
+        sent++, outstanding++;
+    }
+    while (outstanding > 0) {
+        sr_reply *reply;
+        if ((err = sr_get_reply(client, timeout_ms, &reply)) != SR_OK) return err;
+        outstanding--;
+        size_t index = srpy_position(sr_reply_request_id(reply), first);
+        if (index >= sent) { sr_reply_free(reply); return SR_ERR_ARGUMENT; }
+        size_t length;
+        const uint8_t *body = sr_reply_body(reply, &length);
+        unsigned status = sr_reply_status(reply);
+        const uint8_t *text;
+        size_t text_length;
+        int ok;
+        m->status[index] = status;
+        if (status == 0 && srpy_decode(body, length, &m->schema_id[index], &m->schema_type[index], &text,
+                                       &text_length)) {
+            ok = srpy_keep(m, index, text, text_length);
+        } else {
+            m->raw[index] = 1;
+            ok = srpy_keep(m, index, body, length);
+        }
+        sr_reply_free(reply);
+        if (!ok) return SR_ERR_OOM;
+        if (sent < count) {
+            if ((err = srpy_append(client, ids[sent], &request_id)) != SR_OK) return err;
+            if (srpy_position(request_id, first) != sent) return SR_ERR_ARGUMENT;
+            sent++, outstanding++;
+        }
+    }
+    return SR_OK;
 }
 """
 
@@ -78,14 +237,21 @@ def pkg_config(*args: str):
     return shlex.split(done.stdout) if done.returncode == 0 else None
 
 
+def _header_exists(relative: str, include_dirs) -> bool:
+    return any(os.path.exists(os.path.join(d, relative)) for d in [*include_dirs, "/usr/include", "/usr/local/include"])
+
+
 def library_flags():
-    """(include dirs, libraries, library dirs, macros) of protobuf-c, lz4 and, if present, OpenSSL."""
+    """(include dirs, libraries, library dirs, macros) of protobuf-c, lz4 and, if present, OpenSSL
+    (pkg-config when it is there, else the Debian paths)."""
     includes, libraries, library_dirs, macros = [], [], [], []
     deps = pkg_config("--cflags", "--libs", "libprotobuf-c", "liblz4")
     if deps is None:
         deps = ["-lprotobuf-c", "-llz4"]
     tls_wanted = os.environ.get("SRCLIENT_TLS", "1") != "0"
     tls = pkg_config("--cflags", "--libs", "libssl", "libcrypto") if tls_wanted else None
+    if tls is None and tls_wanted and _header_exists("openssl/ssl.h", []):
+        tls = ["-lssl", "-lcrypto"]
     if tls is not None:
         deps += tls
         macros.append(("SR_HAS_TLS", "1"))
@@ -96,6 +262,10 @@ def library_flags():
             libraries.append(flag[2:])
         elif flag.startswith("-L"):
             library_dirs.append(flag[2:])
+    for header, package in (("protobuf-c/protobuf-c.h", "libprotobuf-c-dev"), ("lz4.h", "liblz4-dev")):
+        if not _header_exists(header, includes):
+            raise SystemExit(f"srclient: {header} not found: install {package} (Debian/Ubuntu: "
+                             "apt-get install libprotobuf-c-dev liblz4-dev libssl-dev python3-dev pkg-config)")
     return includes, libraries, library_dirs, macros
 
 

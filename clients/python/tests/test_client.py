@@ -256,3 +256,18 @@ def test_timeout_against_a_silent_peer():
 def test_not_an_srp_port(server):
     with pytest.raises(srclient.RegistryConnectionError):
         srclient.Client("127.0.0.1", server.rest_port, connect_timeout=5)
+
+
+def test_references_through_every_read(client, subject):
+    inner = {"type": "record", "name": "Inner", "namespace": "py.refs", "fields": [{"name": "x", "type": "int"}]}
+    client.register(f"{subject}-inner", inner)
+    outer = {"type": "record", "name": "Outer", "namespace": "py.refs",
+             "fields": [{"name": "inner", "type": "py.refs.Inner"}]}
+    reference = srclient.SchemaReference("py.refs.Inner", f"{subject}-inner", 1)
+    registered = client.register(subject, outer, references=[reference])
+    assert client.get_schema(registered.id).references == (reference,)
+    assert client.get_latest(subject).references == (reference,)
+    assert client.lookup(subject, outer, references=[("py.refs.Inner", f"{subject}-inner", 1)]).id == registered.id
+    many = client.get_many([registered.id, client.get_latest(f"{subject}-inner").id])
+    assert many[registered.id].references == (reference,)  # the protobuf-runtime path of get_many
+    assert many[registered.id] == client.get_schema(registered.id)

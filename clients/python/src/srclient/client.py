@@ -177,10 +177,6 @@ class Client:
             lib.sr_client_free(client)
             raise error
         self._client = client
-        self._reply = ffi.new("sr_reply **")
-        self._request_id = ffi.new("uint32_t *")
-        self._status = ffi.new("unsigned *")
-        self._body = ffi.new("const uint8_t **")
         self._length = ffi.new("size_t *")
 
     # ------------------------------------------------------------------ plumbing
@@ -342,52 +338,53 @@ class Client:
 
     def _get_many_round(self, client, ids: List[int], window: int, timeout_ms: int, found: Dict[int, Schema],
                         missing: List[int]) -> Tuple[List[int], int]:
-        append, next_reply, free = lib.srpy_append_get_by_id, lib.srpy_next_reply, lib.sr_reply_free
-        request_id, reply_p, status_p, body_p, length_p = (self._request_id, self._reply, self._status,
-                                                           self._body, self._length)
-        buffer, parse, type_names = ffi.buffer, _GetSchemaByIdResponse.FromString, _TYPE_NAMES
-        by_request: Dict[int, int] = {}
-        retry: List[int] = []
-        wait_ms = 0
-        failure: Optional[RegistryError] = None
-        count = len(ids)
-        sent = 0
-        while sent < count and sent < window:
-            if append(client, ids[sent], request_id) != 0:
-                self._raise_client_error(lib.sr_client_err(client))
-            by_request[request_id[0]] = ids[sent]
-            sent += 1
-        outstanding = sent
-        while outstanding:
-            err = next_reply(client, timeout_ms, reply_p, request_id, status_p, body_p, length_p)
-            if err != 0:
+        # The loop is C (srpy_get_many in build_ffi.py): append up to `window`, take each reply,
+        # append the next; it decodes each GetSchemaById response into (id, type, text) and
+        # keeps the texts in one arena. Here: one pass turning them into Schema objects.
+        many = ffi.new("srpy_many *")
+        try:
+            err = lib.srpy_get_many(client, ids, len(ids), window, timeout_ms, many)
+            if err != lib.SR_OK:
                 error = client_error(err, _text(lib.sr_err_name(err)), _text(lib.sr_client_errstr(client)))
                 if err == lib.SR_ERR_TIMEOUT:
                     lib.sr_client_reconnect(client)  # drop the replies still to come
                 raise error
-            outstanding -= 1
-            reply = reply_p[0]
-            schema_id = by_request.pop(request_id[0])
-            status = status_p[0]
-            if status == 0:
-                length = length_p[0]
-                message = parse(buffer(body_p[0], length)[:] if length else b"").schema
-                found[schema_id] = Schema(message.id, message.schema, type_names.get(message.schema_type, "AVRO"),
-                                          _references(message) if message.references else ())
+            count = many.count
+            if count == 0:
+                return [], 0
+            statuses = ffi.unpack(many.status, count)
+            schema_ids = ffi.unpack(many.schema_id, count)
+            types = ffi.unpack(many.schema_type, count)
+            raws = ffi.unpack(many.raw, count)
+            offsets = ffi.unpack(many.offset, count)
+            lengths = ffi.unpack(many.length, count)
+            arena = ffi.buffer(many.arena, many.arena_length)[:] if many.arena_length else b""
+        finally:
+            lib.srpy_many_free(many)
+        new, type_names, schema_cls = object.__new__, _TYPE_NAMES, Schema
+        retry: List[int] = []
+        wait_ms = 0
+        failure: Optional[RegistryError] = None
+        for schema_id, status, number, type_number, raw, offset, length in zip(
+                ids, statuses, schema_ids, types, raws, offsets, lengths):
+            if status == 0 and not raw:
+                schema = new(schema_cls)  # a frozen dataclass, filled without its __setattr__ guard
+                schema.__dict__.update(id=number, schema=arena[offset:offset + length].decode("utf-8"),
+                                       schema_type=type_names.get(type_number, "AVRO"), references=())
+                found[schema_id] = schema
+            elif status == 0:
+                found[schema_id] = _schema(_GetSchemaByIdResponse.FromString(arena[offset:offset + length]).schema)
             elif status == _SCHEMA_NOT_FOUND:
                 missing.append(schema_id)
-            elif status in _RETRYABLE:
-                retry.append(schema_id)
-                wait_ms = max(wait_ms, lib.sr_reply_retry_after_ms(reply))
-            elif failure is None:
-                failure = self._registry_error(reply, status)
-            free(reply)
-            if sent < count:
-                if append(client, ids[sent], request_id) != 0:
-                    self._raise_client_error(lib.sr_client_err(client))
-                by_request[request_id[0]] = ids[sent]
-                sent += 1
-                outstanding += 1
+            else:
+                body = _msg("ErrorBody").FromString(arena[offset:offset + length])
+                if status in _RETRYABLE:
+                    retry.append(schema_id)
+                    wait_ms = max(wait_ms, body.retry_after_ms)
+                elif failure is None:
+                    details = [body.details[k] for k in sorted(body.details, key=lambda k: (len(k), k))]
+                    failure = registry_error_class(status)(status, body.message, _text(lib.sr_status_name(status)),
+                                                           details, body.retry_after_ms)
         if failure is not None:
             raise failure
         return retry, wait_ms
