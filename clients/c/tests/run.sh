@@ -102,6 +102,8 @@ if [ -n "${SCHEMA_REGISTRY_BIN:-}" ] && [ -x "$SCHEMA_REGISTRY_BIN" ]; then
     check "example pipelined-fetch" 'id 1: [0-9]+ bytes' "$build/examples/pipelined-fetch" 127.0.0.1 "$port" 1 1 1
     check "example quickstart (README)" '^schema [0-9]+ fetched 100 times$' "$build/examples/quickstart" 127.0.0.1 "$port"
     check "example call-bytes (README)" '^ServerInfo: OK, [0-9]+ bytes$' "$build/examples/call-bytes" 127.0.0.1 "$port"
+    check "example serde (README): register on first use, read back, wrong magic byte" \
+      '^SR_ERR_WIRE_MAGIC: wrong magic byte 0x7b' "$build/examples/serde" 127.0.0.1 "$port"
     tls=../../Tests/SchemaRegistryTesting/Fixtures/tls
     if ! grep -q 'SR_HAS_TLS' "$build/srclient.pc"; then
       echo "SKIP example tls-ping (README): this libsrclient was built without OpenSSL"
