@@ -39,3 +39,32 @@ def _build():
 
 
 Order, Line, Refund = _build()
+
+
+def _build_with_imports():
+    """srclient_test/common.proto (message Money) and srclient_test/payment.proto, which imports
+    it and google/protobuf/timestamp.proto: message Payment { Money total = 1;
+    google.protobuf.Timestamp at = 2; }."""
+    from google.protobuf import timestamp_pb2  # noqa: F401  (puts timestamp.proto in the default pool)
+    pool = descriptor_pool.Default()
+    common = descriptor_pb2.FileDescriptorProto(name="srclient_test/common.proto", package="srclient.test",
+                                                syntax="proto3")
+    money = common.message_type.add(name="Money")
+    _field(money, "currency", 1, _F.TYPE_STRING)
+    _field(money, "units", 2, _F.TYPE_INT64)
+    payment_file = descriptor_pb2.FileDescriptorProto(
+        name="srclient_test/payment.proto", package="srclient.test", syntax="proto3",
+        dependency=["srclient_test/common.proto", "google/protobuf/timestamp.proto"])
+    payment = payment_file.message_type.add(name="Payment")
+    _field(payment, "total", 1, _F.TYPE_MESSAGE, type_name=".srclient.test.Money")
+    _field(payment, "at", 2, _F.TYPE_MESSAGE, type_name=".google.protobuf.Timestamp")
+    for file in (common, payment_file):
+        try:
+            pool.Add(file)
+        except TypeError:
+            pass
+    get = lambda name: message_factory.GetMessageClass(pool.FindMessageTypeByName(name))  # noqa: E731
+    return get("srclient.test.Payment"), get("srclient.test.Money")
+
+
+Payment, Money = _build_with_imports()

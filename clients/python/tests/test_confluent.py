@@ -17,7 +17,7 @@ from confluent_kafka.serialization import MessageField, SerializationContext
 
 from srclient import serdes
 from sr_support import make_client, unique
-from protos import Line, Order, Refund
+from protos import Line, Money, Order, Payment, Refund
 from test_serdes import AVRO, JSON_SCHEMA, PAYMENT
 
 
@@ -89,3 +89,25 @@ def test_plugs_into_the_deserializing_consumer_config(client):
     consumer = DeserializingConsumer({"bootstrap.servers": "127.0.0.1:1", "group.id": unique("g"),
                                       "value.deserializer": serdes.AvroDeserializer(client), "log_level": 0})
     consumer.close()
+
+
+def test_protobuf_with_imports_both_ways(client, rest):
+    topic = unique("py-x-proto")
+    payment = Payment(total=Money(currency="USD", units=7))
+    payment.at.seconds = 1_600_000_000
+    ours = serdes.ProtobufSerializer(client, Payment)(payment, ctx(topic))
+    conf = {"use.deprecated.format": False}
+    theirs = KafkaProtobufSerializer(Payment, rest, conf)(payment, ctx(topic))
+    assert theirs == ours  # the same references resolved to the same registration
+    assert serdes.ProtobufDeserializer(client, Payment)(theirs, ctx(topic)) == payment
+
+
+@pytest.mark.xfail(strict=False, reason="server: GET /subjects/{s}/versions/{v}?format=serialized answers the "
+                                        ".proto text, not the base64 descriptor confluent-kafka resolves "
+                                        "references with (/schemas/ids/{id}?format=serialized is right)")
+def test_confluent_protobuf_deserializer_resolves_our_references(client, rest):
+    topic = unique("py-x-proto")
+    payment = Payment(total=Money(currency="USD", units=7))
+    ours = serdes.ProtobufSerializer(client, Payment)(payment, ctx(topic))
+    conf = {"use.deprecated.format": False}
+    assert KafkaProtobufDeserializer(Payment, conf, rest)(ours, ctx(topic)) == payment

@@ -11,7 +11,7 @@ import srclient
 from srclient import serdes
 from srclient.serdes import frame, unframe
 from sr_support import unique
-from protos import Line, Order, Refund
+from protos import Line, Money, Order, Payment, Refund
 
 AVRO = json.dumps({"type": "record", "name": "Payment", "namespace": "py.serdes",
                    "fields": [{"name": "id", "type": "string"}, {"name": "amount", "type": "double"},
@@ -200,3 +200,15 @@ def test_protobuf_bad_input(client):
         deserializer(data[:5], ctx(topic))
     with pytest.raises(srclient.SerializationError, match="expected a srclient.test.Order"):
         serdes.ProtobufSerializer(client, Order)(Refund(), ctx(topic))
+
+
+def test_protobuf_imports_become_references(client):
+    topic = unique("py-proto")
+    payment = Payment(total=Money(currency="EUR", units=12))
+    payment.at.seconds = 1_700_000_000
+    data = serdes.ProtobufSerializer(client, Payment)(payment, ctx(topic))
+    registered = client.get_latest(f"{topic}-value")
+    assert [(r.name, r.subject) for r in registered.references] == [("srclient_test/common.proto",
+                                                                      "srclient_test/common.proto")]
+    assert client.get_latest("srclient_test/common.proto").schema_type == "PROTOBUF"
+    assert serdes.ProtobufDeserializer(client, Payment)(data, ctx(topic)) == payment

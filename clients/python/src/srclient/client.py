@@ -38,6 +38,8 @@ METHODS = _method_ids()
 
 _msg = _proto.message
 _GetSchemaByIdResponse = _msg("GetSchemaByIdResponse")
+_SCHEMA_SLOT_SETTERS = tuple(getattr(Schema, name).__set__ for name in ("id", "schema", "schema_type", "references"))
+assert Schema.__slots__ == ("id", "schema", "schema_type", "references")
 
 
 def _schema_type_number(schema_type: str) -> int:
@@ -362,15 +364,20 @@ class Client:
         finally:
             lib.srpy_many_free(many)
         new, type_names, schema_cls = object.__new__, _TYPE_NAMES, Schema
+        # A frozen, slotted dataclass filled through its slots' descriptors: what its __init__
+        # does, without the frozen __setattr__ guard (a third of the cost per id).
+        set_id, set_text, set_type, set_references = _SCHEMA_SLOT_SETTERS
         retry: List[int] = []
         wait_ms = 0
         failure: Optional[RegistryError] = None
         for schema_id, status, number, type_number, raw, offset, length in zip(
                 ids, statuses, schema_ids, types, raws, offsets, lengths):
             if status == 0 and not raw:
-                schema = new(schema_cls)  # a frozen dataclass, filled without its __setattr__ guard
-                schema.__dict__.update(id=number, schema=arena[offset:offset + length].decode("utf-8"),
-                                       schema_type=type_names.get(type_number, "AVRO"), references=())
+                schema = new(schema_cls)
+                set_id(schema, number)
+                set_text(schema, arena[offset:offset + length].decode("utf-8"))
+                set_type(schema, type_names.get(type_number, "AVRO"))
+                set_references(schema, ())
                 found[schema_id] = schema
             elif status == 0:
                 found[schema_id] = _schema(_GetSchemaByIdResponse.FromString(arena[offset:offset + length]).schema)

@@ -13,7 +13,7 @@ COMPATIBILITY_LEVELS = ("NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "F
 MODES = ("READWRITE", "READONLY", "IMPORT")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SchemaReference:
     """A reference from one schema to a version of another subject."""
 
@@ -22,7 +22,7 @@ class SchemaReference:
     version: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Schema:
     """A schema by global id. ``schema`` is the text as the server stores it (normalised)."""
 
@@ -32,7 +32,7 @@ class Schema:
     references: Tuple[SchemaReference, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SchemaVersion:
     """A schema as registered under one subject at one version."""
 
@@ -47,7 +47,7 @@ class SchemaVersion:
     deleted: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RegisteredSchema:
     """What register() answers: the id, the version under the subject, and whether it is new."""
 
@@ -57,7 +57,7 @@ class RegisteredSchema:
     warnings: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CompatibilityResult:
     """What check_compatibility() answers. ``messages`` says why not (when verbose)."""
 
@@ -69,7 +69,7 @@ class CompatibilityResult:
         return self.is_compatible
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ValidationError:
     """One reason a payload is invalid (JSON pointers into the payload and the schema)."""
 
@@ -78,7 +78,7 @@ class ValidationError:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ValidationResult:
     """What validate() answers."""
 
@@ -89,7 +89,7 @@ class ValidationResult:
         return self.valid
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchPage:
     """One page of search() results; ``next_page_token`` is empty on the last page."""
 
@@ -97,7 +97,7 @@ class SearchPage:
     next_page_token: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServerInfo:
     server_id: str
     server_version: str

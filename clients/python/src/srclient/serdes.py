@@ -488,6 +488,10 @@ def _message_at(file_descriptor, indexes: Sequence[int]):
     return descriptor
 
 
+def _is_builtin(name: str) -> bool:
+    return name.startswith(("confluent/", "google/protobuf/", "google/type/"))
+
+
 def _file_schema(file_descriptor) -> str:
     """The schema text Confluent's serializer registers: the FileDescriptorProto, base64."""
     import base64
@@ -497,12 +501,15 @@ def _file_schema(file_descriptor) -> str:
 class ProtobufSerializer(_SerializerBase):
     """A Protobuf message in Confluent's frame (with its message indexes). The schema is the
     message's .proto file, registered as Confluent's serializer does (the FileDescriptorProto in
-    base64); imported files are registered first under their file names and referenced."""
+    base64); imported files are registered first under their file names and referenced (except
+    the well-known ones, google/protobuf/*, google/type/* and confluent/*, unless
+    ``skip_known_types=False``), as confluent-kafka's serializer does."""
 
     schema_type = "PROTOBUF"
 
-    def __init__(self, client: Client, message_type, **kw):
+    def __init__(self, client: Client, message_type, *, skip_known_types: bool = True, **kw):
         descriptor = message_type.DESCRIPTOR
+        self._skip_known_types = skip_known_types
         self._message_type = message_type
         self._indexes = _message_indexes(descriptor)
         self._index_bytes = encode_message_indexes(self._indexes)
@@ -519,6 +526,8 @@ class ProtobufSerializer(_SerializerBase):
             raise SerializationError("imports nest deeper than 32")
         references = []
         for dependency in file_descriptor.dependencies:
+            if self._skip_known_types and _is_builtin(dependency.name):
+                continue  # google/protobuf/*, google/type/*, confluent/*: as confluent-kafka does
             dep_references = self._register_dependencies(dependency, depth + 1)
             if self.auto_register:
                 registered = self.client.register(dependency.name, _file_schema(dependency), "PROTOBUF",
