@@ -166,6 +166,10 @@ static int parse_string(parser *p, const char **out, size_t *length) {
     return 0;
 }
 
+/* Exact powers of ten as doubles (10^22 is the last one a double holds exactly). */
+static const double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 static int parse_number(parser *p, struct sr_json_value *v) {
     size_t start = p->pos;
     const uint8_t *s = p->s;
@@ -177,30 +181,52 @@ static int parse_number(parser *p, struct sr_json_value *v) {
     /* Accumulate as a negative magnitude, so INT64_MIN fits. */
     int64_t acc = 0;
     int overflow = 0;
+    /* Beside it, the decimal mantissa and exponent for the fast path of fractions. */
+    uint64_t mantissa = 0;
+    int digits = 0, exp10 = 0, inexact = 0;
     while (p->pos < p->n && s[p->pos] >= '0' && s[p->pos] <= '9') {
         int digit = s[p->pos] - '0';
         if (acc < (INT64_MIN + digit) / 10) overflow = 1;
         else acc = acc * 10 - digit;
+        if (digits < 19) mantissa = mantissa * 10 + (uint64_t)digit, digits += mantissa != 0;
+        else exp10++, inexact |= digit != 0;
         p->pos++;
     }
     if (p->pos < p->n && s[p->pos] == '.') {
         fraction = 1;
         p->pos++;
         if (p->pos >= p->n || s[p->pos] < '0' || s[p->pos] > '9') return fail(p, start, "bad number (digits after '.')");
-        while (p->pos < p->n && s[p->pos] >= '0' && s[p->pos] <= '9') p->pos++;
+        while (p->pos < p->n && s[p->pos] >= '0' && s[p->pos] <= '9') {
+            if (digits < 19) mantissa = mantissa * 10 + (uint64_t)(s[p->pos] - '0'), digits += mantissa != 0, exp10--;
+            else inexact |= s[p->pos] != '0';
+            p->pos++;
+        }
     }
     if (p->pos < p->n && (s[p->pos] == 'e' || s[p->pos] == 'E')) {
         fraction = 1;
         p->pos++;
-        if (p->pos < p->n && (s[p->pos] == '+' || s[p->pos] == '-')) p->pos++;
+        int exp_negative = 0, e = 0;
+        if (p->pos < p->n && (s[p->pos] == '+' || s[p->pos] == '-')) exp_negative = s[p->pos++] == '-';
         if (p->pos >= p->n || s[p->pos] < '0' || s[p->pos] > '9') return fail(p, start, "bad number (exponent)");
-        while (p->pos < p->n && s[p->pos] >= '0' && s[p->pos] <= '9') p->pos++;
+        while (p->pos < p->n && s[p->pos] >= '0' && s[p->pos] <= '9') {
+            if (e < 10000) e = e * 10 + (s[p->pos] - '0');
+            p->pos++;
+        }
+        exp10 += exp_negative ? -e : e;
     }
     v->type = SR_JSON_NUMBER;
     if (!fraction && !overflow && (negative || acc != INT64_MIN)) {
         v->is_int = 1;
         v->integer = negative ? acc : -acc;
         v->number = (double)v->integer;
+        return 0;
+    }
+    /* Clinger's fast path: a mantissa a double holds exactly and an exact power of ten make one
+     * correctly rounded multiplication or division, the same double strtod gives. */
+    if (!inexact && mantissa <= ((uint64_t)1 << 53) && exp10 >= -22 && exp10 <= 22) {
+        double m = (double)mantissa;
+        v->number = exp10 < 0 ? m / exact_pow10[-exp10] : m * exact_pow10[exp10];
+        if (negative) v->number = -v->number;
         return 0;
     }
     /* strtod needs a NUL-terminated copy (the input is length-delimited). */

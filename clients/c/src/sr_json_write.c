@@ -73,12 +73,48 @@ void sr_json_write_double(sr_buf *out, double value, int single_precision) {
         else sr_buf_append(out, "\"-Infinity\"", 11);
         return;
     }
+    /* Fast path for the usual numbers (prices, ratios): the smallest k such that the integer
+     * r nearest |value| * 10^k gives back |value| as r / 10^k. That division of two exact
+     * doubles rounds as strtod does, so "r with k decimals" reads back to the value, and the
+     * smallest k is the fewest digits, as the loop below would find, minus its cost. */
+    double magnitude = value < 0 ? -value : value;
+    if (magnitude >= 1e-4 && magnitude < 1e15) {
+        static const double scale[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+        for (int k = 0; k < 10; k++) {
+            double scaled = magnitude * scale[k];
+            if (scaled >= 1125899906842624.0) break; /* 2^50: the rounding below stays exact */
+            int64_t r = (int64_t)(scaled + 0.5);
+            if ((double)r / scale[k] != magnitude) continue;
+            char digits[24], text[40];
+            int n = 0, at = 0;
+            for (int64_t rest = r; n == 0 || rest; rest /= 10) digits[n++] = (char)('0' + rest % 10);
+            for (int i = 0; i < n / 2; i++) {
+                char swap = digits[i];
+                digits[i] = digits[n - 1 - i];
+                digits[n - 1 - i] = swap;
+            }
+            if (value < 0) text[at++] = '-';
+            if (n <= k) { /* 0.000ddd */
+                text[at++] = '0', text[at++] = '.';
+                for (int z = 0; z < k - n; z++) text[at++] = '0';
+                memcpy(text + at, digits, (size_t)n), at += n;
+            } else {
+                memcpy(text + at, digits, (size_t)(n - k)), at += n - k;
+                text[at++] = '.';
+                if (k == 0) text[at++] = '0';
+                else memcpy(text + at, digits + n - k, (size_t)k), at += k;
+            }
+            sr_buf_append(out, text, (size_t)at);
+            return;
+        }
+    }
     /* The fewest significant digits that read back to the same value, as Python's repr
      * and fastavro's JSON do (floats compared as floats). */
     char text[40];
     int length = 0;
     for (int precision = single_precision ? 6 : 15; precision <= 17; precision++) {
         length = snprintf(text, sizeof text, "%.*g", precision, value);
+        if (precision == 17) break; /* 17 significant digits always read back */
         double back = strtod(text, NULL);
         if (single_precision ? (float)back == (float)value : back == value) break;
     }
