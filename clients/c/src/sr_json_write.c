@@ -15,8 +15,11 @@ static const uint8_t needs_escape[256] = {
 
 void sr_json_write_string(sr_buf *out, const char *text, size_t length) {
     const uint8_t *s = (const uint8_t *)text;
-    /* Worst case every byte becomes \u00XX. */
-    if (length > (SIZE_MAX - 2) / 6 || sr_buf_reserve(out, length * 6 + 2) != 0) {
+    /* Room for exactly what is written: each escaped byte takes at most 6 (\u00XX), so count
+     * them rather than reserving six times the length of a large string. */
+    size_t escaped = 0;
+    for (size_t i = 0; i < length; i++) escaped += needs_escape[s[i]];
+    if (length > (SIZE_MAX - 2) / 6 || sr_buf_reserve(out, length + escaped * 5 + 2) != 0) {
         out->oom = 1;
         return;
     }

@@ -548,6 +548,101 @@ static void test_wire_format(void) {
     CHECK(strcmp(sr_err_name(SR_ERR_WIRE_MAGIC), "SR_ERR_WIRE_MAGIC") == 0 && strcmp(sr_err_name(SR_ERR_REGISTRY), "SR_ERR_REGISTRY") == 0);
 }
 
+/* Mutated JSON texts and schemas: only success or the documented error, never a crash. */
+static void test_mutated_json_and_schemas(void) {
+    size_t length;
+    char *text = read_file(OWN_VECTORS, &length);
+    if (!text) {
+        CHECK(0);
+        return;
+    }
+    unsigned seed = 99;
+    int other = 0, parsed = 0;
+    char *copy = malloc(length);
+    for (int round = 0; round < 3000; round++) {
+        memcpy(copy, text, length);
+        for (int k = 0; k < 4; k++) copy[rand_r(&seed) % length] = (char)rand_r(&seed);
+        size_t cut = round % 3 ? length : (size_t)rand_r(&seed) % length;
+        sr_json *doc = NULL;
+        int err = sr_json_parse(copy, cut, &doc, errbuf, sizeof errbuf);
+        if (err == SR_OK) parsed++;
+        else if (err != SR_ERR_JSON) other++;
+        sr_json_free(doc);
+    }
+    const char *schema = "{\"type\":\"record\",\"name\":\"R\",\"namespace\":\"n.s\",\"fields\":[{\"name\":\"a\","
+                         "\"type\":[\"null\",{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"X\",\"Y\"]}]},"
+                         "{\"name\":\"b\",\"type\":{\"type\":\"map\",\"values\":\"R\"}},{\"name\":\"c\",\"type\":"
+                         "{\"type\":\"fixed\",\"name\":\"F\",\"size\":3},\"default\":\"abc\"},{\"name\":\"d\",\"type\":\"E\"}]}";
+    size_t schema_length = strlen(schema);
+    char mutated[512];
+    int compiled = 0, encoded = 0;
+    for (int round = 0; round < 20000; round++) {
+        memcpy(mutated, schema, schema_length);
+        int changes = 1 + rand_r(&seed) % 3;
+        for (int k = 0; k < changes; k++) mutated[rand_r(&seed) % schema_length] = " \"{}[],:abcnrtyE.0"[rand_r(&seed) % 19];
+        sr_avro_schema *s = NULL;
+        int err = sr_avro_schema_parse(mutated, schema_length, &s, errbuf, sizeof errbuf);
+        if (err == SR_OK) {
+            compiled++;
+            /* Whatever compiled encodes and decodes without crashing too. */
+            uint8_t *out = NULL;
+            size_t out_length;
+            char *json = NULL;
+            const char *value = "{\"a\":null,\"b\":{},\"d\":\"X\"}";
+            if (sr_avro_encode_json(s, value, strlen(value), &out, &out_length, errbuf, sizeof errbuf) == SR_OK) {
+                encoded++;
+                sr_avro_decode_json(s, out, out_length, &json, &out_length, errbuf, sizeof errbuf);
+            }
+            sr_free(out);
+            sr_free(json);
+        } else if (err != SR_ERR_JSON && err != SR_ERR_SCHEMA) {
+            other++;
+        }
+        sr_avro_schema_free(s);
+    }
+    printf("    mutated input: %d JSON texts parsed, %d schemas compiled (%d took the value), %d other errors\n", parsed,
+           compiled, encoded, other);
+    CHECK(other == 0 && compiled > 0 && encoded > 0);
+    free(copy);
+    free(text);
+}
+
+/* Large values: a 1 MiB string and 256 KiB of bytes above 0x7f go both ways. */
+static void test_large_values(void) {
+    size_t n = 1 << 20;
+    char *json = malloc(n + 3);
+    json[0] = '"';
+    memset(json + 1, 'x', n);
+    json[n + 1] = '"';
+    json[n + 2] = '\0';
+    sr_avro_schema *s = schema_of("\"string\"");
+    uint8_t *out = NULL;
+    size_t length = 0;
+    CHECK(s && sr_avro_encode_json(s, json, n + 2, &out, &length, errbuf, sizeof errbuf) == SR_OK && length == n + 4);
+    char *back = NULL;
+    size_t back_length = 0;
+    CHECK(out && sr_avro_decode_json(s, out, length, &back, &back_length, errbuf, sizeof errbuf) == SR_OK &&
+          back_length == n + 2 && memcmp(back, json, n + 2) == 0);
+    sr_free(out);
+    sr_free(back);
+    sr_avro_schema_free(s);
+    free(json);
+    /* Bytes: each 0xff is the code point U+00FF, two bytes of UTF-8, and back. */
+    size_t m = 1 << 18;
+    uint8_t *raw = malloc(m + 8);
+    raw[0] = 0x80, raw[1] = 0x80, raw[2] = 0x20; /* zigzag varint of 2^18 */
+    memset(raw + 3, 0xff, m);
+    s = schema_of("\"bytes\"");
+    CHECK(s && sr_avro_decode_json(s, raw, m + 3, &back, &back_length, errbuf, sizeof errbuf) == SR_OK &&
+          back_length == 2 * m + 2);
+    CHECK(back && sr_avro_encode_json(s, back, back_length, &out, &length, errbuf, sizeof errbuf) == SR_OK &&
+          length == m + 3 && memcmp(out, raw, length) == 0);
+    sr_free(out);
+    sr_free(back);
+    sr_avro_schema_free(s);
+    free(raw);
+}
+
 int main(void) {
     RUN(test_wire_format);
     RUN(test_json_parser);
@@ -559,5 +654,7 @@ int main(void) {
     RUN(test_values_that_do_not_fit);
     RUN(test_hostile_bytes);
     RUN(test_truncations_and_random_bytes);
+    RUN(test_mutated_json_and_schemas);
+    RUN(test_large_values);
     return check_summary();
 }
