@@ -271,7 +271,8 @@ static int decode(decoder *d, const sr_avro_node *n, struct sr_json_value *out, 
     case SR_AV_ENUM:
         if (read_long(d, &v) != 0) return d->err;
         if (v < 0 || (uint64_t)v >= n->count)
-            return fail(d, at, "enum index %lld out of range (enum %s has %zu symbols)", (long long)v, n->name, n->count);
+            return fail(d, at, "enum index %lld out of range (enum %s has %zu symbols)", (long long)v, n->name,
+                        n->count);
         out->type = SR_JSON_STRING;
         out->u.string = n->symbols[v]->u.string;
         out->length = n->symbols[v]->length;

@@ -19,17 +19,27 @@ typedef struct encoder {
 
 static const char *const json_type_names[] = {"null", "a boolean", "a number", "a string", "an array", "an object"};
 
-static int fail(encoder *e, const char *format, const char *a, size_t a_length, const char *b) {
+static int clip(size_t length) { return length > 100 ? 100 : (int)length; }
+
+static int fail(encoder *e, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static int fail(encoder *e, const char *format, ...) {
     if (e->err) return e->err;
     char where[256], message[300];
     sr_path_format(&e->path, where, sizeof where);
-    snprintf(message, sizeof message, format, (int)(a_length > 100 ? 100 : a_length), a ? a : "", b ? b : "");
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof message, format, args);
+    va_end(args);
     e->err = sr_serde_fail(e->errbuf, e->errbuf_size, SR_ERR_AVRO_VALUE, "%s: %s", where, message);
     return e->err;
 }
 
 static int mismatch(encoder *e, const sr_avro_node *n, const struct sr_json_value *v) {
-    return fail(e, "expected %.*s, found %s", n->name, n->name_length, json_type_names[v->type]);
+    return fail(e, "expected %.*s, found %s", clip(n->name_length), n->name, json_type_names[v->type]);
 }
 
 /* The code points of a JSON string as bytes: each must be U+0000..U+00FF (Avro's JSON
@@ -108,14 +118,17 @@ static const struct sr_json_value *find_member(const struct sr_json_value *objec
 }
 
 static int encode_record(encoder *e, const sr_avro_node *n, const struct sr_json_value *v, int as_default, int depth) {
-    if (v->type != SR_JSON_OBJECT) return fail(e, "expected an object for record %.*s, found %s", n->name, n->name_length, json_type_names[v->type]);
+    if (v->type != SR_JSON_OBJECT)
+        return fail(e, "expected an object for record %.*s, found %s", clip(n->name_length), n->name,
+                    json_type_names[v->type]);
     for (size_t i = 0; i < n->count; i++) {
         const sr_avro_field *f = &n->fields[i];
         const struct sr_json_value *member = find_member(v, (uint32_t)i, f->name, f->name_length);
         sr_path_push_name(&e->path, f->name, f->name_length);
         int field_default = as_default;
         if (!member) {
-            if (!f->default_value) return fail(e, "missing field '%.*s' (it has no default)%s", f->name, f->name_length, "");
+            if (!f->default_value)
+                return fail(e, "missing field '%.*s' (it has no default)", clip(f->name_length), f->name);
             /* A default is spelled with a union's first branch, unwrapped. */
             member = f->default_value;
             field_default = 1;
@@ -128,17 +141,17 @@ static int encode_record(encoder *e, const sr_avro_node *n, const struct sr_json
 
 static int encode_union(encoder *e, const sr_avro_node *n, const struct sr_json_value *v, int as_default, int depth) {
     if (as_default) {
-        if (n->count == 0) return fail(e, "a default for an empty union%.*s%s", "", 0, "");
+        if (n->count == 0) return fail(e, "a default for an empty union");
         sr_buf_zigzag(&e->out, 0);
         return encode(e, n->branches[0], v, 1, depth + 1);
     }
     if (v->type == SR_JSON_NULL) {
-        if (n->null_branch < 0) return fail(e, "null is not a branch of this union%.*s%s", "", 0, "");
+        if (n->null_branch < 0) return fail(e, "null is not a branch of this union");
         sr_buf_zigzag(&e->out, n->null_branch);
         return 0;
     }
     if (v->type != SR_JSON_OBJECT || v->count != 1)
-        return fail(e, "expected null or {\"branch\": value} for a union%.*s, found %s", "", 0, json_type_names[v->type]);
+        return fail(e, "expected null or {\"branch\": value} for a union, found %s", json_type_names[v->type]);
     const sr_json_member *m = &v->u.members[0];
     for (size_t i = 0; i < n->count; i++) {
         const sr_avro_node *b = n->branches[i];
@@ -147,11 +160,11 @@ static int encode_union(encoder *e, const sr_avro_node *n, const struct sr_json_
             return encode(e, b, &m->value, 0, depth + 1);
         }
     }
-    return fail(e, "'%.*s' is not a branch of this union%s", m->key, m->key_length, "");
+    return fail(e, "'%.*s' is not a branch of this union", clip(m->key_length), m->key);
 }
 
 static int encode(encoder *e, const sr_avro_node *n, const struct sr_json_value *v, int as_default, int depth) {
-    if (depth > SR_AVRO_MAX_DEPTH) return fail(e, "nested deeper than 128 levels%.*s%s", "", 0, "");
+    if (depth > SR_AVRO_MAX_DEPTH) return fail(e, "nested deeper than 128 levels");
     int64_t integer;
     double d;
     size_t count;
@@ -165,12 +178,12 @@ static int encode(encoder *e, const sr_avro_node *n, const struct sr_json_value 
         return 0;
     case SR_AV_INT:
         if (as_integer(v, INT32_MIN, INT32_MAX, &integer) != 0)
-            return v->type == SR_JSON_NUMBER ? fail(e, "%.*s is not an int (32-bit integer)%s", "number", 6, "") : mismatch(e, n, v);
+            return v->type == SR_JSON_NUMBER ? fail(e, "number is not an int (32-bit integer)") : mismatch(e, n, v);
         sr_buf_zigzag(&e->out, integer);
         return 0;
     case SR_AV_LONG:
         if (as_integer(v, INT64_MIN, INT64_MAX, &integer) != 0)
-            return v->type == SR_JSON_NUMBER ? fail(e, "%.*s is not a long (64-bit integer)%s", "number", 6, "") : mismatch(e, n, v);
+            return v->type == SR_JSON_NUMBER ? fail(e, "number is not a long (64-bit integer)") : mismatch(e, n, v);
         sr_buf_zigzag(&e->out, integer);
         return 0;
     case SR_AV_FLOAT: {
@@ -191,7 +204,7 @@ static int encode(encoder *e, const sr_avro_node *n, const struct sr_json_value 
     case SR_AV_BYTES:
         if (v->type != SR_JSON_STRING) return mismatch(e, n, v);
         if ((count = latin1_length(v)) == SIZE_MAX)
-            return fail(e, "bytes are a string of code points U+0000..U+00FF%.*s%s", "", 0, "");
+            return fail(e, "bytes are a string of code points U+0000..U+00FF");
         sr_buf_zigzag(&e->out, (int64_t)count);
         put_latin1(&e->out, v, count);
         return 0;
@@ -203,9 +216,8 @@ static int encode(encoder *e, const sr_avro_node *n, const struct sr_json_value 
     case SR_AV_FIXED:
         if (v->type != SR_JSON_STRING) return mismatch(e, n, v);
         if ((count = latin1_length(v)) != n->size) {
-            char size[32];
-            snprintf(size, sizeof size, "%zu", n->size);
-            return fail(e, "fixed %.*s takes exactly %s bytes (code points U+0000..U+00FF)", n->name, n->name_length, size);
+            return fail(e, "fixed %.*s takes exactly %zu bytes (code points U+0000..U+00FF)", clip(n->name_length),
+                        n->name, n->size);
         }
         put_latin1(&e->out, v, count);
         return 0;
@@ -216,7 +228,7 @@ static int encode(encoder *e, const sr_avro_node *n, const struct sr_json_value 
                 sr_buf_zigzag(&e->out, (int64_t)i);
                 return 0;
             }
-        return fail(e, "'%.*s' is not a symbol of enum %s", v->u.string, v->length, n->name);
+        return fail(e, "'%.*s' is not a symbol of enum %s", clip(v->length), v->u.string, n->name);
     case SR_AV_ARRAY:
         if (v->type != SR_JSON_ARRAY) return mismatch(e, n, v);
         if (v->count) sr_buf_zigzag(&e->out, v->count);
@@ -243,7 +255,7 @@ static int encode(encoder *e, const sr_avro_node *n, const struct sr_json_value 
     case SR_AV_UNION: return encode_union(e, n, v, as_default, depth);
     case SR_AV_RECORD: return encode_record(e, n, v, as_default, depth);
     }
-    return fail(e, "unknown node%.*s%s", "", 0, "");
+    return fail(e, "unknown node");
 }
 
 int sr_avro_encode_value(const sr_avro_schema *schema, const sr_json_value *value, uint8_t **out,
@@ -274,7 +286,8 @@ int sr_avro_encode_value(const sr_avro_schema *schema, const sr_json_value *valu
 
 int sr_avro_encode_json(const sr_avro_schema *schema, const char *json, size_t json_length, uint8_t **out,
                         size_t *out_length, char *errbuf, size_t errbuf_size) {
-    if (!schema || !out || !out_length) return sr_serde_fail(errbuf, errbuf_size, SR_ERR_ARGUMENT, "NULL schema or output");
+    if (!schema || !out || !out_length)
+        return sr_serde_fail(errbuf, errbuf_size, SR_ERR_ARGUMENT, "NULL schema or output");
     *out = NULL;
     *out_length = 0;
     sr_json *doc;

@@ -21,10 +21,21 @@ typedef struct compiler {
 
 static const char *const primitive_names[] = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"};
 
-static int fail(compiler *c, const char *format, const char *detail, size_t detail_length) {
+/* Names quoted in messages are cut to 100 bytes. */
+static int clip(size_t length) { return length > 100 ? 100 : (int)length; }
+
+static int fail(compiler *c, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static int fail(compiler *c, const char *format, ...) {
     if (c->err) return c->err;
     char message[256];
-    snprintf(message, sizeof message, format, (int)(detail_length > 100 ? 100 : detail_length), detail ? detail : "");
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof message, format, args);
+    va_end(args);
     c->err = sr_serde_fail(c->errbuf, c->errbuf_size, SR_ERR_SCHEMA, "Avro schema at %s: %s",
                            c->path_length ? c->path : "/", message);
     return c->err;
@@ -142,10 +153,10 @@ static sr_avro_node *compile(compiler *c, const struct sr_json_value *v, const c
 static int name_node(compiler *c, sr_avro_node *node, const struct sr_json_value *def, const char *ns,
                      const char **inner_ns) {
     const struct sr_json_value *name = member(def, "name");
-    if (!name || name->type != SR_JSON_STRING) return fail(c, "a named type needs a \"name\" string%.*s", "", 0);
+    if (!name || name->type != SR_JSON_STRING) return fail(c, "a named type needs a \"name\" string");
     const struct sr_json_value *space = member(def, "namespace");
     if (space && space->type != SR_JSON_STRING && space->type != SR_JSON_NULL)
-        return fail(c, "\"namespace\" must be a string%.*s", "", 0);
+        return fail(c, "\"namespace\" must be a string");
     const char *full;
     size_t full_length;
     if (memchr(name->u.string, '.', name->length)) {
@@ -155,7 +166,7 @@ static int name_node(compiler *c, sr_avro_node *node, const struct sr_json_value
         const char *space_text = space && space->type == SR_JSON_STRING ? space->u.string : (space ? "" : ns);
         size_t space_length = space_text ? strlen(space_text) : 0;
         if (space_length && !valid_full_name(space_text, space_length))
-            return fail(c, "invalid namespace '%.*s'", space_text, space_length);
+            return fail(c, "invalid namespace '%.*s'", clip(space_length), space_text);
         char *joined = sr_arena_alloc(&c->schema->arena, space_length + 1 + name->length + 1);
         if (!joined) return oom(c);
         size_t n = 0;
@@ -169,9 +180,10 @@ static int name_node(compiler *c, sr_avro_node *node, const struct sr_json_value
         full = joined;
         full_length = n + name->length;
     }
-    if (!valid_full_name(full, full_length)) return fail(c, "invalid name '%.*s'", full, full_length);
-    if (primitive_kind(full, full_length) >= 0) return fail(c, "'%.*s' is a primitive type's name", full, full_length);
-    if (find_named(c, full, full_length)) return fail(c, "'%.*s' is defined twice", full, full_length);
+    if (!valid_full_name(full, full_length)) return fail(c, "invalid name '%.*s'", clip(full_length), full);
+    if (primitive_kind(full, full_length) >= 0)
+        return fail(c, "'%.*s' is a primitive type's name", clip(full_length), full);
+    if (find_named(c, full, full_length)) return fail(c, "'%.*s' is defined twice", clip(full_length), full);
     node->name = full;
     node->name_length = full_length;
     /* The namespace of what this type encloses: its full name without the last part. */
@@ -199,7 +211,7 @@ static int name_node(compiler *c, sr_avro_node *node, const struct sr_json_value
 static int compile_record(compiler *c, sr_avro_node *node, const struct sr_json_value *def, const char *ns,
                           int depth) {
     const struct sr_json_value *fields = member(def, "fields");
-    if (!fields || fields->type != SR_JSON_ARRAY) return fail(c, "a record needs a \"fields\" array%.*s", "", 0);
+    if (!fields || fields->type != SR_JSON_ARRAY) return fail(c, "a record needs a \"fields\" array");
     node->count = fields->count;
     node->fields = sr_arena_alloc(&c->schema->arena, (fields->count ? fields->count : 1) * sizeof *node->fields);
     if (!node->fields) return oom(c);
@@ -210,12 +222,13 @@ static int compile_record(compiler *c, sr_avro_node *node, const struct sr_json_
         const struct sr_json_value *name = member(field, "name");
         const struct sr_json_value *type = member(field, "type");
         if (field->type != SR_JSON_OBJECT || !name || name->type != SR_JSON_STRING || !type)
-            return fail(c, "a field needs a \"name\" string and a \"type\"%.*s", "", 0);
+            return fail(c, "a field needs a \"name\" string and a \"type\"");
         if (!valid_name(name->u.string, name->length))
-            return fail(c, "invalid field name '%.*s'", name->u.string, name->length);
+            return fail(c, "invalid field name '%.*s'", clip(name->length), name->u.string);
         for (uint32_t k = 0; k < i; k++)
-            if (node->fields[k].name_length == name->length && memcmp(node->fields[k].name, name->u.string, name->length) == 0)
-                return fail(c, "two fields named '%.*s'", name->u.string, name->length);
+            if (node->fields[k].name_length == name->length &&
+                memcmp(node->fields[k].name, name->u.string, name->length) == 0)
+                return fail(c, "two fields named '%.*s'", clip(name->length), name->u.string);
         node->fields[i].name = name->u.string;
         node->fields[i].name_length = name->length;
         node->fields[i].default_value = member(field, "default");
@@ -231,17 +244,18 @@ static int compile_record(compiler *c, sr_avro_node *node, const struct sr_json_
 
 static int compile_enum(compiler *c, sr_avro_node *node, const struct sr_json_value *def) {
     const struct sr_json_value *symbols = member(def, "symbols");
-    if (!symbols || symbols->type != SR_JSON_ARRAY) return fail(c, "an enum needs a \"symbols\" array%.*s", "", 0);
+    if (!symbols || symbols->type != SR_JSON_ARRAY) return fail(c, "an enum needs a \"symbols\" array");
     node->count = symbols->count;
     node->symbols = sr_arena_alloc(&c->schema->arena, (symbols->count ? symbols->count : 1) * sizeof *node->symbols);
     if (!node->symbols) return oom(c);
     for (uint32_t i = 0; i < symbols->count; i++) {
         const struct sr_json_value *s = &symbols->u.items[i];
         if (s->type != SR_JSON_STRING || !valid_name(s->u.string, s->length))
-            return fail(c, "enum symbols must be names%.*s", "", 0);
+            return fail(c, "enum symbols must be names");
         for (uint32_t k = 0; k < i; k++)
-            if (node->symbols[k]->length == s->length && memcmp(node->symbols[k]->u.string, s->u.string, s->length) == 0)
-                return fail(c, "symbol '%.*s' appears twice", s->u.string, s->length);
+            if (node->symbols[k]->length == s->length &&
+                memcmp(node->symbols[k]->u.string, s->u.string, s->length) == 0)
+                return fail(c, "symbol '%.*s' appears twice", clip(s->length), s->u.string);
         node->symbols[i] = s;
     }
     return 0;
@@ -261,14 +275,14 @@ static sr_avro_node *compile_union(compiler *c, const struct sr_json_value *v, c
         sr_avro_node *branch = compile(c, &v->u.items[i], ns, depth + 1);
         if (!branch) return NULL;
         if (branch->kind == SR_AV_UNION) {
-            fail(c, "a union cannot hold a union%.*s", "", 0);
+            fail(c, "a union cannot hold a union");
             return NULL;
         }
         /* Branches are told apart by type name (the full name for named types). */
         for (uint32_t k = 0; k < i; k++)
             if (node->branches[k]->name_length == branch->name_length &&
                 memcmp(node->branches[k]->name, branch->name, branch->name_length) == 0) {
-                fail(c, "the union has two branches of type '%.*s'", branch->name, branch->name_length);
+                fail(c, "the union has two branches of type '%.*s'", clip(branch->name_length), branch->name);
                 return NULL;
             }
         if (branch->kind == SR_AV_NULL) node->null_branch = (int)i;
@@ -281,7 +295,7 @@ static sr_avro_node *compile_union(compiler *c, const struct sr_json_value *v, c
 static sr_avro_node *compile_object(compiler *c, const struct sr_json_value *v, const char *ns, int depth) {
     const struct sr_json_value *type = member(v, "type");
     if (!type) {
-        fail(c, "a schema object needs a \"type\"%.*s", "", 0);
+        fail(c, "a schema object needs a \"type\"");
         return NULL;
     }
     if (type->type != SR_JSON_STRING) {
@@ -308,7 +322,7 @@ static sr_avro_node *compile_object(compiler *c, const struct sr_json_value *v, 
     } else if (is_string(type, "fixed")) {
         const struct sr_json_value *size = member(v, "size");
         if (!size || size->type != SR_JSON_NUMBER || !size->is_int || size->integer < 0 || size->integer > INT32_MAX) {
-            fail(c, "a fixed needs a \"size\" (a non-negative integer)%.*s", "", 0);
+            fail(c, "a fixed needs a \"size\" (a non-negative integer)");
             return NULL;
         }
         if (!(node = new_node(c, SR_AV_FIXED)) || name_node(c, node, v, ns, &inner_ns) != 0) return NULL;
@@ -317,7 +331,7 @@ static sr_avro_node *compile_object(compiler *c, const struct sr_json_value *v, 
         int array = is_string(type, "array");
         const struct sr_json_value *inner = member(v, array ? "items" : "values");
         if (!inner) {
-            fail(c, array ? "an array needs \"items\"%.*s" : "a map needs \"values\"%.*s", "", 0);
+            fail(c, "%s", array ? "an array needs \"items\"" : "a map needs \"values\"");
             return NULL;
         }
         if (!(node = new_node(c, array ? SR_AV_ARRAY : SR_AV_MAP))) return NULL;
@@ -327,7 +341,7 @@ static sr_avro_node *compile_object(compiler *c, const struct sr_json_value *v, 
     } else {
         /* {"type": "com.example.Name"}: a reference. */
         node = resolve(c, t, t_length, ns);
-        if (!node && !c->err) fail(c, "unknown type '%.*s'", t, t_length);
+        if (!node && !c->err) fail(c, "unknown type '%.*s'", clip(t_length), t);
     }
     return node;
 }
@@ -335,7 +349,7 @@ static sr_avro_node *compile_object(compiler *c, const struct sr_json_value *v, 
 static sr_avro_node *compile(compiler *c, const struct sr_json_value *v, const char *ns, int depth) {
     if (c->err) return NULL;
     if (depth > SR_JSON_MAX_DEPTH) {
-        fail(c, "nested too deeply%.*s", "", 0);
+        fail(c, "nested too deeply");
         return NULL;
     }
     switch (v->type) {
@@ -343,12 +357,13 @@ static sr_avro_node *compile(compiler *c, const struct sr_json_value *v, const c
         int primitive = primitive_kind(v->u.string, v->length);
         if (primitive >= 0) return new_node(c, primitive);
         sr_avro_node *named = resolve(c, v->u.string, v->length, ns);
-        if (!named && !c->err) fail(c, "unknown type '%.*s' (named types must be defined before use)", v->u.string, v->length);
+        if (!named && !c->err)
+            fail(c, "unknown type '%.*s' (named types must be defined before use)", clip(v->length), v->u.string);
         return named;
     }
     case SR_JSON_ARRAY: return compile_union(c, v, ns, depth);
     case SR_JSON_OBJECT: return compile_object(c, v, ns, depth);
-    default: fail(c, "a schema is a string, an object or an array (a union)%.*s", "", 0); return NULL;
+    default: fail(c, "a schema is a string, an object or an array (a union)"); return NULL;
     }
 }
 

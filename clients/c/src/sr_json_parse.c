@@ -195,7 +195,8 @@ static int parse_number(parser *p, struct sr_json_value *v) {
     if (p->pos < p->n && s[p->pos] == '.') {
         fraction = 1;
         p->pos++;
-        if (p->pos >= p->n || s[p->pos] < '0' || s[p->pos] > '9') return fail(p, start, "bad number (digits after '.')");
+        if (p->pos >= p->n || s[p->pos] < '0' || s[p->pos] > '9')
+            return fail(p, start, "bad number (digits after '.')");
         while (p->pos < p->n && s[p->pos] >= '0' && s[p->pos] <= '9') {
             if (digits < 19) mantissa = mantissa * 10 + (uint64_t)(s[p->pos] - '0'), digits += mantissa != 0, exp10--;
             else inexact |= s[p->pos] != '0';
