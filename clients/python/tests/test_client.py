@@ -7,7 +7,7 @@ import socket
 import pytest
 
 import srclient
-from srclient import errors
+from srclient import _proto, errors
 from sr_support import unique
 
 RECORD = {"type": "record", "name": "Order", "namespace": "py.client",
@@ -271,3 +271,76 @@ def test_references_through_every_read(client, subject):
     many = client.get_many([registered.id, client.get_latest(f"{subject}-inner").id])
     assert many[registered.id].references == (reference,)  # the protobuf-runtime path of get_many
     assert many[registered.id] == client.get_schema(registered.id)
+
+
+def _wait_stopped(pid: int) -> None:
+    """Until every thread of pid is stopped (state T in /proc): kill() returns before they are."""
+    import os
+    import time
+    for _ in range(500):
+        states = []
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{task}/stat") as stat:
+                    states.append(stat.read().rsplit(")", 1)[1].split()[0])
+            except OSError:
+                continue
+        if states and all(state in ("T", "t") for state in states):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} did not stop: thread states {states}")
+
+
+def test_call_and_get_many_timeouts(tmp_path):
+    """A stopped (SIGSTOP) server: a call and a get_many time out with RegistryTimeout; after
+    SIGCONT the client goes on (get_many reconnects itself, dropping the late replies)."""
+    import signal
+    from sr_support import start_server
+    running = start_server(tmp_path)
+    try:
+        client = srclient.Client("127.0.0.1", running.srp_port, timeout=10, connect_timeout=0.5)
+        with client:
+            schema_id = client.register(unique("py-timeout"), '"float"').id
+            running.process.send_signal(signal.SIGSTOP)
+            _wait_stopped(running.process.pid)
+            try:
+                with pytest.raises(srclient.RegistryTimeout) as caught:
+                    client.call("GetSchemaById", _proto.message("GetSchemaByIdRequest")(id=schema_id),
+                                "GetSchemaByIdResponse", timeout=0.2)
+                assert caught.value.err_name == "SR_ERR_TIMEOUT" and isinstance(caught.value, TimeoutError)
+                with pytest.raises(srclient.RegistryTimeout):
+                    client.get_many([schema_id], timeout=0.2)
+            finally:
+                running.process.send_signal(signal.SIGCONT)
+            if not client.connected:  # the reconnect inside get_many met the stopped server
+                client.reconnect()
+            assert client.get_schema(schema_id).schema == '"float"'
+            assert client.get_many([schema_id])[schema_id].schema == '"float"'
+    finally:
+        running.stop()
+
+
+def test_get_many_retries_throttled_requests(tmp_path, monkeypatch):
+    """A server with a small token bucket answers part of a pipeline THROTTLED; get_many
+    retries those after retry_after_ms and returns every id (the rounds are bounded)."""
+    from sr_support import start_server
+    running = start_server(tmp_path, "--set", "token-rate=200", "--set", "token-burst=20")
+    try:
+        with srclient.Client("127.0.0.1", running.srp_port, timeout=10, throttle_retries=20) as client:
+            ids = [client.register(unique("py-throttle"), '{"type":"enum","name":"E%d","symbols":["A"]}' % i).id
+                   for i in range(8)]
+            missing = list(range(1_600_000_000, 1_600_000_000 + 60))
+            rounds = []
+            original = srclient.Client._get_many_round
+
+            def counting(self, client_handle, round_ids, *rest):
+                rounds.append(len(round_ids))
+                return original(self, client_handle, round_ids, *rest)
+
+            monkeypatch.setattr(srclient.Client, "_get_many_round", counting)
+            found = client.get_many(ids + missing, missing_ok=True)
+            assert sorted(found) == sorted(ids)
+            # A burst of 20 tokens against 68 requests that arrive together: some are THROTTLED.
+            assert len(rounds) > 1 and rounds[0] == 68 and rounds == sorted(rounds, reverse=True), rounds
+    finally:
+        running.stop()

@@ -212,3 +212,16 @@ def test_protobuf_imports_become_references(client):
                                                                       "srclient_test/common.proto")]
     assert client.get_latest("srclient_test/common.proto").schema_type == "PROTOBUF"
     assert serdes.ProtobufDeserializer(client, Payment)(data, ctx(topic)) == payment
+
+
+def test_server_validates_what_the_serializers_write(client):
+    """ValidatePayload takes a wire-format frame (the id inside picks the schema)."""
+    topic = unique("py-validate")
+    avro = serdes.AvroSerializer(client, AVRO)(PAYMENT, ctx(topic))
+    schema_id = serdes.unframe(avro).schema_id
+    assert client.validate(avro, schema_id=schema_id).valid
+    truncated = client.validate(avro[:-4], schema_id=schema_id)
+    assert not truncated.valid and truncated.errors
+    json_topic = unique("py-validate")
+    framed_json = serdes.JSONSerializer(client, JSON_SCHEMA)({"id": "v", "amount": 1}, ctx(json_topic))
+    assert client.validate(framed_json, subject=f"{json_topic}-value").valid
