@@ -121,6 +121,12 @@ typedef struct sr_avro_schema sr_avro_schema;
  * their underlying type. SR_ERR_JSON or SR_ERR_SCHEMA ("/fields/2/type: unknown type 'Foo'"). */
 int sr_avro_schema_parse(const char *text, size_t length, sr_avro_schema **schema, char *errbuf,
                          size_t errbuf_size);
+/* The same for a schema that uses named types defined in other schemas (Confluent's schema
+ * references): references[0 .. reference_count) are those schemas' texts (NUL-terminated),
+ * compiled first and in order, each able to use the named types of the ones before it. */
+int sr_avro_schema_parse_with_references(const char *text, size_t length, const char *const *references,
+                                         size_t reference_count, sr_avro_schema **schema, char *errbuf,
+                                         size_t errbuf_size);
 void sr_avro_schema_free(sr_avro_schema *schema);
 
 /* A value in Avro's JSON encoding (text) to Avro binary (*out malloc'ed, sr_free).
@@ -163,6 +169,11 @@ const char *sr_serializer_errstr(const sr_serializer *serializer);
 int sr_serializer_set_auto_register(sr_serializer *serializer, int on);
 /* PROTOBUF: the message indexes framed with every payload (default [0]: the first message). */
 int sr_serializer_set_message_indexes(sr_serializer *serializer, const int32_t *indexes, size_t count);
+/* A schema reference (before the first sr_serialize): the schema uses the named type `name`
+ * defined by `subject`'s version `version` (-1: the latest). It is registered with the
+ * schema, and the referenced schemas (and theirs) are fetched to compile an Avro schema on
+ * first use. */
+int sr_serializer_add_reference(sr_serializer *serializer, const char *name, const char *subject, int32_t version);
 /* The timeout of the registry calls (default SR_TIMEOUT_DEFAULT). */
 int sr_serializer_set_timeout_ms(sr_serializer *serializer, int timeout_ms);
 /* The schema id, once resolved (0 before the first successful sr_serialize). */
@@ -185,8 +196,8 @@ typedef struct sr_datum sr_datum; /* one deserialized payload */
 
 /* Reads payloads of any subject: the id in the frame selects the schema, fetched with
  * GetSchemaById on first sight and cached (at most 1000 schemas by default, the oldest
- * dropped first). The client is borrowed, as for the serializer. NULL only when out of
- * memory. */
+ * dropped first); schemas it references are fetched too (GetSchemaByVersion). The client
+ * is borrowed, as for the serializer. NULL only when out of memory. */
 sr_deserializer *sr_deserializer_new(sr_client *client);
 void sr_deserializer_free(sr_deserializer *deserializer);
 int sr_deserializer_err(const sr_deserializer *deserializer);

@@ -409,27 +409,48 @@ static void finish_min_sizes(compiler *c, sr_avro_node *root) {
 
 int sr_avro_schema_parse(const char *text, size_t length, sr_avro_schema **schema, char *errbuf,
                          size_t errbuf_size) {
+    return sr_avro_schema_parse_with_references(text, length, NULL, 0, schema, errbuf, errbuf_size);
+}
+
+/* Compiles each reference's text with the same table of named types, then the schema: a
+ * reference only contributes the named types it defines (its root is not kept). */
+int sr_avro_schema_parse_with_references(const char *text, size_t length, const char *const *references,
+                                         size_t reference_count, sr_avro_schema **schema, char *errbuf,
+                                         size_t errbuf_size) {
     if (!schema) return sr_serde_fail(errbuf, errbuf_size, SR_ERR_ARGUMENT, "no place for the schema");
     *schema = NULL;
+    if (reference_count && !references) return sr_serde_fail(errbuf, errbuf_size, SR_ERR_ARGUMENT, "NULL references");
     sr_avro_schema *s = calloc(1, sizeof *s);
-    if (!s) return sr_serde_fail(errbuf, errbuf_size, SR_ERR_OOM, "out of memory compiling a schema");
-    sr_arena_init(&s->arena);
-    int err = sr_json_parse(text, length, &s->json, errbuf, errbuf_size);
-    if (err != SR_OK) {
+    if (!s || (reference_count && !(s->references = calloc(reference_count, sizeof *s->references)))) {
         free(s);
-        return err;
+        return sr_serde_fail(errbuf, errbuf_size, SR_ERR_OOM, "out of memory compiling a schema");
     }
+    s->reference_count = reference_count;
+    sr_arena_init(&s->arena);
     compiler c;
     memset(&c, 0, sizeof c);
     c.schema = s;
-    c.errbuf = errbuf;
-    c.errbuf_size = errbuf_size;
-    s->root = compile(&c, &s->json->root, "", 1);
-    if (s->root) finish_min_sizes(&c, s->root);
+    char message[400];
+    c.errbuf = message;
+    c.errbuf_size = sizeof message;
+    int err = SR_OK;
+    for (size_t i = 0; i < reference_count && err == SR_OK; i++) {
+        const char *reference = references[i] ? references[i] : "";
+        err = sr_json_parse(reference, strlen(reference), &s->references[i], message, sizeof message);
+        if (err == SR_OK && !compile(&c, &s->references[i]->root, "", 1)) err = c.err ? c.err : SR_ERR_SCHEMA;
+        if (err != SR_OK) sr_serde_fail(errbuf, errbuf_size, err, "schema reference %zu: %s", i, message);
+    }
+    if (err == SR_OK) {
+        c.errbuf = errbuf;
+        c.errbuf_size = errbuf_size;
+        err = sr_json_parse(text, length, &s->json, errbuf, errbuf_size);
+        if (err == SR_OK && !(s->root = compile(&c, &s->json->root, "", 1))) err = c.err ? c.err : SR_ERR_SCHEMA;
+    }
+    if (err == SR_OK) finish_min_sizes(&c, s->root);
     free(c.named);
-    if (!s->root) {
+    if (err != SR_OK) {
         sr_avro_schema_free(s);
-        return c.err ? c.err : SR_ERR_SCHEMA;
+        return err;
     }
     *schema = s;
     return SR_OK;
@@ -438,6 +459,8 @@ int sr_avro_schema_parse(const char *text, size_t length, sr_avro_schema **schem
 void sr_avro_schema_free(sr_avro_schema *schema) {
     if (!schema) return;
     sr_json_free(schema->json);
+    for (size_t i = 0; i < schema->reference_count; i++) sr_json_free(schema->references[i]);
+    free(schema->references);
     sr_arena_free(&schema->arena);
     free(schema);
 }

@@ -125,7 +125,24 @@ static int fetch(sr_deserializer *d, uint32_t id, cache_entry **entry) {
     if (fresh.schema_type == SR_SCHEMA_AVRO) {
         char message[400];
         const char *text = found->schema->schema ? found->schema->schema : "";
-        int err = sr_avro_schema_parse(text, strlen(text), &fresh.avro, message, sizeof message);
+        /* Types defined in referenced schemas: their texts first. */
+        size_t n = found->schema->n_references;
+        sr_reference *refs = calloc(n ? n : 1, sizeof *refs);
+        sr_reference_texts texts = {0};
+        int err = refs ? SR_OK : sr_serde_fail(message, sizeof message, SR_ERR_OOM, "out of memory");
+        for (size_t i = 0; i < n && refs; i++) {
+            const Srp__SchemaReference *ref = found->schema->references[i];
+            refs[i].name = ref->name ? ref->name : "";
+            refs[i].subject = ref->subject ? ref->subject : "";
+            refs[i].version = ref->version;
+        }
+        if (err == SR_OK && n)
+            err = sr_fetch_reference_texts(d->client, d->timeout_ms, refs, n, &texts, message, sizeof message);
+        if (err == SR_OK)
+            err = sr_avro_schema_parse_with_references(text, strlen(text), (const char *const *)texts.texts,
+                                                       texts.count, &fresh.avro, message, sizeof message);
+        sr_reference_texts_free(&texts);
+        free(refs);
         if (err != SR_OK) {
             sr_reply_free(r);
             return set_err(d, err, "schema %u: %s", id, message);

@@ -150,6 +150,8 @@ struct sr_avro_node {
 
 struct sr_avro_schema {
     struct sr_json *json; /* the schema text, parsed: names and defaults point into it */
+    struct sr_json **references; /* the texts of schema references, parsed (likewise) */
+    size_t reference_count;
     sr_arena arena;       /* nodes */
     sr_avro_node *root;
 };
@@ -179,5 +181,26 @@ static inline void sr_path_push_index(sr_avro_path *p, size_t index) {
 static inline void sr_path_pop(sr_avro_path *p) { p->depth--; }
 /* The path as text ("/" for the root), cut to fit. */
 void sr_path_format(const sr_avro_path *p, char *out, size_t size);
+
+/* ------------------------------------------------------------------ schema references */
+
+/* One (name, subject, version) of a schema's references. */
+typedef struct sr_reference {
+    const char *name, *subject;
+    int32_t version;
+} sr_reference;
+
+/* Texts of referenced schemas, dependencies first (sr_serde_refs.c). */
+typedef struct sr_reference_texts {
+    char **texts;
+    size_t count, capacity;
+} sr_reference_texts;
+
+/* Fetches the schemas of `references` and of their references, through the client, into
+ * *out (zeroed first by the caller); SR_ERR_REGISTRY, SR_ERR_SCHEMA (too deep, too many) or
+ * a client error with a message in errbuf. */
+int sr_fetch_reference_texts(sr_client *client, int timeout_ms, const sr_reference *references, size_t count,
+                             sr_reference_texts *out, char *errbuf, size_t errbuf_size);
+void sr_reference_texts_free(sr_reference_texts *texts);
 
 #endif

@@ -15,7 +15,9 @@ struct sr_serializer {
     int32_t indexes[SR_WIRE_MAX_INDEXES];
     size_t index_count;
     uint32_t id; /* 0 until resolved */
-    sr_avro_schema *avro;
+    sr_reference *references; /* names and subjects strdup'ed */
+    size_t reference_count;
+    sr_avro_schema *avro; /* NULL until compiled: at creation, or on first use with references */
     int err;
     char errstr[512];
 };
@@ -77,6 +79,11 @@ void sr_serializer_free(sr_serializer *s) {
     if (!s) return;
     free(s->subject);
     free(s->schema);
+    for (size_t i = 0; i < s->reference_count; i++) {
+        free((char *)s->references[i].name);
+        free((char *)s->references[i].subject);
+    }
+    free(s->references);
     sr_avro_schema_free(s->avro);
     free(s);
 }
@@ -107,6 +114,42 @@ int sr_serializer_set_message_indexes(sr_serializer *s, const int32_t *indexes, 
     return SR_OK;
 }
 
+int sr_serializer_add_reference(sr_serializer *s, const char *name, const char *subject, int32_t version) {
+    if (!s || !name || !subject || s->id) return SR_ERR_ARGUMENT;
+    sr_reference *grown = realloc(s->references, (s->reference_count + 1) * sizeof *grown);
+    if (!grown) return SR_ERR_OOM;
+    s->references = grown;
+    sr_reference *r = &s->references[s->reference_count];
+    r->name = strdup(name);
+    r->subject = strdup(subject);
+    r->version = version;
+    if (!r->name || !r->subject) {
+        free((char *)r->name);
+        free((char *)r->subject);
+        return SR_ERR_OOM;
+    }
+    s->reference_count++;
+    /* The schema uses types defined elsewhere: compile it on first use, with their texts (a
+     * compilation without them may have failed on exactly those names). */
+    sr_avro_schema_free(s->avro);
+    s->avro = NULL;
+    if (s->err == SR_ERR_SCHEMA) ok(s);
+    return SR_OK;
+}
+
+/* Fetches the referenced schemas and compiles the Avro schema with them. */
+static int compile_with_references(sr_serializer *s) {
+    char message[400];
+    sr_reference_texts texts = {0};
+    int err = sr_fetch_reference_texts(s->client, s->timeout_ms, s->references, s->reference_count, &texts, message,
+                                       sizeof message);
+    if (err != SR_OK) return set_err(s, err, "%s", message);
+    err = sr_avro_schema_parse_with_references(s->schema, strlen(s->schema), (const char *const *)texts.texts,
+                                               texts.count, &s->avro, message, sizeof message);
+    sr_reference_texts_free(&texts);
+    return err == SR_OK ? SR_OK : set_err(s, err, "%s", message);
+}
+
 /* The registry's answer to a failed resolution, as the serializer's error. */
 static int registry_error(sr_serializer *s, sr_reply *r, const char *doing) {
     if (!r)
@@ -124,27 +167,57 @@ static int resolve(sr_serializer *s) {
     if (s->id) return SR_OK;
     sr_reply *r;
     uint32_t id = 0;
+    /* The request's references: views of ours (nothing to free but the arrays). */
+    Srp__SchemaReference *refs = calloc(s->reference_count ? s->reference_count : 1, sizeof *refs);
+    Srp__SchemaReference **ref_pointers = calloc(s->reference_count ? s->reference_count : 1, sizeof *ref_pointers);
+    if (!refs || !ref_pointers) {
+        free(refs);
+        free(ref_pointers);
+        return set_err(s, SR_ERR_OOM, "out of memory");
+    }
+    for (size_t i = 0; i < s->reference_count; i++) {
+        Srp__SchemaReference init = SRP__SCHEMA_REFERENCE__INIT;
+        refs[i] = init;
+        refs[i].name = (char *)s->references[i].name;
+        refs[i].subject = (char *)s->references[i].subject;
+        refs[i].version = s->references[i].version;
+        ref_pointers[i] = &refs[i];
+    }
     if (s->auto_register) {
         Srp__RegisterSchemaRequest request = SRP__REGISTER_SCHEMA_REQUEST__INIT;
         request.subject = s->subject;
         request.schema = s->schema;
         request.schema_type = (Srp__SchemaType)s->schema_type;
+        request.n_references = s->reference_count;
+        request.references = ref_pointers;
         r = sr_register_schema(s->client, &request, s->timeout_ms);
         const Srp__RegisterSchemaResponse *found =
             r ? SR_REPLY_AS(r, Srp__RegisterSchemaResponse, SR_METHOD_REGISTER_SCHEMA) : NULL;
-        if (!found) return registry_error(s, r, "registering the");
+        if (!found) {
+            free(refs);
+            free(ref_pointers);
+            return registry_error(s, r, "registering the");
+        }
         id = found->id;
     } else {
         Srp__LookupSchemaRequest request = SRP__LOOKUP_SCHEMA_REQUEST__INIT;
         request.subject = s->subject;
         request.schema = s->schema;
         request.schema_type = (Srp__SchemaType)s->schema_type;
+        request.n_references = s->reference_count;
+        request.references = ref_pointers;
         r = sr_lookup_schema(s->client, &request, s->timeout_ms);
         const Srp__LookupSchemaResponse *found =
             r ? SR_REPLY_AS(r, Srp__LookupSchemaResponse, SR_METHOD_LOOKUP_SCHEMA) : NULL;
-        if (!found || !found->schema) return registry_error(s, r, "looking up the");
+        if (!found || !found->schema) {
+            free(refs);
+            free(ref_pointers);
+            return registry_error(s, r, "looking up the");
+        }
         id = found->schema->id;
     }
+    free(refs);
+    free(ref_pointers);
     sr_reply_free(r);
     if (id == 0) return set_err(s, SR_ERR_REGISTRY, "the registry gave schema id 0 for subject '%s'", s->subject);
     s->id = id;
@@ -165,8 +238,11 @@ static int begin(sr_serializer *s, uint8_t **payload, size_t *payload_length) {
     *payload = NULL;
     *payload_length = 0;
     if (!s->subject) return set_err(s, SR_ERR_ARGUMENT, "this serializer was created with bad arguments");
-    if (s->schema_type == SR_SCHEMA_AVRO && !s->avro)
-        return s->err ? s->err : set_err(s, SR_ERR_SCHEMA, "the Avro schema did not compile");
+    if (s->schema_type == SR_SCHEMA_AVRO && !s->avro) {
+        if (!s->reference_count) return s->err ? s->err : set_err(s, SR_ERR_SCHEMA, "the Avro schema did not compile");
+        int err = compile_with_references(s);
+        if (err != SR_OK) return err;
+    }
     return resolve(s);
 }
 

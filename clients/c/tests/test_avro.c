@@ -411,6 +411,42 @@ static void test_schemas(void) {
               "00" "0200" "7a" "0279" "" "02");
 }
 
+/* Confluent schema references: named types defined by other schemas' texts, in order. */
+static void test_schema_references(void) {
+    const char *address = "{\"type\":\"record\",\"name\":\"Address\",\"namespace\":\"shop\",\"fields\":["
+                          "{\"name\":\"city\",\"type\":\"string\"}]}";
+    const char *person = "{\"type\":\"record\",\"name\":\"shop.Person\",\"fields\":[{\"name\":\"home\",\"type\":\"shop.Address\"}]}";
+    const char *order = "{\"type\":\"record\",\"name\":\"Order\",\"namespace\":\"shop\",\"fields\":["
+                        "{\"name\":\"buyer\",\"type\":\"Person\"},{\"name\":\"ship_to\",\"type\":[\"null\",\"Address\"]}]}";
+    const char *both[] = {address, person};
+    sr_avro_schema *s = NULL;
+    int err = sr_avro_schema_parse_with_references(order, strlen(order), both, 2, &s, errbuf, sizeof errbuf);
+    CHECKF(err == SR_OK, "%s", errbuf);
+    if (s) {
+        const char *value = "{\"buyer\":{\"home\":{\"city\":\"Oslo\"}},\"ship_to\":{\"shop.Address\":{\"city\":\"Rome\"}}}";
+        uint8_t *out = NULL;
+        size_t length = 0;
+        CHECK(sr_avro_encode_json(s, value, strlen(value), &out, &length, errbuf, sizeof errbuf) == SR_OK && length == 11 &&
+              memcmp(out, "\x08Oslo\x02\x08Rome", 11) == 0);
+        sr_free(out);
+        sr_avro_schema_free(s);
+    }
+    /* Out of order, the person's reference to the address is unknown; missing, the order's. */
+    const char *reversed[] = {person, address};
+    err = sr_avro_schema_parse_with_references(order, strlen(order), reversed, 2, &s, errbuf, sizeof errbuf);
+    CHECKF(err == SR_ERR_SCHEMA && strstr(errbuf, "schema reference 0: Avro schema at /fields/0/type: unknown type 'shop.Address'"),
+           "%s", errbuf);
+    err = sr_avro_schema_parse_with_references(order, strlen(order), both, 1, &s, errbuf, sizeof errbuf);
+    CHECKF(err == SR_ERR_SCHEMA && strstr(errbuf, "unknown type 'Person'"), "%s", errbuf);
+    const char *broken[] = {"{\"type\":"};
+    err = sr_avro_schema_parse_with_references(order, strlen(order), broken, 1, &s, errbuf, sizeof errbuf);
+    CHECKF(err == SR_ERR_JSON && strstr(errbuf, "schema reference 0: JSON at byte"), "%s", errbuf);
+    /* A type defined twice across the texts is an error, as within one. */
+    const char *twice[] = {address, address};
+    err = sr_avro_schema_parse_with_references(order, strlen(order), twice, 2, &s, errbuf, sizeof errbuf);
+    CHECKF(err == SR_ERR_SCHEMA && strstr(errbuf, "defined twice"), "%s", errbuf);
+}
+
 static void json_fails(const char *text, const char *expected_message) {
     sr_json *doc = NULL;
     errbuf[0] = '\0';
@@ -647,6 +683,7 @@ int main(void) {
     RUN(test_wire_format);
     RUN(test_json_parser);
     RUN(test_schemas);
+    RUN(test_schema_references);
     RUN(test_spec_examples);
     RUN(test_blocks_as_writers_may_write_them);
     RUN(test_fastavro_vectors_shared_with_swift);

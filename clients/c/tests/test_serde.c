@@ -267,6 +267,48 @@ static void test_json_schema_payloads(void) {
     sr_client_free(c);
 }
 
+/* Schema references: a schema using a type another subject defines is registered with its
+ * reference, and a deserializer fetches the referenced schema to decode it. */
+static void test_schema_references(void) {
+    sr_client *c = connect_client();
+    const char *address = "{\"type\":\"record\",\"name\":\"Address\",\"namespace\":\"shop\",\"fields\":["
+                          "{\"name\":\"city\",\"type\":\"string\"}]}";
+    const char *customer = "{\"type\":\"record\",\"name\":\"Customer\",\"namespace\":\"shop\",\"fields\":["
+                           "{\"name\":\"name\",\"type\":\"string\"},{\"name\":\"home\",\"type\":\"Address\"}]}";
+    sr_serializer *base = sr_serializer_new(c, "shop-address", address, SR_SCHEMA_AVRO);
+    uint8_t *payload = NULL;
+    size_t length;
+    CHECK(sr_serialize(base, "{\"city\":\"Oslo\"}", 15, &payload, &length) == SR_OK);
+    sr_free(payload);
+    /* Without the reference the schema cannot compile: said before anything is sent. */
+    sr_serializer *s = sr_serializer_new(c, "customers-value", customer, SR_SCHEMA_AVRO);
+    CHECKF(sr_serializer_err(s) == SR_ERR_SCHEMA && strstr(sr_serializer_errstr(s), "unknown type 'Address'"), "%s",
+           sr_serializer_errstr(s));
+    CHECK(sr_serializer_add_reference(s, "shop.Address", "shop-address", 1) == SR_OK && sr_serializer_err(s) == SR_OK);
+    const char *value = "{\"name\":\"Ada\",\"home\":{\"city\":\"London\"}}";
+    int err = sr_serialize(s, value, strlen(value), &payload, &length);
+    CHECKF(err == SR_OK && sr_serializer_schema_id(s) > 0, "%s", sr_serializer_errstr(s));
+    sr_deserializer *d = sr_deserializer_new(c);
+    sr_datum *datum = NULL;
+    err = sr_deserialize(d, payload, length, &datum);
+    CHECKF(err == SR_OK && same_json(sr_datum_body(datum, NULL), strlen(sr_datum_body(datum, NULL)), value), "%s",
+           sr_deserializer_errstr(d));
+    sr_datum_free(datum);
+    sr_free(payload);
+    /* A reference to a subject that does not exist: the registry's answer, named. */
+    sr_serializer *dangling = sr_serializer_new(c, "dangling-value", customer, SR_SCHEMA_AVRO);
+    sr_serializer_add_reference(dangling, "shop.Address", "no-such-subject", 1);
+    err = sr_serialize(dangling, value, strlen(value), &payload, &length);
+    CHECKF(err == SR_ERR_REGISTRY && strstr(sr_serializer_errstr(dangling), "schema reference 'shop.Address' (subject "
+                                                                             "'no-such-subject', version 1)"),
+           "%s: %s", sr_err_name(err), sr_serializer_errstr(dangling));
+    sr_serializer_free(dangling);
+    sr_deserializer_free(d);
+    sr_serializer_free(s);
+    sr_serializer_free(base);
+    sr_client_free(c);
+}
+
 /* Protobuf: our part is the frame (message indexes); the registry may not take Protobuf
  * schemas yet (42201), which must come back as a clear SR_ERR_REGISTRY. */
 static void test_protobuf_framing(void) {
@@ -314,6 +356,7 @@ int main(void) {
     RUN(test_consumer_errors);
     RUN(test_server_reads_our_bytes);
     RUN(test_json_schema_payloads);
+    RUN(test_schema_references);
     RUN(test_protobuf_framing);
     test_server_stop(&server, SIGTERM);
     return check_summary();
