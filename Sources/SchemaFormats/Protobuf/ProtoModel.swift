@@ -10,11 +10,17 @@ import SwiftProtobuf
 public struct CompiledProtoFile: Sendable {
     public var file: Google_Protobuf_FileDescriptorProto
     public var dependencies: [String: Google_Protobuf_FileDescriptorProto]
+    /// Whether the file's own text sets custom options (options defined by extensions), which
+    /// the canonical printer does not print: such a file keeps its author's text.
+    public var hasCustomOptions: Bool
 
-    public init(file: Google_Protobuf_FileDescriptorProto, dependencies: [String: Google_Protobuf_FileDescriptorProto])
-    {
+    public init(
+        file: Google_Protobuf_FileDescriptorProto, dependencies: [String: Google_Protobuf_FileDescriptorProto],
+        hasCustomOptions: Bool = false
+    ) {
         self.file = file
         self.dependencies = dependencies
+        self.hasCustomOptions = hasCustomOptions
     }
 }
 

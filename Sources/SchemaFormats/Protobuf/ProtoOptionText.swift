@@ -111,19 +111,23 @@ enum ProtoOptionText {
     /// protoc's default JSON name: lowerCamelCase of the field name (underscores dropped, the
     /// letter after each upper-cased).
     static func defaultJSONName(_ name: String) -> String {
-        var result = ""
+        // protoc's ToJsonName works on bytes and upper-cases ASCII letters only.
+        let underscore = UInt8(ascii: "_")
+        guard name.utf8.contains(underscore) else { return name }
+        var result: [UInt8] = []
+        result.reserveCapacity(name.utf8.count)
         var upperNext = false
-        for character in name {
-            if character == "_" {
+        for byte in name.utf8 {
+            if byte == underscore {
                 upperNext = true
             } else if upperNext {
-                result += character.uppercased()
+                result.append(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte)
                 upperNext = false
             } else {
-                result.append(character)
+                result.append(byte)
             }
         }
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
 
     /// `default_value` holds protoc's text: strings raw, bytes C-escaped, enums by name.

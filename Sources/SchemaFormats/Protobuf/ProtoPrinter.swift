@@ -25,7 +25,9 @@ struct ProtoPrinter {
     }
 
     private mutating func line(_ text: String) {
-        out += String(repeating: "  ", count: indent) + text + "\n"
+        for _ in 0..<indent { out += "  " }
+        out += text
+        out += "\n"
     }
 
     private mutating func file(_ file: Google_Protobuf_FileDescriptorProto) {
@@ -62,7 +64,9 @@ struct ProtoPrinter {
 
     private mutating func body(_ message: Google_Protobuf_DescriptorProto, proto3: Bool) {
         options(ProtoOptionText.message(message.options))
-        let mapEntries = Set(message.nestedType.filter { $0.options.mapEntry }.map(\.name))
+        // Map entries by name: a map field's type names one (looked up once per field, not by a scan).
+        let mapEntries = Dictionary(
+            message.nestedType.filter { $0.options.mapEntry }.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let groups = Set(message.field.filter { $0.type == .group }.map { $0.typeName.split(separator: ".").last! })
         var printedOneofs = Set<Int32>()
         for field in message.field {
@@ -73,16 +77,16 @@ struct ProtoPrinter {
                 indent += 1
                 options(ProtoOptionText.oneof(oneof.options))
                 for member in message.field where member.hasOneofIndex && member.oneofIndex == field.oneofIndex {
-                    self.field(member, in: message, proto3: proto3, label: "")
+                    self.field(member, in: message, mapEntries: mapEntries, proto3: proto3, label: "")
                 }
                 indent -= 1
                 line("}")
             } else {
-                self.field(field, in: message, proto3: proto3, label: nil)
+                self.field(field, in: message, mapEntries: mapEntries, proto3: proto3, label: nil)
             }
         }
         for nested in message.nestedType
-        where !mapEntries.contains(nested.name) && !groups.contains(Substring(nested.name)) {
+        where mapEntries[nested.name] == nil && !groups.contains(Substring(nested.name)) {
             self.message(nested, proto3: proto3)
         }
         for enumeration in message.enumType { self.enumeration(enumeration) }
@@ -101,14 +105,13 @@ struct ProtoPrinter {
 
     /// `label` nil: the field's own (none in proto3 unless repeated or optional); "" inside a oneof.
     private mutating func field(
-        _ field: Google_Protobuf_FieldDescriptorProto, in message: Google_Protobuf_DescriptorProto?, proto3: Bool,
-        label: String?
+        _ field: Google_Protobuf_FieldDescriptorProto, in message: Google_Protobuf_DescriptorProto? = nil,
+        mapEntries: [String: Google_Protobuf_DescriptorProto] = [:], proto3: Bool, label: String?
     ) {
         var text = label ?? fieldLabel(field, proto3: proto3)
-        if let message, field.type == .message,
-            let entry = message.nestedType.first(where: {
-                $0.options.mapEntry && field.typeName.hasSuffix("." + $0.name)
-            }),
+        if field.type == .message, field.label == .repeated, !mapEntries.isEmpty,
+            let dot = field.typeName.lastIndex(of: "."),
+            let entry = mapEntries[String(field.typeName[field.typeName.index(after: dot)...])],
             entry.field.count == 2
         {
             text = "map<\(typeText(entry.field[0])), \(typeText(entry.field[1]))> "

@@ -26,23 +26,29 @@ public struct ProtobufFormat: SchemaFormat {
         let imports = Dictionary(
             references.map { ($0.reference.name, $0.schema.text) }, uniquingKeysWith: { a, _ in a })
         let compiled: CompiledProtoFile
+        let symbols: PCResolver
         var source = text
         do {
-            compiled = try ProtoFileCompiler.compile(fileName: Self.fileName, source: text, imports: { imports[$0] })
+            (compiled, symbols) = try ProtoFileCompiler.compileKeepingSymbols(
+                fileName: Self.fileName, source: text, imports: { imports[$0] })
         } catch {
             // Confluent's serialized form: a base64 FileDescriptorProto.
             guard let descriptor = Self.serializedDescriptor(text) else { throw Self.invalid(error) }
             source = ProtoPrinter.print(descriptor)
             do {
-                compiled = try ProtoFileCompiler.compile(
+                (compiled, symbols) = try ProtoFileCompiler.compileKeepingSymbols(
                     fileName: Self.fileName, source: source, imports: { imports[$0] })
             } catch let second {
                 throw Self.invalid(second)
             }
         }
+        // The printer leaves custom options out: such a file keeps its author's text.
+        guard !compiled.hasCustomOptions else {
+            return ParsedSchema(type: .protobuf, canonicalText: source, references: references, model: compiled)
+        }
         let printed = ProtoPrinter.print(compiled.file, normalize: normalize)
         let canonical =
-            Self.compilesBack(printed, to: compiled, normalize: normalize, imports: imports) ? printed : source
+            Self.compilesBack(printed, to: compiled, symbols: symbols, normalize: normalize) ? printed : source
         return ParsedSchema(type: .protobuf, canonicalText: canonical, references: references, model: compiled)
     }
 
@@ -75,12 +81,13 @@ public struct ProtobufFormat: SchemaFormat {
     /// Whether `printed` compiles to the descriptor the author's text compiled to (imports and
     /// options may be reordered when normalising; everything else must be equal).
     private static func compilesBack(
-        _ printed: String, to compiled: CompiledProtoFile, normalize: Bool, imports: [String: String]
+        _ printed: String, to compiled: CompiledProtoFile, symbols: PCResolver, normalize: Bool
     ) -> Bool {
         guard
-            var again = try? ProtoFileCompiler.compile(fileName: fileName, source: printed, imports: { imports[$0] })
-                .file
-        else { return false }
+            var again = try? ProtoFileCompiler.recompile(printed, fileName: fileName, like: compiled, symbols: symbols)
+        else {
+            return false
+        }
         var expected = compiled.file
         if normalize {
             expected.dependency.sort()

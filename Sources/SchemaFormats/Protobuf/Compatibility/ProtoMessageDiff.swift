@@ -41,9 +41,10 @@ extension ProtoSchemaDiff {
     private mutating func compareOneofs(
         writer old: Google_Protobuf_DescriptorProto, reader new: Google_Protobuf_DescriptorProto, path: String
     ) {
-        let oldByNumber = Dictionary(old.field.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
         let oldOneofs = Self.oneofs(of: old)
         let newOneofs = Self.oneofs(of: new)
+        if oldOneofs.isEmpty && newOneofs.isEmpty { return }
+        let oldByNumber = Dictionary(old.field.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
         // Setting one member of a oneof clears the others: fields the writer could set together must
         // not share one in the reader (the reader would keep only the last one on the wire).
         for (name, members) in newOneofs {
@@ -99,36 +100,50 @@ extension ProtoSchemaDiff {
         writer old: Google_Protobuf_DescriptorProto, reader new: Google_Protobuf_DescriptorProto, path: String,
         messageName: String
     ) {
-        let oldByNumber = Dictionary(old.field.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
-        let newByNumber = Dictionary(new.field.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
-        for number in Set(oldByNumber.keys).union(newByNumber.keys).sorted() {
-            let location = "\(path)/fields/\(number)"
-            switch (oldByNumber[number], newByNumber[number]) {
+        // Both field lists by number, walked together (no dictionary of field copies: this runs
+        // for every message of every compatibility check).
+        let oldFields = old.field
+        let newFields = new.field
+        let oldOrder = oldFields.indices.sorted { oldFields[$0].number < oldFields[$1].number }
+        let newOrder = newFields.indices.sorted { newFields[$0].number < newFields[$1].number }
+        var oldPosition = 0
+        var newPosition = 0
+        while oldPosition < oldOrder.count || newPosition < newOrder.count {
+            let oldNumber = oldPosition < oldOrder.count ? oldFields[oldOrder[oldPosition]].number : Int32.max
+            let newNumber = newPosition < newOrder.count ? newFields[newOrder[newPosition]].number : Int32.max
+            let number = min(oldNumber, newNumber)
+            let oldField = oldNumber == number ? oldFields[oldOrder[oldPosition]] : nil
+            let newField = newNumber == number ? newFields[newOrder[newPosition]] : nil
+            // A number used twice (which the compiler refuses) is compared once, as before.
+            while oldPosition < oldOrder.count, oldFields[oldOrder[oldPosition]].number == number { oldPosition += 1 }
+            while newPosition < newOrder.count, newFields[newOrder[newPosition]].number == number { newPosition += 1 }
+            func location() -> String { "\(path)/fields/\(number)" }
+            switch (oldField, newField) {
             case (let field?, nil):
                 if field.label == .required {
                     add(
-                        .requiredFieldRemoved, location,
+                        .requiredFieldRemoved, location(),
                         "Required field \(field.name) (\(number)) of \(messageName) was removed.")
                 } else if Self.oneofName(of: field, in: old) == nil {
                     // A oneof's member is reported by its oneof (ONEOF_FIELD_REMOVED or ONEOF_REMOVED).
-                    add(.fieldRemoved, location, "Field \(field.name) (\(number)) of \(messageName) was removed.")
+                    add(.fieldRemoved, location(), "Field \(field.name) (\(number)) of \(messageName) was removed.")
                 }
             case (nil, let field?):
                 if field.label == .required {
                     add(
-                        .requiredFieldAdded, location,
+                        .requiredFieldAdded, location(),
                         "Required field \(field.name) (\(number)) was added to \(messageName): data written "
                             + "without it fails the parse.")
                 } else if Self.oneofName(of: field, in: new) == nil {
-                    add(.fieldAdded, location, "Field \(field.name) (\(number)) was added to \(messageName).")
+                    add(.fieldAdded, location(), "Field \(field.name) (\(number)) was added to \(messageName).")
                 }
             case (let oldField?, let newField?):
                 if oldField.name != newField.name {
                     add(
-                        .fieldNameChanged, location,
+                        .fieldNameChanged, location(),
                         "Field \(number) of \(messageName) was renamed from \(oldField.name) to \(newField.name).")
                 }
-                compareField(writer: oldField, reader: newField, location: location)
+                compareField(writer: oldField, reader: newField, location: location())
             case (nil, nil):
                 break
             }

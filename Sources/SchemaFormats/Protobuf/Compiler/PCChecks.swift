@@ -10,6 +10,7 @@ enum PCChecks {
             if seen[name] != nil { throw source.error(key, "\"\(name)\" is already defined") }
             seen[name] = key
         }
+        // Element keys (locations) are built only for an error: most files have none.
         for message in file.messageType { try unique(message.name, "message:" + message.name) }
         for enumeration in file.enumType {
             try unique(enumeration.name, "enum:" + enumeration.name)
@@ -36,9 +37,9 @@ enum PCChecks {
     ) throws(ProtoSourceError) {
         let name = path.isEmpty ? message.name : path + "." + message.name
         var seen = Set<String>()
-        func unique(_ member: String, _ key: String) throws(ProtoSourceError) {
+        func unique(_ member: String, _ key: @autoclosure () -> String) throws(ProtoSourceError) {
             guard seen.insert(member).inserted else {
-                throw source.error(key, "\"\(member)\" is already defined in \"\(name)\"")
+                throw source.error(key(), "\"\(member)\" is already defined in \"\(name)\"")
             }
         }
         for field in message.field { try unique(field.name, "field:\(name).\(field.name)") }
@@ -52,33 +53,35 @@ enum PCChecks {
         try checkRanges(message, name: name, source: source)
         var numbers: [Int32: String] = [:]
         var jsonNames: [String: String] = [:]
+        numbers.reserveCapacity(message.field.count)
+        if proto3 { jsonNames.reserveCapacity(message.field.count) }
         for field in message.field {
-            let key = "field:\(name).\(field.name)"
+            func key() -> String { "field:\(name).\(field.name)" }
             if let other = numbers[field.number] {
                 throw source.error(
-                    key, "field number \(field.number) has already been used in \"\(name)\" by field \"\(other)\"")
+                    key(), "field number \(field.number) has already been used in \"\(name)\" by field \"\(other)\"")
             }
             numbers[field.number] = field.name
             for range in message.reservedRange where field.number >= range.start && field.number < range.end {
-                throw source.error(key, "field \"\(field.name)\" uses reserved number \(field.number)")
+                throw source.error(key(), "field \"\(field.name)\" uses reserved number \(field.number)")
             }
             if message.reservedName.contains(field.name) {
-                throw source.error(key, "field name \"\(field.name)\" is reserved")
+                throw source.error(key(), "field name \"\(field.name)\" is reserved")
             }
             for range in message.extensionRange where field.number >= range.start && field.number < range.end {
                 throw source.error(
-                    key, "extension range \(range.start) to \(range.end - 1) includes field \"\(field.name)\"")
+                    key(), "extension range \(range.start) to \(range.end - 1) includes field \"\(field.name)\"")
             }
             if field.label == .repeated, field.options.packed,
                 [.string, .bytes, .message, .group].contains(field.type)
             {
-                throw source.error(key, "[packed = true] can only be specified for repeated primitive fields")
+                throw source.error(key(), "[packed = true] can only be specified for repeated primitive fields")
             }
             if proto3 {
                 let json = ProtoOptionText.defaultJSONName(field.name).lowercased()
                 if let other = jsonNames[json] {
                     throw source.error(
-                        key, "the JSON camel-case name of field \"\(field.name)\" conflicts with field \"\(other)\"")
+                        key(), "the JSON camel-case name of field \"\(field.name)\" conflicts with field \"\(other)\"")
                 }
                 jsonNames[json] = field.name
             }
@@ -126,21 +129,22 @@ enum PCChecks {
         var numbers: [Int32: String] = [:]
         var aliased = false
         for value in enumeration.value {
-            let key = "value:\(name).\(value.name)"
+            func key() -> String { "value:\(name).\(value.name)" }
             if let other = numbers[value.number] {
                 guard enumeration.options.allowAlias else {
                     throw source.error(
-                        key, "\"\(value.name)\" uses the same enum value as \"\(other)\"; set option allow_alias = true"
+                        key(),
+                        "\"\(value.name)\" uses the same enum value as \"\(other)\"; set option allow_alias = true"
                     )
                 }
                 aliased = true
             }
             numbers[value.number] = value.name
             for range in enumeration.reservedRange where value.number >= range.start && value.number <= range.end {
-                throw source.error(key, "enum value \"\(value.name)\" uses reserved number \(value.number)")
+                throw source.error(key(), "enum value \"\(value.name)\" uses reserved number \(value.number)")
             }
             if enumeration.reservedName.contains(value.name) {
-                throw source.error(key, "enum value \"\(value.name)\" is reserved")
+                throw source.error(key(), "enum value \"\(value.name)\" is reserved")
             }
         }
         if enumeration.options.allowAlias, !aliased {

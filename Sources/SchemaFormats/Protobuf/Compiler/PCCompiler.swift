@@ -20,20 +20,53 @@ public enum ProtoFileCompiler {
     public static func compile(fileName: String, source: String, imports: (String) -> String?) throws(ProtoSourceError)
         -> CompiledProtoFile
     {
-        var compiled: [String: Google_Protobuf_FileDescriptorProto] = [:]
-        var visiting: [String] = []
-        let file = try compileFile(
-            fileName, source: source, imports: imports, compiled: &compiled, visiting: &visiting)
-        return CompiledProtoFile(file: file, dependencies: compiled)
+        try compileKeepingSymbols(fileName: fileName, source: source, imports: imports).compiled
     }
 
+    /// ``compile(fileName:source:imports:)``, and the file's symbol table, for ``recompile``.
+    static func compileKeepingSymbols(fileName: String, source: String, imports: (String) -> String?)
+        throws(ProtoSourceError) -> (compiled: CompiledProtoFile, symbols: PCResolver)
+    {
+        var compiled: [String: Google_Protobuf_FileDescriptorProto] = [:]
+        var visiting: [String] = []
+        let result = try compileFile(
+            fileName, source: source, imports: imports, compiled: &compiled, visiting: &visiting, checks: true,
+            symbols: nil)
+        return (
+            CompiledProtoFile(file: result.file, dependencies: compiled, hasCustomOptions: result.hasCustomOptions),
+            result.resolver
+        )
+    }
+
+    /// Compiles a text that is expected to mean what `original` means (its canonical print), to
+    /// check that it does; the caller compares the result with `original.file`. Cheaper than a
+    /// compile, and as exact for that comparison: `original`'s imports are reused instead of
+    /// compiled again; so is its symbol table (`symbols`), because the symbols are a function of
+    /// the definitions, which the comparison covers; and the rule checks are skipped, because
+    /// they are functions of the descriptor, which passed them as `original`.
+    static func recompile(
+        _ source: String, fileName: String, like original: CompiledProtoFile, symbols: PCResolver
+    ) throws(ProtoSourceError) -> Google_Protobuf_FileDescriptorProto {
+        var compiled = original.dependencies
+        var visiting: [String] = []
+        return try compileFile(
+            fileName, source: source, imports: { _ in nil }, compiled: &compiled, visiting: &visiting, checks: false,
+            symbols: symbols
+        ).file
+    }
+
+    /// `symbols`: the symbol table to resolve this file with (else one is built from it and its
+    /// imports).
     private static func compileFile(
         _ name: String, source: String, imports: (String) -> String?,
-        compiled: inout [String: Google_Protobuf_FileDescriptorProto], visiting: inout [String]
-    ) throws(ProtoSourceError) -> Google_Protobuf_FileDescriptorProto {
+        compiled: inout [String: Google_Protobuf_FileDescriptorProto], visiting: inout [String], checks: Bool,
+        symbols: PCResolver?
+    ) throws(ProtoSourceError) -> (
+        file: Google_Protobuf_FileDescriptorProto, resolver: PCResolver, hasCustomOptions: Bool
+    ) {
         let parsed = try PCParser.parse(source, file: name)
         var file = parsed.file
-        let sourceMap = PCSourceMap(file: name, locations: parsed.locations)
+        let sourceMap = PCSourceMap(file: name, text: source)
         visiting.append(name)
         defer { visiting.removeLast() }
         for (index, dependency) in file.dependency.enumerated() where compiled[dependency] == nil {
@@ -50,7 +83,9 @@ public enum ProtoFileCompiler {
                     at: at, "import \"\(dependency)\" was not found: give it as a reference named \"\(dependency)\"")
             }
             compiled[dependency] = try compileFile(
-                dependency, source: text, imports: imports, compiled: &compiled, visiting: &visiting)
+                dependency, source: text, imports: imports, compiled: &compiled, visiting: &visiting, checks: checks,
+                symbols: nil
+            ).file
         }
         var visible: [Google_Protobuf_FileDescriptorProto] = []
         var seen = Set<String>()
@@ -62,15 +97,17 @@ public enum ProtoFileCompiler {
             }
         }
         for path in file.dependency { addVisible(path, publicOnly: false) }
-        var resolver = PCResolver(file: file, visible: visible, source: sourceMap)
+        var resolver = symbols?.reporting(to: sourceMap) ?? PCResolver(file: file, visible: visible, source: sourceMap)
         try resolver.resolve(&file)
         // The later passes see the resolved types of this file's own definitions.
-        resolver.add(file)
+        resolver.add(file, again: true)
         try PCDefaults.apply(&file, parsed.defaults, resolver: resolver, source: sourceMap)
-        try PCChecks.check(file, source: sourceMap)
-        try PCExtensionChecks.check(file, resolver: resolver, source: sourceMap)
+        if checks {
+            try PCChecks.check(file, source: sourceMap)
+            try PCExtensionChecks.check(file, resolver: resolver, source: sourceMap)
+        }
         var options = PCCustomOptions(resolver: resolver, source: sourceMap, pending: parsed.customOptions)
         try options.interpret(&file)
-        return file
+        return (file, resolver, !parsed.customOptions.isEmpty)
     }
 }

@@ -35,6 +35,7 @@ struct PCLexer {
     static func tokens(_ text: String, file: String) throws(ProtoSourceError) -> [PCToken] {
         var lexer = PCLexer(text, file: file)
         var tokens: [PCToken] = []
+        tokens.reserveCapacity(lexer.input.count / 4)  // a token per ~4 bytes of typical text
         while true {
             let token = try lexer.next()
             tokens.append(token)

@@ -10,7 +10,7 @@ extension PCParser {
         let nameToken = token
         descriptor.name = try identifier("the message's name")
         let messageKey = key("message", descriptor.name)
-        locations[messageKey] = nameToken
+        if recordsLocations { locations[messageKey] = nameToken }
         try expect("{", "after the message's name")
         return try messageBody(descriptor, key: messageKey)
     }
@@ -61,7 +61,7 @@ extension PCParser {
             case "extensions":
                 advance()
                 let firstRange = extensionRanges.count
-                locations["range:\(messageKey)#\(firstRange)"] = token
+                if recordsLocations { locations["range:\(messageKey)#\(firstRange)"] = token }
                 repeat {
                     let start = try integer("an extension number", in: 1...Self.maxFieldNumber)
                     var end = start
@@ -100,7 +100,7 @@ extension PCParser {
                 let oneofToken = token
                 let name = try identifier("the oneof's name")
                 let oneofKey = key("oneof", name)
-                locations[oneofKey] = oneofToken
+                if recordsLocations { locations[oneofKey] = oneofToken }
                 let index = Int32(oneofs.count)
                 oneofs.append(.with { $0.name = name })
                 try expect("{", "after the oneof's name")
@@ -212,9 +212,9 @@ extension PCParser {
         }
         let nameToken = token
         field.name = try identifier("the field's name")
-        let fieldKey = key("field", field.name)
-        locations[fieldKey] = nameToken
-        locations["type:" + fieldKey] = typeToken
+        func fieldKey() -> String { self.key("field", field.name) }
+        if recordsLocations { locations[fieldKey()] = nameToken }
+        if recordsLocations { locations["type:" + fieldKey()] = typeToken }
         try expect("=", "after the field's name")
         let numberToken = token
         field.number = try fieldNumber()
@@ -224,7 +224,8 @@ extension PCParser {
         }
         field.jsonName = ProtoOptionText.defaultJSONName(field.name)
         if take("[") {
-            repeat { try PCOptions.field(&field, &self, key: fieldKey) } while take(",")
+            let optionsKey = fieldKey()
+            repeat { try PCOptions.field(&field, &self, key: optionsKey) } while take(",")
             try expect("]", "after the field's options")
         }
         try expect(";", "after the field \(field.name)")
@@ -266,18 +267,19 @@ extension PCParser {
         field.label = label
         field.type = .group
         field.typeName = name
-        let fieldKey = key("field", field.name)
-        locations[fieldKey] = nameToken
-        locations["type:" + fieldKey] = nameToken
+        func fieldKey() -> String { self.key("field", field.name) }
+        if recordsLocations { locations[fieldKey()] = nameToken }
+        if recordsLocations { locations["type:" + fieldKey()] = nameToken }
         try expect("=", "after the group's name")
         field.number = try fieldNumber()
         field.jsonName = ProtoOptionText.defaultJSONName(field.name)
         if take("[") {
-            repeat { try PCOptions.field(&field, &self, key: fieldKey) } while take(",")
+            let optionsKey = fieldKey()
+            repeat { try PCOptions.field(&field, &self, key: optionsKey) } while take(",")
             try expect("]", "after the group's options")
         }
         let groupKey = key("message", name)
-        locations[groupKey] = nameToken
+        if recordsLocations { locations[groupKey] = nameToken }
         try expect("{", "after the group's number")
         depth += 1
         defer { depth -= 1 }
@@ -305,15 +307,16 @@ extension PCParser {
         var field = Google_Protobuf_FieldDescriptorProto()
         let nameToken = token
         field.name = try identifier("the field's name")
-        let fieldKey = key("field", field.name)
-        locations[fieldKey] = nameToken
+        func fieldKey() -> String { self.key("field", field.name) }
+        if recordsLocations { locations[fieldKey()] = nameToken }
         try expect("=", "after the field's name")
         field.number = try fieldNumber()
         field.label = .repeated
         field.type = .message
         field.jsonName = ProtoOptionText.defaultJSONName(field.name)
         if take("[") {
-            repeat { try PCOptions.field(&field, &self, key: fieldKey) } while take(",")
+            let optionsKey = fieldKey()
+            repeat { try PCOptions.field(&field, &self, key: optionsKey) } while take(",")
             try expect("]", "after the field's options")
         }
         try expect(";", "after the field \(field.name)")
@@ -329,10 +332,12 @@ extension PCParser {
         }
         entryName += "Entry"
         field.typeName = entryName
-        locations[key("message", entryName)] = nameToken
-        let valuePath = (scope + [entryName]).joined(separator: ".")
-        locations["field:\(valuePath).value"] = nameToken
-        locations["type:field:\(valuePath).value"] = valueToken
+        if recordsLocations { locations[key("message", entryName)] = nameToken }
+        if recordsLocations {
+            let valuePath = (scope + [entryName]).joined(separator: ".")
+            locations["field:\(valuePath).value"] = nameToken
+            locations["type:field:\(valuePath).value"] = valueToken
+        }
         var entry = Google_Protobuf_DescriptorProto()
         entry.name = entryName
         entry.options.mapEntry = true
@@ -378,14 +383,14 @@ extension PCParser {
                 guard let label else { throw error("expected 'optional' or 'repeated' before a group") }
                 var (field, group) = try self.group(label: label)
                 field.extendee = extendee
-                locations["extendee:" + key("field", field.name)] = extendeeToken
+                if recordsLocations { locations["extendee:" + key("field", field.name)] = extendeeToken }
                 fields.append(field)
                 groups.append(group)
                 continue
             }
             var field = try self.field(label: label, inOneof: false)
             field.extendee = extendee
-            locations["extendee:" + key("field", field.name)] = extendeeToken
+            if recordsLocations { locations["extendee:" + key("field", field.name)] = extendeeToken }
             fields.append(field)
         }
         return (fields, groups)

@@ -11,17 +11,24 @@ struct PCParser {
     var depth = 0
     static let maxDepth = 100
     /// The enclosing messages' names, outermost first (the keys below are relative to the file).
-    var scope: [String] = []
+    var scope: [String] = [] {
+        didSet { scopePath = scope.joined(separator: ".") }
+    }
+    /// `scope` joined with dots, kept with it: every element's key starts with it.
+    private(set) var scopePath = ""
     /// Custom options by element key (see ``key(_:_:)``), in source order.
     var customOptions: [String: [PCCustomOption]] = [:]
     /// `[default = ...]` as written, by field key: checked and formatted once types resolve.
     var defaults: [String: (PCOptions.Constant, PCToken)] = [:]
-    /// Where each element (and, under `type:` + key, each named field type) is written.
+    /// Where each element (and, under `type:` + key, each named field type) is written; only
+    /// kept when `recordsLocations` (see ``PCSourceMap``).
     var locations: [String: PCToken] = [:]
+    let recordsLocations: Bool
 
-    init(tokens: [PCToken], file: String) {
+    init(tokens: [PCToken], file: String, recordsLocations: Bool = false) {
         self.tokens = tokens
         self.file = file
+        self.recordsLocations = recordsLocations
     }
 
     /// The parsed file and what the later passes need from the source.
@@ -33,8 +40,11 @@ struct PCParser {
         var importLocations: [PCToken]
     }
 
-    static func parse(_ text: String, file: String) throws(ProtoSourceError) -> Parsed {
-        var parser = PCParser(tokens: try PCLexer.tokens(text, file: file), file: file)
+    /// `recordsLocations`: also where every element is written (`Parsed.locations`), which only
+    /// an error after parsing needs; ``PCSourceMap`` parses again to get them then.
+    static func parse(_ text: String, file: String, recordsLocations: Bool = false) throws(ProtoSourceError) -> Parsed {
+        var parser = PCParser(
+            tokens: try PCLexer.tokens(text, file: file), file: file, recordsLocations: recordsLocations)
         let descriptor = try parser.parseFile()
         return Parsed(
             file: descriptor, customOptions: parser.customOptions, defaults: parser.defaults,
@@ -45,7 +55,7 @@ struct PCParser {
 
     /// An element's key: `kind:` and its dotted path from the file's top level.
     func key(_ kind: String, _ name: String) -> String {
-        scope.isEmpty ? "\(kind):\(name)" : "\(kind):\(scope.joined(separator: ".")).\(name)"
+        scopePath.isEmpty ? kind + ":" + name : kind + ":" + scopePath + "." + name
     }
 
     // MARK: Tokens
@@ -62,8 +72,10 @@ struct PCParser {
 
     mutating func advance() { if token.kind != .end { position += 1 } }
 
-    mutating func expect(_ symbol: String, _ context: String) throws(ProtoSourceError) {
-        guard isSymbol(symbol) else { throw error("expected '\(symbol)' \(context), found \(token.describe)") }
+    // The descriptions of what is expected are autoclosures: they are only built for an error.
+
+    mutating func expect(_ symbol: String, _ context: @autoclosure () -> String) throws(ProtoSourceError) {
+        guard isSymbol(symbol) else { throw error("expected '\(symbol)' \(context()), found \(token.describe)") }
         advance()
     }
 
@@ -73,20 +85,22 @@ struct PCParser {
         return true
     }
 
-    mutating func identifier(_ what: String) throws(ProtoSourceError) -> String {
-        guard token.kind == .identifier else { throw error("expected \(what), found \(token.describe)") }
+    mutating func identifier(_ what: @autoclosure () -> String) throws(ProtoSourceError) -> String {
+        guard token.kind == .identifier else { throw error("expected \(what()), found \(token.describe)") }
         defer { advance() }
         return token.text
     }
 
     /// `a.b.c`, optionally with a leading dot (type references).
-    mutating func dottedName(_ what: String, leadingDot: Bool = false) throws(ProtoSourceError) -> String {
+    mutating func dottedName(_ what: @autoclosure () -> String, leadingDot: Bool = false) throws(ProtoSourceError)
+        -> String
+    {
         var name = ""
         if leadingDot, take(".") { name = "." }
-        name += try identifier(what)
+        name += try identifier(what())
         while isSymbol(".") {
             advance()
-            name += "." + (try identifier(what))
+            name += "." + (try identifier(what()))
         }
         return name
     }
@@ -222,7 +236,7 @@ struct PCParser {
         let nameToken = token
         descriptor.name = try identifier("the enum's name")
         let enumKey = key("enum", descriptor.name)
-        locations[enumKey] = nameToken
+        if recordsLocations { locations[enumKey] = nameToken }
         let valuePrefix = (scope + [descriptor.name]).joined(separator: ".")
         try expect("{", "after the enum's name")
         var values: [Google_Protobuf_EnumValueDescriptorProto] = []
@@ -249,7 +263,7 @@ struct PCParser {
                 let valueToken = token
                 value.name = try identifier("an enum value's name")
                 let valueKey = "value:\(valuePrefix).\(value.name)"
-                locations[valueKey] = valueToken
+                if recordsLocations { locations[valueKey] = valueToken }
                 try expect("=", "after the enum value's name")
                 value.number = Int32(try integer("the enum value", in: Int64(Int32.min)...Int64(Int32.max)))
                 if take("[") {
@@ -290,7 +304,7 @@ struct PCParser {
         var descriptor = Google_Protobuf_ServiceDescriptorProto()
         let nameToken = token
         descriptor.name = try identifier("the service's name")
-        locations["service:" + descriptor.name] = nameToken
+        if recordsLocations { locations["service:" + descriptor.name] = nameToken }
         try expect("{", "after the service's name")
         while !take("}") {
             guard token.kind != .end else { throw error("service \(descriptor.name) is not closed") }
@@ -306,13 +320,13 @@ struct PCParser {
             let methodToken = token
             method.name = try identifier("the rpc's name")
             let methodKey = "method:\(descriptor.name).\(method.name)"
-            locations[methodKey] = methodToken
+            if recordsLocations { locations[methodKey] = methodToken }
             try expect("(", "before the request type")
             if isWord("stream"), tokens[position + 1].kind == .identifier || tokens[position + 1].text == "." {
                 advance()
                 method.clientStreaming = true
             }
-            locations["input:" + methodKey] = token
+            if recordsLocations { locations["input:" + methodKey] = token }
             method.inputType = try dottedName("the request type", leadingDot: true)
             try expect(")", "after the request type")
             guard isWord("returns") else { throw error("expected 'returns', found \(token.describe)") }
@@ -322,7 +336,7 @@ struct PCParser {
                 advance()
                 method.serverStreaming = true
             }
-            locations["output:" + methodKey] = token
+            if recordsLocations { locations["output:" + methodKey] = token }
             method.outputType = try dottedName("the response type", leadingDot: true)
             try expect(")", "after the response type")
             if take("{") {

@@ -13,8 +13,15 @@ struct PCResolver {
     private(set) var extensions: [String: Google_Protobuf_FieldDescriptorProto] = [:]
     /// Enums declared in proto2 files (closed enums, which proto3 messages cannot use).
     private(set) var closedEnums: Set<String> = []
-    private let source: PCSourceMap
+    private var source: PCSourceMap
     private let proto3: Bool
+
+    /// The same symbols, reporting errors in another text (see ``ProtoFileCompiler/recompile``).
+    func reporting(to source: PCSourceMap) -> PCResolver {
+        var copy = self
+        copy.source = source
+        return copy
+    }
 
     init(
         file descriptor: Google_Protobuf_FileDescriptorProto, visible: [Google_Protobuf_FileDescriptorProto],
@@ -25,22 +32,32 @@ struct PCResolver {
         for each in [descriptor] + visible { add(each) }
     }
 
-    /// Adds (again, after resolution) a file's definitions.
-    mutating func add(_ file: Google_Protobuf_FileDescriptorProto) {
+    /// Adds a file's definitions; `again` (after resolution): the same file's resolved
+    /// definitions replace the ones added before, whose symbols are known already.
+    mutating func add(_ file: Google_Protobuf_FileDescriptorProto, again: Bool = false) {
         var scope = ""
         for part in file.package.split(separator: ".") {
             scope += "." + part
             if symbols[scope] == nil { symbols[scope] = .package }
         }
-        addTypes(file.messageType, file.enumType, file.extension, scope: scope, closed: file.syntax != "proto3")
+        addTypes(
+            file.messageType, file.enumType, file.extension, scope: scope, closed: file.syntax != "proto3",
+            members: !again)
         for service in file.service {
             symbols[scope + "." + service.name] = .other
         }
     }
 
+    /// Adds `symbol` unless `name` has one, with a single lookup (this runs for every field).
+    private mutating func insertIfAbsent(_ name: String, _ symbol: Symbol) {
+        func keep(_ existing: inout Symbol) {}
+        keep(&symbols[name, default: symbol])
+    }
+
+    /// `members`: also the symbols of fields and enum values (which only shadow names).
     private mutating func addTypes(
         _ messageTypes: [Google_Protobuf_DescriptorProto], _ enumTypes: [Google_Protobuf_EnumDescriptorProto],
-        _ extensionFields: [Google_Protobuf_FieldDescriptorProto], scope: String, closed: Bool
+        _ extensionFields: [Google_Protobuf_FieldDescriptorProto], scope: String, closed: Bool, members: Bool
     ) {
         for enumeration in enumTypes {
             let name = scope + "." + enumeration.name
@@ -48,9 +65,7 @@ struct PCResolver {
             enums[name] = enumeration
             if closed { closedEnums.insert(name) }
             // C++ scoping: enum values are siblings of their enum.
-            for value in enumeration.value where symbols[scope + "." + value.name] == nil {
-                symbols[scope + "." + value.name] = .other
-            }
+            for value in enumeration.value where members { insertIfAbsent(scope + "." + value.name, .other) }
         }
         for field in extensionFields {
             symbols[scope + "." + field.name] = .extension
@@ -60,10 +75,12 @@ struct PCResolver {
             let name = scope + "." + message.name
             symbols[name] = .message
             messages[name] = message
-            for field in message.field where symbols[name + "." + field.name] == nil {
-                symbols[name + "." + field.name] = .other
+            if members {
+                let prefix = name + "."
+                for field in message.field { insertIfAbsent(prefix + field.name, .other) }
             }
-            addTypes(message.nestedType, message.enumType, message.extension, scope: name, closed: closed)
+            addTypes(
+                message.nestedType, message.enumType, message.extension, scope: name, closed: closed, members: members)
         }
     }
 
