@@ -7,6 +7,7 @@ packages=(
   pkg-config liblz4-dev libsqlite3-dev libpq-dev libhiredis-dev
   protobuf-compiler protobuf-c-compiler libprotobuf-c-dev
   libssl-dev  # TLS in the C client (clients/c, SR_HAS_TLS)
+  gcc python3-dev python3-venv  # clients/python: Python.h for the cffi extension, `python3 -m venv` in its tests
   postgresql redis-server redis-tools
   prometheus  # for promtool: the metrics tests run `promtool check metrics` on the exposition
 )

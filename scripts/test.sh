@@ -3,7 +3,8 @@
 # loopback ports in temporary directories (PostgreSQL as the non-root `postgres` user),
 # runs the Swift tests (unit + integration against real SQLite and real sockets), the REST API's
 # Python and schemathesis suites, a bounded
-# run of every fuzz target (fuzz/), the C tests when the C client exists, and always stops
+# run of every fuzz target (fuzz/), the C tests when the C client exists, the Python package's
+# tests (clients/python), and always stops
 # what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,5 +49,10 @@ fi
 # --- C client (issue 5): run its tests when it exists.
 if [ -f clients/c/Makefile ]; then
   make -C clients/c test
+fi
+# --- Python package (issue 18): a clean venv, `pip install clients/python` (cffi, compiled with
+# clients/c's sources), pytest against real servers (open, API keys, TLS, mTLS) and confluent-kafka.
+if [ -f clients/python/tests/run.sh ]; then
+  clients/python/tests/run.sh
 fi
 echo "all tests passed"

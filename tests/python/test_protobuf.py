@@ -91,6 +91,11 @@ def test_protobuf_text_registration_and_compatibility(sr_url, client):
     assert client.test_compatibility(subject, Schema(added, "PROTOBUF")) is True
     serialized = requests.get(f"{sr_url}/schemas/ids/{first}?format=serialized", timeout=TIMEOUT).json()
     assert "message" not in serialized["schema"]  # base64 of the descriptor
+    # The same on reads by subject version (confluent-kafka resolves references through them).
+    by_version = requests.get(f"{sr_url}/subjects/{subject}/versions/1?format=serialized", timeout=TIMEOUT).json()
+    assert by_version["schema"] == serialized["schema"] and by_version["id"] == first, by_version
+    as_text = requests.get(f"{sr_url}/subjects/{subject}/versions/1", timeout=TIMEOUT).json()
+    assert "message" in as_text["schema"], as_text
     bad = requests.post(f"{sr_url}/subjects/{subject}/versions", timeout=TIMEOUT,
                         json={"schema": "syntax = \"proto3\"; message A { int32 x = 1 }", "schemaType": "PROTOBUF"})
     assert bad.status_code == 422 and bad.json()["error_code"] == 42201, bad.text

@@ -57,15 +57,21 @@ extension RESTAPI {
     /// Confluent's `format=serialized` for a Protobuf schema: `schema` is the base64 of its
     /// `FileDescriptorProto` (what Confluent's serializers embed), the rest as usual.
     private func serialized(_ schema: Srp_Schema) async throws -> JSONValue {
-        let stored = StoredSchema(
-            id: SchemaID(schema.id), type: .protobuf, text: schema.schema,
-            references: schema.references.map(ProtoMapping.reference))
-        guard let compiled = try await service.parsed(stored).model as? CompiledProtoFile else {
-            throw RegistryError(.invalidSchema, "Schema \(schema.id) has no descriptor.")
-        }
         guard case .object(var object) = RESTJSON.schemaString(schema) else { return .null }
-        object["schema"] = .string(Data(try compiled.file.serializedBytes() as [UInt8]).base64EncodedString())
+        object["schema"] = .string(
+            try await serializedProtobuf(id: schema.id, text: schema.schema, references: schema.references))
         return .object(object)
+    }
+
+    /// The base64 `FileDescriptorProto` of a stored Protobuf schema (`format=serialized`, on reads
+    /// by id and by subject version alike).
+    func serializedProtobuf(id: UInt32, text: String, references: [Srp_SchemaReference]) async throws -> String {
+        let stored = StoredSchema(
+            id: SchemaID(id), type: .protobuf, text: text, references: references.map(ProtoMapping.reference))
+        guard let compiled = try await service.parsed(stored).model as? CompiledProtoFile else {
+            throw RegistryError(.invalidSchema, "Schema \(id) has no descriptor.")
+        }
+        return Data(try compiled.file.serializedBytes() as [UInt8]).base64EncodedString()
     }
 
     static func decoded(_ entry: EncodedSchemaCache.Entry) -> Srp_Schema {

@@ -42,7 +42,12 @@ struct RESTAPI: Sendable {
         case .subjects: return try await listSubjects(request, principal)
         case .versions(let subject): return try await listVersions(subject, request, principal)
         case .version(let subject, let version):
-            return .json(RESTJSON.schemaVersion(try await self.version(subject, version, request, principal)))
+            var record = try await self.version(subject, version, request, principal)
+            if request.query["format"] == "serialized", record.schemaType == .protobuf {
+                record.schema = try await serializedProtobuf(
+                    id: record.id, text: record.schema, references: record.references)
+            }
+            return .json(RESTJSON.schemaVersion(record))
         case .versionText(let subject, let version):
             return rawSchema(try await self.version(subject, version, request, principal).schema)
         case .latestWithMetadata(let subject): return try await latestWithMetadata(subject, request, principal)

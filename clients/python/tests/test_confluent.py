@@ -102,9 +102,6 @@ def test_protobuf_with_imports_both_ways(client, rest):
     assert serdes.ProtobufDeserializer(client, Payment)(theirs, ctx(topic)) == payment
 
 
-@pytest.mark.xfail(strict=False, reason="server: GET /subjects/{s}/versions/{v}?format=serialized answers the "
-                                        ".proto text, not the base64 descriptor confluent-kafka resolves "
-                                        "references with (/schemas/ids/{id}?format=serialized is right)")
 def test_confluent_protobuf_deserializer_resolves_our_references(client, rest):
     topic = unique("py-x-proto")
     payment = Payment(total=Money(currency="USD", units=7))
