@@ -1,7 +1,9 @@
 """The cffi builder of srclient._native (out-of-line API mode).
 
 The declarations are the C client's own: the text between the srclient-cdef-begin and
-srclient-cdef-end markers of clients/c/include/srclient_core.h, read as it stands. The library
+srclient-cdef-end markers of clients/c/include/srclient_core.h and of
+clients/c/include/srclient_serde.h (the wire format, the Avro codec, the JSON parser,
+serializers and deserializers), read as they stand, in that order. The library
 is not linked from a prebuilt file: its sources (clients/c/src/*.c and the protobuf-c code of
 clients/c/generated) are compiled into the extension, so `pip install clients/python` needs
 only a C compiler and the -dev packages (libprotobuf-c-dev, liblz4-dev, libssl-dev for TLS).
@@ -20,7 +22,7 @@ from cffi import FFI
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 C_DIR = os.path.abspath(os.environ.get("SRCLIENT_C_DIR") or os.path.join(HERE, "..", "c"))
-HEADER = os.path.join(C_DIR, "include", "srclient_core.h")
+HEADERS = (os.path.join(C_DIR, "include", "srclient_core.h"), os.path.join(C_DIR, "include", "srclient_serde.h"))
 
 # get_many's loop, compiled into the module: pipelining, the in-flight window and decoding the
 # replies happen in C, and Python turns the results into Schema objects in one pass.
@@ -48,6 +50,7 @@ HELPERS_SOURCE = r"""
 #include <stdlib.h>
 #include <string.h>
 #include "srclient_core.h"
+#include "srclient_serde.h"
 
 typedef struct srpy_many {
     size_t count;
@@ -218,15 +221,21 @@ int srpy_get_many(sr_client *client, const uint32_t *ids, size_t count, size_t w
 """
 
 
-def core_declarations() -> str:
+def _cdef_section(header: str) -> str:
     try:
-        text = open(HEADER, encoding="utf-8").read()
+        text = open(header, encoding="utf-8").read()
     except OSError as error:
         raise SystemExit(f"srclient: the C client's header is missing ({error}); build from the repository "
                          "checkout (clients/python beside clients/c) or set SRCLIENT_C_DIR") from None
     begin = text.index("/* srclient-cdef-begin */")
     end = text.index("/* srclient-cdef-end */")
     return text[begin:end]
+
+
+def core_declarations() -> str:
+    """The cdef sections of srclient_core.h and srclient_serde.h (the second uses the first's
+    types: sr_client, the sr_err codes)."""
+    return "\n".join(_cdef_section(header) for header in HEADERS)
 
 
 def pkg_config(*args: str):
@@ -269,28 +278,41 @@ def library_flags():
     return includes, libraries, library_dirs, macros
 
 
-def c_sources():
+def c_sources(absolute: bool = False):
     sources = sorted(glob.glob(os.path.join(C_DIR, "src", "*.c")))
     sources += sorted(glob.glob(os.path.join(C_DIR, "generated", "**", "*.pb-c.c"), recursive=True))
     if not sources:
         raise SystemExit(f"srclient: no C sources under {C_DIR}")
-    # setuptools wants paths relative to setup.py for sources outside the package.
+    if absolute:
+        return sources
+    # setuptools wants paths relative to setup.py for sources outside the package. Their
+    # objects still go under build_temp: setup.py's build_ext maps "../c/src/x.c" to
+    # <build_temp>/libsrclient/c/src/x.o (plain distutils would write <build_temp>/../c/src/x.o,
+    # which is clients/c/src itself when build_temp is ".").
     return [os.path.relpath(path, HERE) for path in sources]
 
 
-ffibuilder = FFI()
-ffibuilder.cdef(core_declarations() + HELPERS_CDEF)
-_includes, _libraries, _library_dirs, _macros = library_flags()
-ffibuilder.set_source(
-    "srclient._native",
-    HELPERS_SOURCE,
-    sources=c_sources(),
-    include_dirs=[os.path.join(C_DIR, "include"), os.path.join(C_DIR, "generated"), *_includes],
-    libraries=_libraries,
-    library_dirs=_library_dirs,
-    define_macros=[("_POSIX_C_SOURCE", "200809L"), ("_DEFAULT_SOURCE", None), *_macros],
-    extra_compile_args=["-O2", "-fvisibility=hidden"],
-)
+def make_builder(absolute_sources: bool = False) -> FFI:
+    builder = FFI()
+    builder.cdef(core_declarations() + HELPERS_CDEF)
+    includes, libraries, library_dirs, macros = library_flags()
+    builder.set_source(
+        "srclient._native",
+        HELPERS_SOURCE,
+        sources=c_sources(absolute_sources),
+        include_dirs=[os.path.join(C_DIR, "include"), os.path.join(C_DIR, "generated"), *includes],
+        libraries=libraries,
+        library_dirs=library_dirs,
+        define_macros=[("_POSIX_C_SOURCE", "200809L"), ("_DEFAULT_SOURCE", None), *macros],
+        extra_compile_args=["-O2", "-fvisibility=hidden"],
+    )
+    return builder
+
+
+ffibuilder = make_builder()
 
 if __name__ == "__main__":
-    ffibuilder.compile(verbose=True)
+    # A build by hand (python build_ffi.py): everything in build/ffi beside this file, the
+    # objects of the C sources under it too (absolute sources: their objects are written at
+    # build/ffi/<their path>), never beside the sources.
+    make_builder(absolute_sources=True).compile(tmpdir=os.path.join(HERE, "build", "ffi"), verbose=True)

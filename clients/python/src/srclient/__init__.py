@@ -7,6 +7,8 @@
 * :mod:`srclient.serdes`: Confluent's wire format (magic byte 0, 4-byte schema id, Protobuf
   message indexes) and Avro / JSON Schema / Protobuf serializers that plug into
   confluent-kafka's Producer and Consumer.
+* :mod:`srclient.cserdes`: the C library's own serializer, deserializer, wire format and Avro
+  codec (srclient_serde.h) through cffi; their errors carry the C code (``err``, ``err_name``).
 * :mod:`srclient.errors`: RegistryError (with ``code``: 40403, 40901, ...) and friends.
 """
 from __future__ import annotations
@@ -15,9 +17,10 @@ __version__ = "0.1.0"
 
 from .client import Client  # noqa: E402
 from .errors import (AuthenticationError, ClientError, Conflict, Forbidden, Incompatible,  # noqa: E402
-                     InvalidRequest, InvalidSchema, NotFound, PayloadMismatch, RegistryConnectionError,
-                     RegistryError, RegistryTimeout, SchemaNotFound, SerializationError, SrclientError,
-                     SubjectNotFound, TLSError, TruncatedFrame, UnknownSchemaId, VersionNotFound, WrongMagicByte)
+                     InvalidMessageIndexes, InvalidRequest, InvalidSchema, NotFound, PayloadMismatch,
+                     RegistryConnectionError, RegistryError, RegistryTimeout, SchemaCompileError, SchemaNotFound,
+                     SerializationError, SerializerRegistryError, SrclientError, SubjectNotFound, TLSError,
+                     TruncatedFrame, UnknownSchemaId, VersionNotFound, WrongMagicByte)
 from .models import (CompatibilityResult, RegisteredSchema, Schema, SchemaReference, SchemaVersion,  # noqa: E402
                     SearchPage, ServerInfo, ValidationError, ValidationResult)
 
@@ -40,5 +43,6 @@ __all__ = [
     "SrclientError", "RegistryError", "NotFound", "SubjectNotFound", "VersionNotFound", "SchemaNotFound",
     "Forbidden", "Conflict", "Incompatible", "InvalidRequest", "InvalidSchema", "ClientError",
     "RegistryConnectionError", "RegistryTimeout", "TLSError", "AuthenticationError", "SerializationError",
-    "WrongMagicByte", "TruncatedFrame", "UnknownSchemaId", "PayloadMismatch", "c_library_version", "tls_available",
+    "WrongMagicByte", "TruncatedFrame", "UnknownSchemaId", "PayloadMismatch", "InvalidMessageIndexes",
+    "SchemaCompileError", "SerializerRegistryError", "c_library_version", "tls_available",
 ]

@@ -10,7 +10,9 @@ Two families, both under :class:`SrclientError`:
 * :class:`ClientError`: no answer: the C client's ``sr_err`` (``err``/``err_name``):
   connection refused or broken, timeout, TLS handshake, refused credentials.
 
-And :class:`SerializationError` for the wire-format serializers (:mod:`srclient.serdes`).
+And :class:`SerializationError` for the wire-format serializers (:mod:`srclient.serdes`, and the
+C library's in :mod:`srclient.cserdes`, whose errors also carry the C code: ``err`` 14-22,
+``err_name`` "SR_ERR_WIRE_MAGIC", ...).
 """
 from __future__ import annotations
 
@@ -205,7 +207,13 @@ def client_error(err: int, err_name: str, message: str) -> ClientError:
 # ----------------------------------------------------------------------------- serializers
 
 class SerializationError(SrclientError, ValueError):
-    """A value could not be serialized, or bytes could not be deserialized."""
+    """A value could not be serialized, or bytes could not be deserialized.
+
+    Raised by the C serializers (:mod:`srclient.cserdes`), ``err`` is the C library's sr_err
+    (14-22) and ``err_name`` its name ("SR_ERR_AVRO_DATA"); for the Python ones both are None."""
+
+    err: Optional[int] = None
+    err_name: Optional[str] = None
 
 
 class WrongMagicByte(SerializationError):
@@ -225,4 +233,59 @@ class UnknownSchemaId(SerializationError):
 
 
 class PayloadMismatch(SerializationError):
-    """The payload does not match the schema (bad Avro bytes, invalid JSON, bad Protobuf)."""
+    """The payload does not match the schema (bad Avro bytes, invalid JSON, bad Protobuf); also a
+    value that does not match it when serializing."""
+
+
+class InvalidMessageIndexes(SerializationError):
+    """A malformed Protobuf message-index list (SR_ERR_WIRE_INDEXES)."""
+
+
+class SchemaCompileError(SerializationError):
+    """A schema the C library cannot compile (SR_ERR_SCHEMA: a bad or unsupported Avro schema)."""
+
+
+class SerializerRegistryError(SerializationError):
+    """The registry refused what a C serializer asked on first use (SR_ERR_REGISTRY: registering
+    an incompatible schema, looking up one that is not registered). ``code`` is the registry's
+    status when the message names it ("INCOMPATIBLE (40901): ..."), else None."""
+
+    def __init__(self, message: str, code: Optional[int] = None):
+        self.code = code
+        super().__init__(message)
+
+
+# The C library's sr_err codes of its serializers (srclient_serde.h).
+SR_ERR_JSON, SR_ERR_SCHEMA, SR_ERR_AVRO_VALUE, SR_ERR_AVRO_DATA = 14, 15, 16, 17
+SR_ERR_WIRE_MAGIC, SR_ERR_WIRE_TRUNCATED, SR_ERR_WIRE_INDEXES, SR_ERR_UNKNOWN_SCHEMA, SR_ERR_REGISTRY = 18, 19, 20, 21, 22
+
+_SERDE_BY_ERR: Dict[int, Type[SerializationError]] = {
+    SR_ERR_JSON: PayloadMismatch, SR_ERR_SCHEMA: SchemaCompileError, SR_ERR_AVRO_VALUE: PayloadMismatch,
+    SR_ERR_AVRO_DATA: PayloadMismatch, SR_ERR_WIRE_MAGIC: WrongMagicByte, SR_ERR_WIRE_TRUNCATED: TruncatedFrame,
+    SR_ERR_WIRE_INDEXES: InvalidMessageIndexes, SR_ERR_UNKNOWN_SCHEMA: UnknownSchemaId,
+    SR_ERR_REGISTRY: SerializerRegistryError,
+}
+
+
+def serde_error(err: int, err_name: str, message: str, schema_id: Optional[int] = None) -> SrclientError:
+    """The exception for an sr_err of the C serializers: a SerializationError subclass carrying
+    ``err``/``err_name`` for codes 14-22, the ClientError of :func:`client_error` for the
+    client's own (a timeout while fetching a schema, a broken connection, ...)."""
+    cls = _SERDE_BY_ERR.get(err)
+    if cls is None:
+        if err == 9:  # SR_ERR_ARGUMENT
+            error: SrclientError = SerializationError(f"{err_name}: {message}")
+            error.err, error.err_name = err, err_name  # type: ignore[attr-defined]
+            return error
+        return client_error(err, err_name, message)
+    text = f"{err_name}: {message}"
+    if cls is UnknownSchemaId:
+        error = UnknownSchemaId(-1 if schema_id is None else schema_id, text)
+    elif cls is SerializerRegistryError:
+        import re
+        found = re.search(r"\((\d+)\)", message)
+        error = SerializerRegistryError(text, int(found.group(1)) if found else None)
+    else:
+        error = cls(text)
+    error.err, error.err_name = err, err_name
+    return error
