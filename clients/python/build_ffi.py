@@ -28,46 +28,77 @@ HEADERS = (os.path.join(C_DIR, "include", "srclient_core.h"), os.path.join(C_DIR
 # replies happen in C, and Python turns the results into Schema objects in one pass.
 HELPERS_CDEF = """
 typedef struct srpy_many {
-    size_t count;
-    unsigned *status;        /* per id: SR_STATUS_OK or the server's status */
-    uint32_t *schema_id;     /* OK and decoded: the schema's fields */
+    size_t count;            /* ids asked */
+    /* The batch's state between srpy_many_step calls. */
+    const uint32_t *ids;     /* borrowed from the caller, for the whole batch */
+    size_t window, sent, outstanding;
+    uint32_t first;
+    /* OK replies decoded here, in the order they came: the index (into ids) of each, the
+       schema's id and type, and its text in `texts`, every text followed by a NUL (none
+       contains one: a text that does is handed over whole, below), so that Python makes all
+       the strings with one decode and one split. */
+    size_t decoded;
+    uint32_t *order;
+    uint32_t *schema_id;
     int *schema_type;
-    int *raw;                /* 1: [offset, offset+length) is the whole body (an ErrorBody, or a
-                                response with references) for the protobuf runtime to parse;
-                                0: it is the schema text */
-    uint64_t *offset;
-    uint64_t *length;
-    uint8_t *arena;
-    size_t arena_length;
-    size_t arena_capacity;
+    uint8_t *texts;
+    size_t texts_length;
+    size_t texts_capacity;
+    /* The rest (error statuses, responses with references): the whole body at
+       bodies[offset, offset+length) for the protobuf runtime. */
+    size_t others;
+    uint32_t *other_order;
+    unsigned *other_status;
+    uint64_t *other_offset;
+    uint64_t *other_length;
+    uint8_t *bodies;
+    size_t bodies_length;
+    size_t bodies_capacity;
 } srpy_many;
-int srpy_get_many(sr_client *client, const uint32_t *ids, size_t count, size_t window, int timeout_ms,
-                  srpy_many *out);
+int srpy_many_start(sr_client *client, const uint32_t *ids, size_t count, size_t window, srpy_many *many);
+int srpy_many_step(sr_client *client, srpy_many *many, size_t max_replies, int timeout_ms);
 void srpy_many_free(srpy_many *many);
 """
 
 HELPERS_SOURCE = r"""
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "srclient_core.h"
 #include "srclient_serde.h"
 
 typedef struct srpy_many {
-    size_t count;
-    unsigned *status;
+    size_t count;            /* ids asked */
+    /* The batch's state between srpy_many_step calls. */
+    const uint32_t *ids;     /* borrowed from the caller, for the whole batch */
+    size_t window, sent, outstanding;
+    uint32_t first;
+    /* OK replies decoded here, in the order they came: the index (into ids) of each, the
+       schema's id and type, and its text in `texts`, every text followed by a NUL (none
+       contains one: a text that does is handed over whole, below), so that Python makes all
+       the strings with one decode and one split. */
+    size_t decoded;
+    uint32_t *order;
     uint32_t *schema_id;
     int *schema_type;
-    int *raw;
-    uint64_t *offset;
-    uint64_t *length;
-    uint8_t *arena;
-    size_t arena_length;
-    size_t arena_capacity;
+    uint8_t *texts;
+    size_t texts_length;
+    size_t texts_capacity;
+    /* The rest (error statuses, responses with references): the whole body at
+       bodies[offset, offset+length) for the protobuf runtime. */
+    size_t others;
+    uint32_t *other_order;
+    unsigned *other_status;
+    uint64_t *other_offset;
+    uint64_t *other_length;
+    uint8_t *bodies;
+    size_t bodies_length;
+    size_t bodies_capacity;
 } srpy_many;
 
 void srpy_many_free(srpy_many *m) {
-    free(m->status); free(m->schema_id); free(m->schema_type); free(m->raw);
-    free(m->offset); free(m->length); free(m->arena);
+    free(m->order); free(m->schema_id); free(m->schema_type); free(m->texts);
+    free(m->other_order); free(m->other_status); free(m->other_offset); free(m->other_length); free(m->bodies);
     memset(m, 0, sizeof *m);
 }
 
@@ -127,19 +158,22 @@ static int srpy_decode(const uint8_t *body, size_t length, uint32_t *id, int *ty
     return 1;
 }
 
-static int srpy_keep(srpy_many *m, size_t index, const uint8_t *data, size_t length) {
-    if (m->arena_length + length > m->arena_capacity || !m->arena) {
-        size_t capacity = m->arena_capacity ? m->arena_capacity : 65536;
-        while (capacity < m->arena_length + length) capacity *= 2;
-        uint8_t *grown = realloc(m->arena, capacity ? capacity : 1);
+/* Appends length bytes (and a NUL when `terminate`) to a growing buffer. */
+static int srpy_put(uint8_t **data, size_t *used, size_t *capacity, const uint8_t *bytes, size_t length,
+                    int terminate) {
+    size_t need = *used + length + (terminate ? 1 : 0);
+    if (need < *used) return 0;
+    if (need > *capacity || !*data) {
+        size_t grown_capacity = *capacity ? *capacity : 65536;
+        while (grown_capacity < need) grown_capacity *= 2;
+        uint8_t *grown = realloc(*data, grown_capacity);
         if (!grown) return 0;
-        m->arena = grown;
-        m->arena_capacity = capacity;
+        *data = grown;
+        *capacity = grown_capacity;
     }
-    if (length) memcpy(m->arena + m->arena_length, data, length);
-    m->offset[index] = m->arena_length;
-    m->length[index] = length;
-    m->arena_length += length;
+    if (length) memcpy(*data + *used, bytes, length);
+    *used += length;
+    if (terminate) (*data)[(*used)++] = 0;
     return 1;
 }
 
@@ -163,58 +197,85 @@ static int srpy_append(sr_client *client, uint32_t id, uint32_t *request_id) {
     return sr_append_bytes(client, 10 /* GetSchemaById */, body, n, request_id);
 }
 
-/* GetSchemaById for ids[0..count), pipelined with at most `window` unanswered, each wait for a
- * reply bounded by timeout_ms. SR_OK with `out` filled (free it with srpy_many_free, also after
- * an error), or the client's error. */
-int srpy_get_many(sr_client *client, const uint32_t *ids, size_t count, size_t window, int timeout_ms,
-                  srpy_many *m) {
+static int srpy_send_next(sr_client *client, srpy_many *m) {
+    uint32_t request_id;
+    int err = srpy_append(client, m->ids[m->sent], &request_id);
+    if (err != SR_OK) return err;
+    if (m->sent == 0) m->first = request_id;
+    if (srpy_position(request_id, m->first) != m->sent) return SR_ERR_ARGUMENT;
+    m->sent++, m->outstanding++;
+    return SR_OK;
+}
+
+/* GetSchemaById for ids[0..count) (ids must live until the batch is done), pipelined with at
+ * most `window` unanswered: allocates the batch and appends the first window of requests.
+ * SR_OK, or an error (free `m` with srpy_many_free in every case). */
+int srpy_many_start(sr_client *client, const uint32_t *ids, size_t count, size_t window, srpy_many *m) {
     memset(m, 0, sizeof *m);
     if (count == 0) return SR_OK;
     m->count = count;
-    m->status = calloc(count, sizeof *m->status);
+    m->ids = ids;
+    m->window = window ? window : 1;
+    if (count > UINT32_MAX) return SR_ERR_ARGUMENT;
+    m->order = calloc(count, sizeof *m->order);
     m->schema_id = calloc(count, sizeof *m->schema_id);
     m->schema_type = calloc(count, sizeof *m->schema_type);
-    m->raw = calloc(count, sizeof *m->raw);
-    m->offset = calloc(count, sizeof *m->offset);
-    m->length = calloc(count, sizeof *m->length);
-    if (!m->status || !m->schema_id || !m->schema_type || !m->raw || !m->offset || !m->length) return SR_ERR_OOM;
-    if (window == 0) window = 1;
-    uint32_t first = 0, request_id;
-    size_t sent = 0, outstanding = 0;
+    m->other_order = calloc(count, sizeof *m->other_order);
+    m->other_status = calloc(count, sizeof *m->other_status);
+    m->other_offset = calloc(count, sizeof *m->other_offset);
+    m->other_length = calloc(count, sizeof *m->other_length);
+    if (!m->order || !m->schema_id || !m->schema_type || !m->other_order || !m->other_status || !m->other_offset ||
+        !m->other_length)
+        return SR_ERR_OOM;
     int err;
-    while (sent < count && outstanding < window) {
-        if ((err = srpy_append(client, ids[sent], &request_id)) != SR_OK) return err;
-        if (sent == 0) first = request_id;
-        if (srpy_position(request_id, first) != sent) return SR_ERR_ARGUMENT;
-        sent++, outstanding++;
-    }
-    while (outstanding > 0) {
+    while (m->sent < count && m->outstanding < m->window)
+        if ((err = srpy_send_next(client, m)) != SR_OK) return err;
+    return SR_OK;
+}
+
+/* Takes up to max_replies replies (each wait bounded by timeout_ms), appending the next
+ * request for each, so the server keeps a full window while the caller turns this step's
+ * results into objects. The results (decoded, others, texts, bodies) are this step's only:
+ * they are reset first. Done when m->outstanding is 0 afterwards. */
+int srpy_many_step(sr_client *client, srpy_many *m, size_t max_replies, int timeout_ms) {
+    m->decoded = m->others = 0;
+    m->texts_length = m->bodies_length = 0;
+    int err;
+    for (size_t taken = 0; taken < max_replies && m->outstanding > 0; taken++) {
         sr_reply *reply;
         if ((err = sr_get_reply(client, timeout_ms, &reply)) != SR_OK) return err;
-        outstanding--;
-        size_t index = srpy_position(sr_reply_request_id(reply), first);
-        if (index >= sent) { sr_reply_free(reply); return SR_ERR_ARGUMENT; }
+        m->outstanding--;
+        size_t index = srpy_position(sr_reply_request_id(reply), m->first);
+        if (index >= m->sent || m->decoded + m->others >= m->count) { sr_reply_free(reply); return SR_ERR_ARGUMENT; }
         size_t length;
         const uint8_t *body = sr_reply_body(reply, &length);
         unsigned status = sr_reply_status(reply);
         const uint8_t *text;
         size_t text_length;
-        int ok;
-        m->status[index] = status;
-        if (status == 0 && srpy_decode(body, length, &m->schema_id[index], &m->schema_type[index], &text,
-                                       &text_length)) {
-            ok = srpy_keep(m, index, text, text_length);
+        uint32_t number;
+        int type, ok;
+        if (status == 0 && srpy_decode(body, length, &number, &type, &text, &text_length) &&
+            (text_length == 0 || !memchr(text, 0, text_length))) {
+            size_t k = m->decoded++;
+            m->order[k] = (uint32_t)index;
+            m->schema_id[k] = number;
+            m->schema_type[k] = type;
+            ok = srpy_put(&m->texts, &m->texts_length, &m->texts_capacity, text, text_length, 1);
         } else {
-            m->raw[index] = 1;
-            ok = srpy_keep(m, index, body, length);
+            size_t k = m->others++;
+            m->other_order[k] = (uint32_t)index;
+            m->other_status[k] = status;
+            m->other_offset[k] = m->bodies_length;
+            m->other_length[k] = length;
+            ok = srpy_put(&m->bodies, &m->bodies_length, &m->bodies_capacity, body, length, 0);
         }
         sr_reply_free(reply);
         if (!ok) return SR_ERR_OOM;
-        if (sent < count) {
-            if ((err = srpy_append(client, ids[sent], &request_id)) != SR_OK) return err;
-            if (srpy_position(request_id, first) != sent) return SR_ERR_ARGUMENT;
-            sent++, outstanding++;
-        }
+        if (m->sent < m->count && (err = srpy_send_next(client, m)) != SR_OK) return err;
+    }
+    if (m->outstanding > 0) { /* on the wire now, not in our buffer, while the caller works */
+        int done;
+        if ((err = sr_client_write_some(client, &done)) != SR_OK) return err;
     }
     return SR_OK;
 }

@@ -203,6 +203,22 @@ def test_get_many(client, subject):
     assert client.get_schema(ids[0]).id == ids[0]  # the connection is clean afterwards
 
 
+def test_get_many_texts_across_steps(client, subject, monkeypatch):
+    """get_many makes every string of a step with one decode and one split: texts of many
+    lengths, non-ASCII ones, missing ids between them, over many steps (7 replies each here)."""
+    from srclient import client as client_module
+    monkeypatch.setattr(client_module, "_STEP", 7)
+    texts = [json.dumps({"type": "enum", "name": f"E{i}", "doc": "café ✓ 日本" * (i % 5), "symbols": ["A", "B"]},
+                        ensure_ascii=False) for i in range(40)]
+    ids = [client.register(f"{subject}-{i}", text).id for i, text in enumerate(texts)]
+    missing = list(range(1_600_000_000, 1_600_000_010))
+    found = client.get_many([x for pair in zip(ids, missing + ids[10:]) for x in pair], missing_ok=True)
+    assert sorted(found) == sorted(ids)
+    for schema_id in ids:
+        assert found[schema_id] == client.get_schema(schema_id)
+    assert any("日本" in found[i].schema for i in ids)
+
+
 def test_get_many_deeper_than_max_in_flight(client, subject):
     schema_id = client.register(subject, '"long"').id
     others = [client.register(f"{subject}-{i}", '"string"').id for i in range(2)]

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import deque
+from itertools import repeat
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _proto
@@ -38,6 +40,8 @@ METHODS = _method_ids()
 
 _msg = _proto.message
 _GetSchemaByIdResponse = _msg("GetSchemaByIdResponse")
+_STEP = 512  # get_many: replies per srpy_many_step (the objects of one step are made while the next are on the way)
+_consume = deque(maxlen=0).extend  # runs an iterator (a map of setters) to its end, in C
 _SCHEMA_SLOT_SETTERS = tuple(getattr(Schema, name).__set__ for name in ("id", "schema", "schema_type", "references"))
 assert Schema.__slots__ == ("id", "schema", "schema_type", "references")
 
@@ -316,7 +320,7 @@ class Client:
         ``timeout`` (seconds, default the client's) bounds each wait for a reply; a timeout
         reconnects (dropping the late replies) and raises RegistryTimeout.
         """
-        ids = list(dict.fromkeys(int(i) for i in schema_ids))
+        ids = list(dict.fromkeys(map(int, schema_ids)))
         timeout_ms = self._timeout_ms if timeout is None else self._ms(timeout)
         found: Dict[int, Schema] = {}
         missing: List[int] = []
@@ -340,61 +344,79 @@ class Client:
 
     def _get_many_round(self, client, ids: List[int], window: int, timeout_ms: int, found: Dict[int, Schema],
                         missing: List[int]) -> Tuple[List[int], int]:
-        # The loop is C (srpy_get_many in build_ffi.py): append up to `window`, take each reply,
-        # append the next; it decodes each GetSchemaById response into (id, type, text) and
-        # keeps the texts in one arena. Here: one pass turning them into Schema objects.
+        # The loop is C (srpy_many_start/srpy_many_step in build_ffi.py): append up to `window`,
+        # take each reply, append the next; it decodes each GetSchemaById response into (id,
+        # type, text) and keeps the texts in one buffer, each followed by a NUL. It returns
+        # every _STEP replies with the window still full, so that the server works on the next
+        # replies while Python makes this step's objects, without a Python loop per id: one
+        # decode and one split make every string, and map() over the columns fills the Schema
+        # objects.
+        retry: List[int] = []
+        state = {"wait_ms": 0, "failure": None}
+        id_array = ffi.new("uint32_t[]", ids)
         many = ffi.new("srpy_many *")
         try:
-            err = lib.srpy_get_many(client, ids, len(ids), window, timeout_ms, many)
+            err = lib.srpy_many_start(client, id_array, len(ids), window, many)
+            while err == lib.SR_OK and many.outstanding:
+                err = lib.srpy_many_step(client, many, _STEP, timeout_ms)
+                if err == lib.SR_OK:
+                    self._get_many_results(many, ids, found, missing, retry, state)
             if err != lib.SR_OK:
                 error = client_error(err, _text(lib.sr_err_name(err)), _text(lib.sr_client_errstr(client)))
                 if err == lib.SR_ERR_TIMEOUT:
                     lib.sr_client_reconnect(client)  # drop the replies still to come
                 raise error
-            count = many.count
-            if count == 0:
-                return [], 0
-            statuses = ffi.unpack(many.status, count)
-            schema_ids = ffi.unpack(many.schema_id, count)
-            types = ffi.unpack(many.schema_type, count)
-            raws = ffi.unpack(many.raw, count)
-            offsets = ffi.unpack(many.offset, count)
-            lengths = ffi.unpack(many.length, count)
-            arena = ffi.buffer(many.arena, many.arena_length)[:] if many.arena_length else b""
         finally:
             lib.srpy_many_free(many)
-        new, type_names, schema_cls = object.__new__, _TYPE_NAMES, Schema
-        # A frozen, slotted dataclass filled through its slots' descriptors: what its __init__
-        # does, without the frozen __setattr__ guard (a third of the cost per id).
-        set_id, set_text, set_type, set_references = _SCHEMA_SLOT_SETTERS
-        retry: List[int] = []
-        wait_ms = 0
-        failure: Optional[RegistryError] = None
-        for schema_id, status, number, type_number, raw, offset, length in zip(
-                ids, statuses, schema_ids, types, raws, offsets, lengths):
-            if status == 0 and not raw:
-                schema = new(schema_cls)
-                set_id(schema, number)
-                set_text(schema, arena[offset:offset + length].decode("utf-8"))
-                set_type(schema, type_names.get(type_number, "AVRO"))
-                set_references(schema, ())
-                found[schema_id] = schema
-            elif status == 0:
-                found[schema_id] = _schema(_GetSchemaByIdResponse.FromString(arena[offset:offset + length]).schema)
+        if state["failure"] is not None:
+            raise state["failure"]
+        return retry, state["wait_ms"]
+
+    @staticmethod
+    def _get_many_results(many, ids: List[int], found: Dict[int, Schema], missing: List[int], retry: List[int],
+                          state: Dict[str, Any]) -> None:
+        decoded, others = many.decoded, many.others
+        if decoded:
+            order = ffi.unpack(many.order, decoded)
+            numbers = ffi.unpack(many.schema_id, decoded)
+            types = ffi.unpack(many.schema_type, decoded)
+            texts = str(ffi.buffer(many.texts, many.texts_length), "utf-8").split("\x00")
+            texts.pop()  # after the last NUL
+            if len(texts) != decoded:
+                raise RuntimeError(f"get_many: {len(texts)} schema texts for {decoded} replies")
+            # A frozen, slotted dataclass filled through its slots' descriptors: what its
+            # __init__ does, without the frozen __setattr__ guard, column by column.
+            set_id, set_text, set_type, set_references = _SCHEMA_SLOT_SETTERS
+            schemas = list(map(object.__new__, repeat(Schema, decoded)))
+            _consume(map(set_id, schemas, numbers))
+            _consume(map(set_text, schemas, texts))
+            _consume(map(set_type, schemas, map(_TYPE_NAMES.get, types, repeat("AVRO"))))
+            _consume(map(set_references, schemas, repeat((), decoded)))
+            found.update(zip(map(ids.__getitem__, order), schemas))
+        if not others:
+            return
+        other_order = ffi.unpack(many.other_order, others)
+        other_status = ffi.unpack(many.other_status, others)
+        other_offset = ffi.unpack(many.other_offset, others)
+        other_length = ffi.unpack(many.other_length, others)
+        bodies = ffi.buffer(many.bodies, many.bodies_length)[:]
+        for k in range(others):
+            schema_id, status = ids[other_order[k]], other_status[k]
+            body = bodies[other_offset[k]:other_offset[k] + other_length[k]]
+            if status == 0:
+                found[schema_id] = _schema(_GetSchemaByIdResponse.FromString(body).schema)
             elif status == _SCHEMA_NOT_FOUND:
                 missing.append(schema_id)
             else:
-                body = _msg("ErrorBody").FromString(arena[offset:offset + length])
+                error_body = _msg("ErrorBody").FromString(body)
                 if status in _RETRYABLE:
                     retry.append(schema_id)
-                    wait_ms = max(wait_ms, body.retry_after_ms)
-                elif failure is None:
-                    details = [body.details[k] for k in sorted(body.details, key=lambda k: (len(k), k))]
-                    failure = registry_error_class(status)(status, body.message, _text(lib.sr_status_name(status)),
-                                                           details, body.retry_after_ms)
-        if failure is not None:
-            raise failure
-        return retry, wait_ms
+                    state["wait_ms"] = max(state["wait_ms"], error_body.retry_after_ms)
+                elif state["failure"] is None:
+                    details = [error_body.details[key] for key in sorted(error_body.details, key=lambda k: (len(k), k))]
+                    state["failure"] = registry_error_class(status)(status, error_body.message,
+                                                                    _text(lib.sr_status_name(status)), details,
+                                                                    error_body.retry_after_ms)
 
     def subject_versions_by_id(self, schema_id: int, include_deleted: bool = False) -> List[Tuple[str, int]]:
         """Every (subject, version) that has this schema id."""
