@@ -121,7 +121,10 @@ let package = Package(
         // Kafka serializers over the Swift client: Confluent's wire format, Avro binary and JSON.
         .target(
             name: "SchemaRegistrySerdes",
-            dependencies: ["SchemaRegistryClient", "SchemaFormats", "SchemaRegistryCore", "SRPWire"]),
+            dependencies: [
+                "SchemaRegistryClient", "SchemaFormats", "SchemaRegistryCore", "SRPWire",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
         // Renders the method tables and client stubs (Swift, and the C client's) from proto/'s descriptor set.
         .target(
             name: "SRPCodegen",
@@ -206,6 +209,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         // The Swift client: round trips, many calls and connections, deadlines, reconnects.
         .testTarget(

@@ -52,7 +52,7 @@ public final class KafkaSerializer: Sendable {
                 throw SerdesError("The value does not match schema \(id): \(first.instanceLocation): \(first.message)")
             }
         case .protobuf:
-            throw SerdesError("Protobuf values are not supported by this serializer yet.")
+            throw SerdesError("Protobuf messages are serialized by KafkaProtobufSerializer.")
         }
         return KafkaWireFormat.frame(schemaID: SchemaID(id), datum: datum)
     }
@@ -105,7 +105,7 @@ public final class KafkaDeserializer: Sendable {
             var text = Array(frame.body)
             return (id, try JSONParser().parse(bytes: &text))
         case .protobuf:
-            throw SerdesError("Protobuf values are not supported by this deserializer yet.")
+            throw SerdesError("Schema \(id) is a Protobuf schema: read it with KafkaProtobufDeserializer.")
         }
     }
 }

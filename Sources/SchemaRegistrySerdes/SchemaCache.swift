@@ -20,10 +20,9 @@ final class SchemaCache: Sendable {
         if let cached = entries.withLock({ $0[id] }) { return cached }
         let answer = try await client.getSchemaById(.with { $0.id = id })
         let type = SchemaType(rawValue: answer.schema.schemaType.rawValue) ?? .avro
-        guard answer.schema.references.isEmpty else {
-            throw SerdesError("Schema \(id) has references; the Swift serializers do not resolve references yet.")
-        }
-        let parsed = try Self.parse(type: type, text: answer.schema.schema)
+        var budget = Self.maxReferences
+        let references = try await resolve(answer.schema.references, budget: &budget)
+        let parsed = try Self.parse(type: type, text: answer.schema.schema, references: references)
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[id] = parsed
@@ -31,11 +30,44 @@ final class SchemaCache: Sendable {
         return parsed
     }
 
+    /// The most referenced schemas one schema may pull in, transitively (the server's default).
+    static let maxReferences = 1000
+
+    /// References resolved to the registered schemas they name (by subject and version, through
+    /// the client), depth first, each with its own references before it.
+    private func resolve(_ references: [Srp_SchemaReference], budget: inout Int) async throws
+        -> [ResolvedReference]
+    {
+        var resolved: [ResolvedReference] = []
+        for reference in references {
+            budget -= 1
+            guard budget >= 0 else { throw SerdesError("More than \(Self.maxReferences) referenced schemas.") }
+            let version = try await client.getSchemaByVersion(
+                .with {
+                    $0.subject = reference.subject
+                    $0.version = reference.version
+                }
+            ).schema
+            resolved += try await resolve(version.references, budget: &budget)
+            let type = SchemaType(rawValue: version.schemaType.rawValue) ?? .avro
+            resolved.append(
+                ResolvedReference(
+                    reference: SchemaReference(
+                        name: reference.name, subject: reference.subject, version: Int(reference.version)),
+                    schema: StoredSchema(
+                        id: SchemaID(version.id), type: type, text: version.schema,
+                        references: version.references.map {
+                            SchemaReference(name: $0.name, subject: $0.subject, version: Int($0.version))
+                        })))
+        }
+        return resolved
+    }
+
     private static let formats = SchemaFormatCatalog.standard()
 
-    static func parse(type: SchemaType, text: String) throws -> ParsedSchema {
+    static func parse(type: SchemaType, text: String, references: [ResolvedReference] = []) throws -> ParsedSchema {
         guard let format = formats[type] else { throw SerdesError("\(type) schemas are not supported here.") }
-        return try format.parseStored(text, references: [])
+        return try format.parseStored(text, references: references)
     }
 }
 
