@@ -27,6 +27,12 @@ let package = Package(
                 .product(name: "SchemaRegistryCore", package: root),
             ]),
         .executableTarget(
+            name: "serdes-bench",
+            dependencies: [
+                .product(name: "SchemaFormats", package: root),
+                .product(name: "SchemaRegistryCore", package: root),
+            ]),
+        .executableTarget(
             name: "jsonschema-bench", dependencies: [.product(name: "SchemaFormats", package: root)]),
     ]
 )

@@ -13,6 +13,8 @@ public struct CompiledProtoFile: Sendable {
     /// Whether the file's own text sets custom options (options defined by extensions), which
     /// the canonical printer does not print: such a file keeps its author's text.
     public var hasCustomOptions: Bool
+    /// What binary payload validation needs of the file, built on first use (see ``ProtoWirePlan``).
+    let wirePlan = ProtoWirePlanBox()
 
     public init(
         file: Google_Protobuf_FileDescriptorProto, dependencies: [String: Google_Protobuf_FileDescriptorProto],

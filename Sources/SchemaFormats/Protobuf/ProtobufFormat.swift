@@ -62,7 +62,7 @@ public struct ProtobufFormat: SchemaFormat {
         -> [PayloadError]?
     {
         guard let compiled = schema.model as? CompiledProtoFile else { return nil }
-        return ProtoBinaryValidator.validate(payload: Array(datum), file: compiled, messageIndexes: messageIndexes)
+        return ProtoBinaryValidator.validate(payload: datum, file: compiled, messageIndexes: messageIndexes)
     }
 
     /// The schema as Confluent's `format=serialized` answers it: base64 of its descriptor.
