@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates the format numbers in benches/README.md: Avro parse/canonicalise/compatibility
-# (10-500 fields) and JSON Schema validation (10-500 properties) beside jsonschema-rs.
+# Regenerates the format numbers in benches/README.md: Avro and Protobuf parse/canonicalise/compatibility,
+# JSON Schema validation beside jsonschema-rs, and the serializers beside fastavro and upb.
 set -euo pipefail
 cd "$(dirname "$0")"
 data=$(mktemp -d)
@@ -15,3 +15,6 @@ for round in 1 2; do
 done
 .build/release/avro-bench
 .build/release/protobuf-bench
+# Avro binary (Swift and C) against fastavro, Protobuf binary validation against upb: same run.
+[ -x ../../clients/c/build/avro-bench ] || make -C ../../clients/c tools >/dev/null
+python3 peers/serdes_peers.py .build/release/serdes-bench
