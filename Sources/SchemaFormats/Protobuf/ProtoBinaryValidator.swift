@@ -8,6 +8,7 @@ import SwiftProtobuf
 /// schema does not know are skipped, as protobuf readers keep them as unknown fields.
 struct ProtoBinaryValidator {
     private let plan: ProtoWirePlan
+    private let tables: ProtoWirePlan.Tables
     private var errors: [PayloadError] = []
     /// The fields (name indexes) leading to the message being read: its path, built only for an error.
     private var trail: [Int32] = []
@@ -23,16 +24,19 @@ struct ProtoBinaryValidator {
                     message: "The schema has no message at index \(messageIndexes).")
             ]
         }
-        var validator = ProtoBinaryValidator(plan: plan)
-        payload.withUnsafeBufferPointer { bytes in
-            var reader = WireReader(bytes: bytes, position: 0, end: bytes.count)
-            validator.readMessage(&reader, index, depth: 0, endGroup: nil)
+        return plan.withTables { tables in
+            var validator = ProtoBinaryValidator(plan: plan, tables: tables)
+            payload.withUnsafeBufferPointer { bytes in
+                var reader = WireReader(bytes: bytes, position: 0, end: bytes.count)
+                validator.readMessage(&reader, index, depth: 0, endGroup: nil)
+            }
+            return validator.errors
         }
-        return validator.errors
     }
 
-    private init(plan: ProtoWirePlan) {
+    private init(plan: ProtoWirePlan, tables: ProtoWirePlan.Tables) {
         self.plan = plan
+        self.tables = tables
     }
 
     private mutating func fail(_ path: String, _ schema: String, _ message: String) {
@@ -61,7 +65,7 @@ struct ProtoBinaryValidator {
             fail(path(), messageName(index), "Nesting deeper than 100 messages.")
             return false
         }
-        let isProto3 = index >= 0 && plan.messages[index].isProto3
+        let isProto3 = index >= 0 && tables.messages[index].isProto3
         while !reader.isAtEnd {
             guard let tag = reader.varint(), tag >> 3 > 0, tag >> 3 <= 536_870_911 else {
                 fail(path(), messageName(index), "Malformed tag at byte \(reader.position).")
@@ -76,7 +80,7 @@ struct ProtoBinaryValidator {
                 }
                 return true
             }
-            guard index >= 0, let field = plan.field(index, number) else {
+            guard index >= 0, let field = tables.field(index, number) else {
                 guard reader.skip(wireType: wireType, fieldNumber: number) else {
                     fail(path("/\(number)"), messageName(index), "Malformed or truncated unknown field \(number).")
                     return false
@@ -85,7 +89,7 @@ struct ProtoBinaryValidator {
             }
             guard
                 value(
-                    &reader, field: plan.fields[field], wireType: wireType, message: index, depth: depth,
+                    &reader, field: field, wireType: wireType, message: index, depth: depth,
                     isProto3: isProto3)
             else { return false }
         }
@@ -103,7 +107,7 @@ struct ProtoBinaryValidator {
         var name: String { plan.names[Int(field.name)] }
         var path: String { self.path("/" + name) }
         var schema: String { messageName(message) + "/" + name }
-        let expected = Self.wireType(field.type)
+        let expected = UInt64(field.wireType)
         if field.isRepeated, wireType == 2, expected != 2 {
             // Packed repeated scalars: a run of values of the scalar's own wire type.
             guard var packed = reader.lengthDelimited() else {
@@ -124,7 +128,7 @@ struct ProtoBinaryValidator {
                 "Field '\(name)' (\(ProtoScalarJSON.name(field.type))) written with wire type \(wireType).")
             return false
         }
-        switch field.type {
+        switch field.kind {
         case .message:
             guard var nested = reader.lengthDelimited() else {
                 fail(path, schema, "Truncated message field '\(name)'.")
@@ -146,7 +150,7 @@ struct ProtoBinaryValidator {
                 fail(path, schema, "Field '\(name)' is not valid UTF-8 (proto3 strings must be).")
             }
             return true
-        default:
+        case .scalar:
             guard reader.skip(wireType: wireType, fieldNumber: field.number) else {
                 fail(path, schema, "Truncated value of field '\(name)'.")
                 return false

@@ -8,8 +8,15 @@ import Synchronization
 /// descriptors are heavy values to walk per field).
 struct ProtoWirePlan: Sendable {
     struct Field: Sendable {
+        /// How a value of the field is read (precomputed from its type: the switch per field is
+        /// on a byte, not on swift-protobuf's open enum).
+        enum Kind: UInt8, Sendable { case scalar, message, group, string }
+
         var number: Int32
         var type: Google_Protobuf_FieldDescriptorProto.TypeEnum
+        var kind: Kind
+        /// The wire type its values are written with (packed repeated scalars aside).
+        var wireType: UInt8
         var isRepeated: Bool
         /// The message (or group) a field of that type holds: an index into `messages`, or -1.
         var message: Int32
@@ -76,7 +83,11 @@ struct ProtoWirePlan: Sendable {
                 let at = Int32(fields.count)
                 fields.append(
                     Field(
-                        number: field.number, type: field.type, isRepeated: field.label == .repeated,
+                        number: field.number, type: field.type,
+                        kind: field.type == .message
+                            ? .message : field.type == .group ? .group : field.type == .string ? .string : .scalar,
+                        wireType: UInt8(ProtoBinaryValidator.wireType(field.type)),
+                        isRepeated: field.label == .repeated,
                         message: Int32(holds ?? -1), name: Int32(names.count)))
                 names.append(field.name)
                 if field.number >= 1, field.number <= denseCount {
@@ -99,10 +110,35 @@ struct ProtoWirePlan: Sendable {
         return sparse[Int64(message) << 32 | Int64(number)]
     }
 
-    /// The field `number` of message `message`: an index into `fields`, or nil.
-    func field(_ message: Int, _ number: Int32) -> Int? {
-        let entry = messages[message]
-        return lookup(message, number, base: entry.denseBase, count: entry.denseCount).map(Int.init)
+    /// The plan's tables as pointers, for the validator's inner loop (no bounds checks or
+    /// reference counting per field in release builds); valid inside `body` only.
+    func withTables<Result>(_ body: (Tables) -> Result) -> Result {
+        messages.withUnsafeBufferPointer { messages in
+            fields.withUnsafeBufferPointer { fields in
+                dense.withUnsafeBufferPointer { dense in
+                    body(Tables(messages: messages, fields: fields, dense: dense, sparse: sparse))
+                }
+            }
+        }
+    }
+
+    struct Tables {
+        let messages: UnsafeBufferPointer<Message>
+        let fields: UnsafeBufferPointer<Field>
+        let dense: UnsafeBufferPointer<Int32>
+        let sparse: [Int64: Int32]
+
+        /// The field `number` of message `message`, or nil.
+        @inline(__always)
+        func field(_ message: Int, _ number: Int32) -> Field? {
+            let entry = messages[message]
+            if number >= 1, number <= entry.denseCount {
+                let at = dense[Int(entry.denseBase + number - 1)]
+                return at < 0 ? nil : fields[Int(at)]
+            }
+            guard !sparse.isEmpty, let at = sparse[Int64(message) << 32 | Int64(number)] else { return nil }
+            return fields[Int(at)]
+        }
     }
 
     /// The message `.pkg.Name`'s index, or nil.

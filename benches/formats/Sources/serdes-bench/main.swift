@@ -7,12 +7,23 @@ import SchemaRegistryCore
 //   serdes-bench avro <schema.json> <datum.avro> <n>       decode + encode of one Avro datum
 //   serdes-bench protobuf <file.proto> <payload.bin> <index> <n>   validate a binary message
 
+/// This process's CPU time in seconds (steadier than wall time when other work shares the cores).
+func cpuSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
 func rate(_ label: String, _ n: Int, _ body: () throws -> Void) rethrows {
     for _ in 0..<max(1, n / 10) { try body() }  // warm-up
     let start = ContinuousClock.now
+    let cpuStart = cpuSeconds()
     for _ in 0..<n { try body() }
     let seconds = (ContinuousClock.now - start) / .seconds(1)
-    print("\(label): \(n) ops in \(String(format: "%.3f", seconds)) s = \(Int(Double(n) / seconds)) ops/s")
+    let cpu = cpuSeconds() - cpuStart
+    print(
+        "\(label): \(n) ops in \(String(format: "%.3f", seconds)) s = \(Int(Double(n) / seconds)) ops/s "
+            + "(CPU \(Int(Double(n) / cpu)) ops/s)")
 }
 
 let arguments = CommandLine.arguments
