@@ -206,8 +206,8 @@ def test_get_many(client, subject):
 def test_get_many_texts_across_steps(client, subject, monkeypatch):
     """get_many makes every string of a step with one decode and one split: texts of many
     lengths, non-ASCII ones, missing ids between them, over many steps (7 replies each here)."""
-    from srclient import client as client_module
-    monkeypatch.setattr(client_module, "_STEP", 7)
+    from srclient import _get_many
+    monkeypatch.setattr(_get_many, "_STEP", 7)
     texts = [json.dumps({"type": "enum", "name": f"E{i}", "doc": "café ✓ 日本" * (i % 5), "symbols": ["A", "B"]},
                         ensure_ascii=False) for i in range(40)]
     ids = [client.register(f"{subject}-{i}", text).id for i, text in enumerate(texts)]
