@@ -78,7 +78,7 @@ enum PCChecks {
                 throw source.error(key(), "[packed = true] can only be specified for repeated primitive fields")
             }
             if proto3 {
-                let json = ProtoOptionText.defaultJSONName(field.name).lowercased()
+                let json = Self.lowercasedJSONName(field.name)
                 if let other = jsonNames[json] {
                     throw source.error(
                         key(), "the JSON camel-case name of field \"\(field.name)\" conflicts with field \"\(other)\"")
@@ -88,6 +88,13 @@ enum PCChecks {
         }
         for nested in message.nestedType { try check(nested, path: name, proto3: proto3, source: source) }
         for enumeration in message.enumType { try check(enumeration, path: name, proto3: proto3, source: source) }
+    }
+
+    /// The field's default JSON name, lower-cased (what protoc compares for conflicts); most
+    /// names are lower-case without underscores already, and are their own.
+    private static func lowercasedJSONName(_ name: String) -> String {
+        let plain = name.utf8.allSatisfy { $0 != UInt8(ascii: "_") && !($0 >= 0x41 && $0 <= 0x5A) }
+        return plain ? name : ProtoOptionText.defaultJSONName(name).lowercased()
     }
 
     /// Reserved and extension ranges must not overlap each other.

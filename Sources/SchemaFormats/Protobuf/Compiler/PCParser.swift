@@ -140,13 +140,13 @@ struct PCParser {
 
     static func unsignedValue(_ text: String) -> UInt64? {
         if text.hasPrefix("0x") || text.hasPrefix("0X") { return UInt64(text.dropFirst(2), radix: 16) }
-        if text.count > 1, text.hasPrefix("0") { return UInt64(text.dropFirst(), radix: 8) }
+        if text.utf8.count > 1, text.utf8.first == UInt8(ascii: "0") { return UInt64(text.dropFirst(), radix: 8) }
         return UInt64(text)
     }
 
     static func integerValue(_ text: String) -> Int64? {
         if text.hasPrefix("0x") || text.hasPrefix("0X") { return Int64(text.dropFirst(2), radix: 16) }
-        if text.count > 1, text.hasPrefix("0") { return Int64(text.dropFirst(), radix: 8) }
+        if text.utf8.count > 1, text.utf8.first == UInt8(ascii: "0") { return Int64(text.dropFirst(), radix: 8) }
         return Int64(text)
     }
 
