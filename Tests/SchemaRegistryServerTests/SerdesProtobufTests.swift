@@ -97,7 +97,7 @@ struct SerdesProtobufTests {
             let serializer = KafkaProtobufSerializer<Google_Protobuf_Timestamp>(
                 client: client, subject: "ticks-value", schema: Self.timestamp)
             let ours = try await serializer.serialize(Google_Protobuf_Timestamp(seconds: 42, nanos: 7))
-            let hex = ours.map { String(format: "%02x", $0) }.joined()
+            let hex = SerdesCrossLanguage.hex(ours)
             let script = """
                 from confluent_kafka.schema_registry import SchemaRegistryClient
                 from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer, ProtobufSerializer
@@ -111,18 +111,10 @@ struct SerdesProtobufTests {
                 theirs = ProtobufSerializer(timestamp_pb2.Timestamp, client, conf)
                 print(theirs(timestamp_pb2.Timestamp(seconds=9, nanos=1), SerializationContext("their-ticks", MessageField.VALUE)).hex())
                 """
-            let path = TemporaryDirectory.uniquePath("serdes-proto") + ".py"
-            try script.write(toFile: path, atomically: true, encoding: .utf8)
-            defer { try? FileManager.default.removeItem(atPath: path) }
-            let (status, output) = try await shell("python3 '\(path)'")
+            let (status, output, lines) = try await SerdesCrossLanguage.run(script)
             #expect(status == 0, "\(output)")
-            let lines = output.split(separator: "\n").map(String.init)
             #expect(lines.first == "42 7", "\(output)")
-            let line = try #require(lines.last)
-            let theirs = stride(from: 0, to: line.count, by: 2).compactMap { offset -> UInt8? in
-                let start = line.index(line.startIndex, offsetBy: offset)
-                return UInt8(line[start..<line.index(start, offsetBy: 2)], radix: 16)
-            }
+            let theirs = SerdesCrossLanguage.bytes(hex: try #require(lines.last))
             // Their schema is the whole timestamp.proto (comments, options): read through its id.
             let decoded = try await KafkaProtobufDeserializer<Google_Protobuf_Timestamp>(client: client)
                 .deserialize(theirs)

@@ -61,7 +61,7 @@ struct SerdesTests {
             let client = server.client()
             let serializer = KafkaSerializer(client: client, subject: "users-value", type: .avro, schema: Self.user)
             let ours = try await serializer.serialize(Self.ada)
-            let hex = ours.map { String(format: "%02x", $0) }.joined()
+            let hex = SerdesCrossLanguage.hex(ours)
             let script = """
                 import json, sys
                 from confluent_kafka.schema_registry import SchemaRegistryClient
@@ -73,20 +73,10 @@ struct SerdesTests {
                 schema = '\(Self.user)'
                 print(AvroSerializer(client, schema)({"id": 8, "name": None}, ctx).hex())
                 """
-            let path = TemporaryDirectory.uniquePath("serdes") + ".py"
-            try script.write(toFile: path, atomically: true, encoding: .utf8)
-            defer { try? FileManager.default.removeItem(atPath: path) }
-            let (status, output) = try await shell("python3 '\(path)'")
+            let (status, output, lines) = try await SerdesCrossLanguage.run(script)
             #expect(status == 0, "\(output)")
-            let lines = output.split(separator: "\n").map(String.init)
             #expect(lines.first == #"{"id": 7, "name": "Ada"}"#, "\(output)")
-            let theirs = try #require(
-                lines.last.map { line in
-                    stride(from: 0, to: line.count, by: 2).compactMap { offset -> UInt8? in
-                        let start = line.index(line.startIndex, offsetBy: offset)
-                        return UInt8(line[start..<line.index(start, offsetBy: 2)], radix: 16)
-                    }
-                })
+            let theirs = SerdesCrossLanguage.bytes(hex: try #require(lines.last))
             let decoded = try await KafkaDeserializer(client: client).deserialize(theirs)
             #expect(decoded.value["id"] == .number(JSONNumber(8)))
             #expect(decoded.value["name"] == .null)

@@ -8,11 +8,12 @@ import SwiftProtobuf
 /// (`TYPE_MESSAGE` or `TYPE_ENUM` for named types), as protoc resolves them; so checkers and
 /// validators never resolve names again.
 public struct CompiledProtoFile: Sendable {
-    public var file: Google_Protobuf_FileDescriptorProto
-    public var dependencies: [String: Google_Protobuf_FileDescriptorProto]
+    // Constants: `wirePlan` is derived from them once and shared by copies.
+    public let file: Google_Protobuf_FileDescriptorProto
+    public let dependencies: [String: Google_Protobuf_FileDescriptorProto]
     /// Whether the file's own text sets custom options (options defined by extensions), which
     /// the canonical printer does not print: such a file keeps its author's text.
-    public var hasCustomOptions: Bool
+    public let hasCustomOptions: Bool
     /// What binary payload validation needs of the file, built on first use (see ``ProtoWirePlan``).
     let wirePlan = ProtoWirePlanBox()
 

@@ -2,11 +2,11 @@ import SwiftProtobuf
 
 /// Where a message is declared in a `.proto` file, as Confluent's message indexes say it: the
 /// index among the file's top-level messages, then among that message's nested ones, and so on
-/// (`[0]` is the file's first message).
-enum ProtoMessagePath {
+/// (`[0]` is the file's first message). Used by the Kafka serializers to frame and check messages.
+public enum ProtoMessagePath {
     /// The indexes of the message `fullName` (e.g. `shop.Order.Line`, swift-protobuf's
     /// `protoMessageName`) in `file`, or nil when the file does not declare it.
-    static func indexes(of fullName: String, in file: Google_Protobuf_FileDescriptorProto) -> [Int]? {
+    public static func indexes(of fullName: String, in file: Google_Protobuf_FileDescriptorProto) -> [Int]? {
         var local = Substring(fullName)
         if !file.package.isEmpty {
             guard local.hasPrefix(file.package + ".") else { return nil }
@@ -22,15 +22,10 @@ enum ProtoMessagePath {
         return indexes.isEmpty ? nil : indexes
     }
 
-    /// The full name of the message at `indexes` in `file`, or nil when they point nowhere.
-    static func name(at indexes: [Int], in file: Google_Protobuf_FileDescriptorProto) -> String? {
-        var names: [String] = file.package.isEmpty ? [] : [file.package]
-        var scope = file.messageType
-        for index in indexes {
-            guard scope.indices.contains(index) else { return nil }
-            names.append(scope[index].name)
-            scope = scope[index].nestedType
-        }
-        return indexes.isEmpty ? nil : names.joined(separator: ".")
+    /// The full name (`shop.Order.Line`, no leading dot) of the message at `indexes` in `file`,
+    /// or nil when they point nowhere.
+    public static func name(at indexes: [Int], in file: Google_Protobuf_FileDescriptorProto) -> String? {
+        guard let (name, _) = ProtoJSONValidator.message(at: indexes, in: file) else { return nil }
+        return name.hasPrefix(".") ? String(name.dropFirst()) : name
     }
 }
