@@ -60,6 +60,7 @@ int srpy_many_step(sr_client *client, srpy_many *many, size_t max_replies, int t
 void srpy_many_free(srpy_many *many);
 """
 
+# The definitions, after the declarations above (written once: the cdef is plain C).
 HELPERS_SOURCE = r"""
 #include <stdint.h>
 #include <stdlib.h>
@@ -67,35 +68,7 @@ HELPERS_SOURCE = r"""
 #include "srclient_core.h"
 #include "srclient_serde.h"
 
-typedef struct srpy_many {
-    size_t count;            /* ids asked */
-    /* The batch's state between srpy_many_step calls. */
-    const uint32_t *ids;     /* borrowed from the caller, for the whole batch */
-    size_t window, sent, outstanding;
-    uint32_t first;
-    /* OK replies decoded here, in the order they came: the index (into ids) of each, the
-       schema's id and type, and its text in `texts`, every text followed by a NUL (none
-       contains one: a text that does is handed over whole, below), so that Python makes all
-       the strings with one decode and one split. */
-    size_t decoded;
-    uint32_t *order;
-    uint32_t *schema_id;
-    int *schema_type;
-    uint8_t *texts;
-    size_t texts_length;
-    size_t texts_capacity;
-    /* The rest (error statuses, responses with references): the whole body at
-       bodies[offset, offset+length) for the protobuf runtime. */
-    size_t others;
-    uint32_t *other_order;
-    unsigned *other_status;
-    uint64_t *other_offset;
-    uint64_t *other_length;
-    uint8_t *bodies;
-    size_t bodies_length;
-    size_t bodies_capacity;
-} srpy_many;
-
+""" + HELPERS_CDEF + r"""
 void srpy_many_free(srpy_many *m) {
     free(m->order); free(m->schema_id); free(m->schema_type); free(m->texts);
     free(m->other_order); free(m->other_status); free(m->other_offset); free(m->other_length); free(m->bodies);
