@@ -724,6 +724,12 @@ public nonisolated struct Srp_SearchSchemasRequest: Sendable {
 
   public var pageToken: String = String()
 
+  /// Words over the schema text, its field names, the subject, tags and metadata (all must
+  /// match; a word ending in `*` is a prefix; case-insensitive; a word with punctuation, such as
+  /// `customer_id`, is a phrase of its parts). Results come best match first. Empty: no word
+  /// filter, results in subject and version order. Servers before this field ignore it.
+  public var query: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2276,7 +2282,7 @@ nonisolated extension Srp_ListVersionsResponse: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Srp_SearchSchemasRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SearchSchemasRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}subject_prefix\0\u{1}metadata\0\u{1}tags\0\u{1}text\0\u{3}include_deleted\0\u{3}latest_only\0\u{3}page_size\0\u{3}page_token\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}subject_prefix\0\u{1}metadata\0\u{1}tags\0\u{1}text\0\u{3}include_deleted\0\u{3}latest_only\0\u{3}page_size\0\u{3}page_token\0\u{1}query\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2292,6 +2298,7 @@ nonisolated extension Srp_SearchSchemasRequest: SwiftProtobuf.Message, SwiftProt
       case 6: try { try decoder.decodeSingularBoolField(value: &self.latestOnly) }()
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self.pageSize) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.pageToken) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.query) }()
       default: break
       }
     }
@@ -2322,6 +2329,9 @@ nonisolated extension Srp_SearchSchemasRequest: SwiftProtobuf.Message, SwiftProt
     if !self.pageToken.isEmpty {
       try visitor.visitSingularStringField(value: self.pageToken, fieldNumber: 8)
     }
+    if !self.query.isEmpty {
+      try visitor.visitSingularStringField(value: self.query, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2334,6 +2344,7 @@ nonisolated extension Srp_SearchSchemasRequest: SwiftProtobuf.Message, SwiftProt
     if lhs.latestOnly != rhs.latestOnly {return false}
     if lhs.pageSize != rhs.pageSize {return false}
     if lhs.pageToken != rhs.pageToken {return false}
+    if lhs.query != rhs.query {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -4220,7 +4220,7 @@ const ProtobufCMessageDescriptor srp__search_schemas_request__metadata_entry__de
   (ProtobufCMessageInit) srp__search_schemas_request__metadata_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor srp__search_schemas_request__field_descriptors[8] =
+static const ProtobufCFieldDescriptor srp__search_schemas_request__field_descriptors[9] =
 {
   {
     "subject_prefix",
@@ -4318,6 +4318,18 @@ static const ProtobufCFieldDescriptor srp__search_schemas_request__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "query",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Srp__SearchSchemasRequest, query),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned srp__search_schemas_request__field_indices_by_name[] = {
   4,   /* field[4] = include_deleted */
@@ -4325,6 +4337,7 @@ static const unsigned srp__search_schemas_request__field_indices_by_name[] = {
   1,   /* field[1] = metadata */
   6,   /* field[6] = page_size */
   7,   /* field[7] = page_token */
+  8,   /* field[8] = query */
   0,   /* field[0] = subject_prefix */
   2,   /* field[2] = tags */
   3,   /* field[3] = text */
@@ -4332,7 +4345,7 @@ static const unsigned srp__search_schemas_request__field_indices_by_name[] = {
 static const ProtobufCIntRange srp__search_schemas_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor srp__search_schemas_request__descriptor =
 {
@@ -4342,7 +4355,7 @@ const ProtobufCMessageDescriptor srp__search_schemas_request__descriptor =
   "Srp__SearchSchemasRequest",
   "srp",
   sizeof(Srp__SearchSchemasRequest),
-  8,
+  9,
   srp__search_schemas_request__field_descriptors,
   srp__search_schemas_request__field_indices_by_name,
   1,  srp__search_schemas_request__number_ranges,

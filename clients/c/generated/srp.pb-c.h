@@ -576,10 +576,17 @@ struct  Srp__SearchSchemasRequest
   protobuf_c_boolean latest_only;
   uint32_t page_size;
   char *page_token;
+  /*
+   * Words over the schema text, its field names, the subject, tags and metadata (all must
+   * match; a word ending in `*` is a prefix; case-insensitive; a word with punctuation, such as
+   * `customer_id`, is a phrase of its parts). Results come best match first. Empty: no word
+   * filter, results in subject and version order. Servers before this field ignore it.
+   */
+  char *query;
 };
 #define SRP__SEARCH_SCHEMAS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&srp__search_schemas_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Srp__SearchSchemasResponse
