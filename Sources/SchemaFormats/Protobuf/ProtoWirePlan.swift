@@ -41,7 +41,8 @@ struct ProtoWirePlan: Sendable {
     private(set) var names: [String] = []
     private(set) var messages: [Message] = []
     private(set) var fields: [Field] = []
-    private var dense: [Int32] = []
+    /// Read through ``ProtoWirePlanStorage``.
+    private(set) var denseTable: [Int32] = []
     private var sparse: [Int64: Int32] = [:]
     private var indexByName: [String: Int] = [:]
     /// The own file's top-level messages, and each message's nested ones (indexes into
@@ -76,8 +77,8 @@ struct ProtoWirePlan: Sendable {
         for (index, (name, descriptor, isProto3)) in descriptors.enumerated() {
             let numbers = descriptor.field.map(\.number)
             let denseCount = min(numbers.max() ?? 0, Self.denseLimit)
-            let base = Int32(dense.count)
-            dense += Array(repeating: -1, count: Int(max(denseCount, 0)))
+            let base = Int32(denseTable.count)
+            denseTable += Array(repeating: -1, count: Int(max(denseCount, 0)))
             for field in descriptor.field where lookup(index, field.number, base: base, count: denseCount) == nil {
                 let holds = field.type == .message || field.type == .group ? indexByName[field.typeName] : nil
                 let at = Int32(fields.count)
@@ -91,7 +92,7 @@ struct ProtoWirePlan: Sendable {
                         message: Int32(holds ?? -1), name: Int32(names.count)))
                 names.append(field.name)
                 if field.number >= 1, field.number <= denseCount {
-                    dense[Int(base + field.number - 1)] = at
+                    denseTable[Int(base + field.number - 1)] = at
                 } else {
                     sparse[Int64(index) << 32 | Int64(field.number)] = at
                 }
@@ -104,42 +105,19 @@ struct ProtoWirePlan: Sendable {
 
     private func lookup(_ message: Int, _ number: Int32, base: Int32, count: Int32) -> Int32? {
         if number >= 1, number <= count {
-            let at = dense[Int(base + number - 1)]
+            let at = denseTable[Int(base + number - 1)]
             return at < 0 ? nil : at
         }
         return sparse[Int64(message) << 32 | Int64(number)]
     }
 
-    /// The plan's tables as pointers, for the validator's inner loop (no bounds checks or
-    /// reference counting per field in release builds); valid inside `body` only.
-    func withTables<Result>(_ body: (Tables) -> Result) -> Result {
-        messages.withUnsafeBufferPointer { messages in
-            fields.withUnsafeBufferPointer { fields in
-                dense.withUnsafeBufferPointer { dense in
-                    body(Tables(messages: messages, fields: fields, dense: dense, sparse: sparse))
-                }
-            }
-        }
+    /// The field `number` of message `message` beyond its direct table, or nil (the validator's
+    /// slow path: numbers above ``denseLimit``).
+    func sparseField(_ message: Int, _ number: Int32) -> Int32? {
+        sparse[Int64(message) << 32 | Int64(number)]
     }
 
-    struct Tables {
-        let messages: UnsafeBufferPointer<Message>
-        let fields: UnsafeBufferPointer<Field>
-        let dense: UnsafeBufferPointer<Int32>
-        let sparse: [Int64: Int32]
-
-        /// The field `number` of message `message`, or nil.
-        @inline(__always)
-        func field(_ message: Int, _ number: Int32) -> Field? {
-            let entry = messages[message]
-            if number >= 1, number <= entry.denseCount {
-                let at = dense[Int(entry.denseBase + number - 1)]
-                return at < 0 ? nil : fields[Int(at)]
-            }
-            guard !sparse.isEmpty, let at = sparse[Int64(message) << 32 | Int64(number)] else { return nil }
-            return fields[Int(at)]
-        }
-    }
+    var hasSparseFields: Bool { !sparse.isEmpty }
 
     /// The message `.pkg.Name`'s index, or nil.
     func index(of name: String) -> Int? { indexByName[name] }
@@ -157,15 +135,64 @@ struct ProtoWirePlan: Sendable {
     }
 }
 
-/// A compiled file's ``ProtoWirePlan``, built on first use and shared by every copy of the
+/// A ``ProtoWirePlan`` with its tables copied once into memory it owns, so the validator's
+/// inner loop reads them through plain pointers: no `withUnsafeBufferPointer` scopes, bounds
+/// checks or reference counting per field, and one retain per validation instead of one per
+/// array of the plan.
+final class ProtoWirePlanStorage: @unchecked Sendable {
+    // @unchecked: the pointers are written once in init, only read afterwards, and freed in deinit.
+    let plan: ProtoWirePlan
+    let tables: Tables
+
+    struct Tables {
+        let messages: UnsafeBufferPointer<ProtoWirePlan.Message>
+        let fields: UnsafeBufferPointer<ProtoWirePlan.Field>
+        let dense: UnsafeBufferPointer<Int32>
+        let hasSparse: Bool
+    }
+
+    init(_ plan: ProtoWirePlan) {
+        self.plan = plan
+        func copy<Element>(_ array: [Element]) -> UnsafeBufferPointer<Element> {
+            let memory = UnsafeMutableBufferPointer<Element>.allocate(capacity: array.count)
+            _ = memory.initialize(from: array)
+            return UnsafeBufferPointer(memory)
+        }
+        tables = Tables(
+            messages: copy(plan.messages), fields: copy(plan.fields), dense: copy(plan.denseTable),
+            hasSparse: plan.hasSparseFields)
+    }
+
+    deinit {
+        tables.messages.deallocate()
+        tables.fields.deallocate()
+        tables.dense.deallocate()
+    }
+
+    /// The index (into `tables.fields`) of field `number` of message `message`, or -1.
+    @inline(__always)
+    func field(_ message: Int, _ number: Int32) -> Int32 {
+        let entry = tables.messages[message]
+        if number >= 1, number <= entry.denseCount {
+            return tables.dense[Int(entry.denseBase + number - 1)]
+        }
+        guard tables.hasSparse else { return -1 }
+        return plan.sparseField(message, number) ?? -1
+    }
+}
+
+/// A compiled file's ``ProtoWirePlanStorage``, built on first use and shared by every copy of the
 /// ``CompiledProtoFile`` (so the registry's cached schema builds it once).
 final class ProtoWirePlanBox: Sendable {
-    private let plan = Mutex<ProtoWirePlan?>(nil)
+    private let storage = Mutex<ProtoWirePlanStorage?>(nil)
 
-    func plan(for file: CompiledProtoFile) -> ProtoWirePlan {
-        if let built = plan.withLock({ $0 }) { return built }
-        let built = ProtoWirePlan(file)
-        plan.withLock { $0 = built }
-        return built
+    func storage(for file: CompiledProtoFile) -> ProtoWirePlanStorage {
+        if let built = storage.withLock({ $0 }) { return built }
+        let built = ProtoWirePlanStorage(ProtoWirePlan(file))
+        return storage.withLock { stored in
+            if let stored { return stored }
+            stored = built
+            return built
+        }
     }
 }

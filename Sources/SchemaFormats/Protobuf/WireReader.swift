@@ -14,12 +14,21 @@ struct WireReader {
 
     var isAtEnd: Bool { position >= end }
 
-    /// The bytes left, valid while the caller's buffer is.
-    var isValidUTF8: Bool {
-        String(validating: UnsafeBufferPointer(rebasing: bytes[position..<end]), as: UTF8.self) != nil
+    /// Whether the bytes left are valid UTF-8 (no overlong forms, surrogates or values past
+    /// U+10FFFF), checked in place: building a `String` to find out would allocate per field.
+    var isValidUTF8: Bool { UTF8Check.isValid(bytes, from: position, to: end) }
+
+    @inline(__always)
+    mutating func varint() -> UInt64? {
+        // Most varints on the wire (tags, lengths, small numbers) are one byte.
+        if position < end, bytes[position] < 0x80 {
+            defer { position += 1 }
+            return UInt64(bytes[position])
+        }
+        return longVarint()
     }
 
-    mutating func varint() -> UInt64? {
+    private mutating func longVarint() -> UInt64? {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while position < end {
@@ -34,11 +43,35 @@ struct WireReader {
     }
 
     /// The next length-delimited value, as a reader of its own.
+    @inline(__always)
     mutating func lengthDelimited() -> WireReader? {
         guard let length = varint(), length <= UInt64(end - position) else { return nil }
         let value = WireReader(bytes: bytes, position: position, end: position + Int(length))
         position += Int(length)
         return value
+    }
+
+    /// Skips one value of wire type 0, 1, 2 or 5 (what a scalar field is written with).
+    @inline(__always)
+    mutating func skipScalar(wireType: UInt8) -> Bool {
+        switch wireType {
+        case 0:
+            // A varint's value is not needed: find its last byte (at most 10).
+            let limit = min(end, position + 10)
+            while position < limit {
+                let byte = bytes[position]
+                position += 1
+                if byte < 0x80 { return true }
+            }
+            return false
+        case 1, 5:
+            let size = wireType == 1 ? 8 : 4
+            guard end - position >= size else { return false }
+            position += size
+            return true
+        case 2: return lengthDelimited() != nil
+        default: return false
+        }
     }
 
     mutating func skip(wireType: UInt64, fieldNumber: Int32) -> Bool {
@@ -68,5 +101,52 @@ struct WireReader {
             return false
         default: return false
         }
+    }
+}
+
+/// UTF-8 validation over a byte range, without copies (RFC 3629: the shortest form only, no
+/// surrogates, nothing past U+10FFFF), ASCII eight bytes at a time.
+enum UTF8Check {
+    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
+        guard let base = bytes.baseAddress else { return start >= end }
+        var at = start
+        while at < end {
+            if end - at >= 8,
+                UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+            {
+                at += 8
+                continue
+            }
+            let lead = base[at]
+            if lead < 0x80 {
+                at += 1
+                continue
+            }
+            let length: Int
+            var low: UInt8 = 0x80
+            var high: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0:
+                length = 3
+                low = 0xA0  // shorter forms are overlong
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED:
+                length = 3
+                high = 0x9F  // U+D800...U+DFFF are surrogates
+            case 0xF0:
+                length = 4
+                low = 0x90  // overlong
+            case 0xF1...0xF3: length = 4
+            case 0xF4:
+                length = 4
+                high = 0x8F  // past U+10FFFF
+            default: return false
+            }
+            guard end - at >= length, (low...high).contains(base[at + 1]) else { return false }
+            for next in 2..<length where base[at + next] & 0xC0 != 0x80 { return false }
+            at += length
+        }
+        return true
     }
 }
