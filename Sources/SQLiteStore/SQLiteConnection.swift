@@ -61,6 +61,11 @@ final class SQLiteConnection {
 
     var isOpen: Bool { handle != nil }
 
+    /// Whether a transaction is open: false after COMMIT, and after an error SQLite answered by
+    /// rolling the whole transaction back (SQLITE_FULL, SQLITE_IOERR, ...), which a group commit
+    /// must notice, since the batch's earlier work went with it.
+    var inTransaction: Bool { handle.map { sqlite3_get_autocommit($0) == 0 } ?? false }
+
     /// Finalizes every cached statement and closes the connection. Safe to call twice.
     func close() {
         for statement in statements.values { sqlite3_finalize(statement) }

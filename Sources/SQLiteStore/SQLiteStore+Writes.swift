@@ -6,7 +6,8 @@ import SchemaRegistryCore
     import Foundation
 #endif
 
-/// Registrations and deletions, each one IMMEDIATE transaction on the writer connection.
+/// Registrations and deletions, each atomic on the writer connection (a savepoint in a group-committed
+/// transaction: see `SQLiteGroupCommit`).
 extension SQLiteStore {
     /// Registers a schema under a subject, following the steps documented on `RegistrationWrite`.
     ///

@@ -16,7 +16,8 @@ import Synchronization
 /// writer. No sqlite call ever runs on the caller's thread (see `SQLiteWorker`).
 ///
 /// A write is acknowledged (its method returns) only after its transaction commits with
-/// `synchronous=FULL`, so it survives the process being killed.
+/// `synchronous=FULL`, so it survives the process being killed. Writes that queue for the
+/// writer together share that transaction (group commit, `SQLiteGroupCommit`).
 public final class SQLiteStore: SchemaStore, StorePoolReporting {
     public var kind: String { "sqlite" }
 
@@ -26,6 +27,8 @@ public final class SQLiteStore: SchemaStore, StorePoolReporting {
     let appliedMigrations: Int
 
     private let writer: SQLiteWorker
+    /// Every write goes through it: concurrent writes share one transaction and one fsync.
+    private let groupCommit: SQLiteGroupCommit
     private let readers: [SQLiteWorker]
     /// The writer and readers, as a pool: "in use" counts work queued or running on them.
     public let poolMeter: StorePoolMeter
@@ -53,6 +56,7 @@ public final class SQLiteStore: SchemaStore, StorePoolReporting {
         let writerConnection = try SQLiteConnection(path: path, readOnly: false)
         appliedMigrations = try SQLiteMigrations.migrate(writerConnection)
         writer = SQLiteWorker(label: "sqlite.writer", connection: writerConnection)
+        groupCommit = SQLiteGroupCommit(writer: writer)
         readers = try (0..<max(1, readerCount)).map { index in
             SQLiteWorker(label: "sqlite.reader.\(index)", connection: try SQLiteConnection(path: path, readOnly: true))
         }
@@ -78,13 +82,15 @@ public final class SQLiteStore: SchemaStore, StorePoolReporting {
         return try await readers[Int(UInt(bitPattern: index) % UInt(readers.count))].run(body)
     }
 
-    /// Runs work in one IMMEDIATE transaction on the writer connection.
+    /// Runs work on the writer connection, atomically, and returns once it is committed.
+    ///
+    /// The work shares an IMMEDIATE transaction with the writes queued beside it (group commit,
+    /// see ``SQLiteGroupCommit``), inside a savepoint of its own: if it throws, only its own
+    /// changes are undone.
     func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         let started = poolMeter.operationStarted()
         defer { poolMeter.operationEnded(startedAt: started) }
-        return try await writer.run { connection in
-            try connection.transaction(.immediate) { try body(connection) }
-        }
+        return try await groupCommit.submit(body)
     }
 
     // MARK: SQL helpers

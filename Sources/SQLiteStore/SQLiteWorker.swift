@@ -34,6 +34,15 @@ final class SQLiteWorker: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` on the worker's queue with the connection, or nil once the store is closed.
+    ///
+    /// For work that answers its own callers (``SQLiteGroupCommit``) and so cannot fail here.
+    func runUnchecked(_ body: @escaping @Sendable (SQLiteConnection?) -> Void) async {
+        await worker.run {
+            body(self.connection.flatMap { $0.isOpen ? $0 : nil })
+        }
+    }
+
     /// Closes the connection after the work already queued has run; later `run`s throw.
     func close() async {
         await worker.run {

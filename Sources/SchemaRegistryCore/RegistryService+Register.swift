@@ -52,7 +52,55 @@ extension RegistryService {
     /// that lands first makes this one re-check against it and retry.
     public func register(_ request: RegistrationRequest) async throws -> RegistrationResult {
         try Self.validateSubject(request.subject)
+        guard let contextReader = store as? any RegistrationContextReading else {
+            return try await registerReadingSeparately(request)
+        }
+        // Parsed first, so that what the store reads in one call (mode, levels, the view) can
+        // be read under the subject's lock, where no registration of this process can change it.
+        let parsed: ParsedSchema
+        do {
+            parsed = try await parse(
+                type: request.type, text: request.text, references: request.references, normalize: request.normalize)
+        } catch {
+            // Confluent answers a refused mode and a bad id before looking at the schema.
+            try checkAllowed(request, mode: try await effectiveMode(subject: request.subject))
+            throw error
+        }
+        let identity = SchemaIdentity(
+            type: request.type, canonicalText: parsed.canonicalText, references: request.references)
+        var result = try await subjectLocks.withLock(request.subject) {
+            let context = try await contextReader.registrationContext(subject: request.subject, matching: identity)
+            let mode = context.subjectMode ?? context.globalMode ?? configuration.defaultMode
+            try checkAllowed(request, mode: mode)
+            return try await registerLocked(
+                request, mode: mode, parsed: parsed, identity: identity,
+                read: (
+                    context.view,
+                    context.subjectCompatibility ?? context.globalCompatibility ?? configuration.defaultCompatibility
+                ))
+        }
+        result.warnings = parsed.warnings
+        return result
+    }
+
+    /// `register` for stores without ``RegistrationContextReading``: mode, levels and the view each
+    /// read on their own (through the Redis L2, each is a cached mapping).
+    private func registerReadingSeparately(_ request: RegistrationRequest) async throws -> RegistrationResult {
         let mode = try await effectiveMode(subject: request.subject)
+        try checkAllowed(request, mode: mode)
+        let parsed = try await parse(
+            type: request.type, text: request.text, references: request.references, normalize: request.normalize)
+        let identity = SchemaIdentity(
+            type: request.type, canonicalText: parsed.canonicalText, references: request.references)
+        var result = try await subjectLocks.withLock(request.subject) {
+            try await registerLocked(request, mode: mode, parsed: parsed, identity: identity, read: nil)
+        }
+        result.warnings = parsed.warnings
+        return result
+    }
+
+    /// Throws when `mode` refuses the request, or its id or version cannot be valid.
+    private func checkAllowed(_ request: RegistrationRequest, mode: RegistryMode) throws {
         switch mode {
         case .readOnly:
             throw RegistryError(.operationNotPermitted, "Subject '\(request.subject)' is in read-only mode.")
@@ -68,21 +116,13 @@ extension RegistryService {
         if let version = request.version, version <= 0 {
             throw RegistryError(.invalidVersion, "Version \(version) must be positive.")
         }
-
-        let parsed = try await parse(
-            type: request.type, text: request.text, references: request.references, normalize: request.normalize)
-        let identity = SchemaIdentity(
-            type: request.type, canonicalText: parsed.canonicalText, references: request.references)
-
-        var result = try await subjectLocks.withLock(request.subject) {
-            try await registerLocked(request, mode: mode, parsed: parsed, identity: identity)
-        }
-        result.warnings = parsed.warnings
-        return result
     }
 
+    /// The attempts of a registration, under the subject's lock. `read` is the view and level
+    /// already read under this lock (``RegistrationContext``), used by the first attempt.
     private func registerLocked(
-        _ request: RegistrationRequest, mode: RegistryMode, parsed: ParsedSchema, identity: SchemaIdentity
+        _ request: RegistrationRequest, mode: RegistryMode, parsed: ParsedSchema, identity: SchemaIdentity,
+        read: (view: RegistrationView, level: CompatibilityLevel)?
     ) async throws -> RegistrationResult {
         for attempt in 0..<16 {
             if attempt > 0 { try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt)))) }
@@ -90,12 +130,18 @@ extension RegistryService {
             // 2.9 ms to 16.5 ms at 3,750 versions when every attempt read the whole history):
             // the match, the newest version number, and the newest live version, which is all
             // that non-transitive levels check against. Transitive levels read what they check.
-            let view = try await store.registrationView(subject: request.subject, matching: identity)
+            let view =
+                if attempt == 0, let read { read.view } else {
+                    try await store.registrationView(subject: request.subject, matching: identity)
+                }
             if let existing = view.match {
                 return RegistrationResult(id: existing.schema.id, version: existing.version, created: false)
             }
             if mode != .import {
-                let level = try await compatibility(subject: request.subject, defaultToGlobal: true)
+                let level =
+                    if attempt == 0, let read { read.level } else {
+                        try await compatibility(subject: request.subject, defaultToGlobal: true)
+                    }
                 let targets =
                     level.isTransitive
                     ? try await store.versions(subject: request.subject, includeDeleted: false)
