@@ -33,6 +33,11 @@ final class SQLiteGroupCommit: Sendable {
 
     private let writer: SQLiteWorker
     private let queue = Mutex(Queue())
+    /// Transactions committed so far (each holds one batch): what tests read to see batching happen.
+    let committedBatches = Atomic<Int>(0)
+
+    /// Writes submitted and not yet taken by a drain.
+    var queuedCount: Int { queue.withLock { $0.jobs.count } }
 
     init(writer: SQLiteWorker) {
         self.writer = writer
@@ -95,6 +100,7 @@ final class SQLiteGroupCommit: Sendable {
             }
             do {
                 try connection.run("COMMIT")
+                committedBatches.add(1, ordering: .relaxed)
                 answers.forEach { $0(nil) }
             } catch {
                 _ = try? connection.run("ROLLBACK")

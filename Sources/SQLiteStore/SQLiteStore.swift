@@ -28,7 +28,7 @@ public final class SQLiteStore: SchemaStore, StorePoolReporting {
 
     private let writer: SQLiteWorker
     /// Every write goes through it: concurrent writes share one transaction and one fsync.
-    private let groupCommit: SQLiteGroupCommit
+    let groupCommit: SQLiteGroupCommit
     private let readers: [SQLiteWorker]
     /// The writer and readers, as a pool: "in use" counts work queued or running on them.
     public let poolMeter: StorePoolMeter
