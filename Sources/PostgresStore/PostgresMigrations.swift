@@ -116,6 +116,8 @@ enum PostgresMigrations {
             revoked boolean NOT NULL DEFAULT false
         );
         """,
+        // 4: the full-text index of ranked search, kept by a trigger, existing versions backfilled.
+        PostgresSearchIndex.migrationStep,
     ]
 
     static var latestVersion: Int { steps.count }

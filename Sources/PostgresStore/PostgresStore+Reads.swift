@@ -124,6 +124,7 @@ extension PostgresStore {
     }
 
     public func search(_ query: SearchQuery) async throws -> [VersionRecord] {
+        if query.isRanked { return try await rankedSearch(query) }
         guard query.limit > 0 else { return [] }
         let bounds = Self.prefixBounds(query.subjectPrefix)
         // Metadata and tags are jsonb, so containment (@>) filters them in SQL and LIMIT counts matches.

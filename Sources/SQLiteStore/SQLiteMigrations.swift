@@ -59,6 +59,8 @@ enum SQLiteMigrations {
             revoked INTEGER NOT NULL DEFAULT 0
         ) WITHOUT ROWID;
         """,
+        // 3: the full-text index of ranked search, kept by triggers, existing versions backfilled.
+        SQLiteSearchIndex.migrationStep,
     ]
 
     /// The `user_version` of a file with every step applied.

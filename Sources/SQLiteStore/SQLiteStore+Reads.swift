@@ -118,6 +118,7 @@ extension SQLiteStore {
     }
 
     public func search(_ query: SearchQuery) async throws -> [VersionRecord] {
+        if query.isRanked { return try await rankedSearch(query) }
         guard query.limit > 0 else { return [] }
         let range = Self.prefixRange("sv.subject", query.subjectPrefix)
         let afterSubject: SQLiteValue = query.after.map { .text($0.subject) } ?? .null
@@ -145,7 +146,7 @@ extension SQLiteStore {
             // Metadata and tags are JSON text, so they are matched here; rows stop being read at the limit.
             try connection.query(sql, bindings) { row in
                 let record = try SQLiteCoding.versionRecord(from: row)
-                if Self.matches(record, query) { results.append(record) }
+                if Self.hasMetadataAndTags(record, query) { results.append(record) }
                 return results.count < query.limit
             }
             return results
@@ -182,7 +183,7 @@ extension SQLiteStore {
     }
 
     /// Whether a record has every metadata pair and every tag the query asks for.
-    private static func matches(_ record: VersionRecord, _ query: SearchQuery) -> Bool {
+    static func hasMetadataAndTags(_ record: VersionRecord, _ query: SearchQuery) -> Bool {
         query.metadata.allSatisfy { record.metadata[$0.key] == $0.value }
             && query.tags.allSatisfy { record.tags.contains($0) }
     }

@@ -170,33 +170,48 @@ public enum RegistrationOutcome: Sendable, Hashable {
 }
 
 /// A search over subject versions. Empty fields match everything.
+///
+/// Without `words`, results come in subject and version order and page with `after`. With
+/// `words`, they come best match first (ties in subject and version order) through the store's
+/// full-text index, and page with `offset`.
 public struct SearchQuery: Sendable, Hashable {
     public var subjectPrefix: String
     /// Every pair must be in the version's metadata.
     public var metadata: [String: String]
     /// Every tag must be on the version.
     public var tags: [String]
-    /// A substring of the schema text.
+    /// A substring of the schema text (case-sensitive, anywhere, as clients before `words` knew it).
     public var text: String
+    /// Words to find in the schema text, its field names, the subject, tags and metadata; see
+    /// ``SearchWords`` for the syntax. Every word must match; results are ranked.
+    public var words: String
     public var includeDeleted: Bool
     public var latestOnly: Bool
-    /// Results strictly after this (subject, version), for paging.
+    /// Results strictly after this (subject, version), for paging unranked results.
     public var after: SubjectVersion?
+    /// Ranked results to skip, for paging ranked results (`words` set).
+    public var offset: Int
     public var limit: Int
 
     public init(
         subjectPrefix: String = "", metadata: [String: String] = [:], tags: [String] = [], text: String = "",
-        includeDeleted: Bool = false, latestOnly: Bool = false, after: SubjectVersion? = nil, limit: Int = 100
+        words: String = "", includeDeleted: Bool = false, latestOnly: Bool = false, after: SubjectVersion? = nil,
+        offset: Int = 0, limit: Int = 100
     ) {
         self.subjectPrefix = subjectPrefix
         self.metadata = metadata
         self.tags = tags
         self.text = text
+        self.words = words
         self.includeDeleted = includeDeleted
         self.latestOnly = latestOnly
         self.after = after
+        self.offset = offset
         self.limit = limit
     }
+
+    /// Whether results are ranked (through the full-text index) rather than in subject order.
+    public var isRanked: Bool { !words.isEmpty }
 }
 
 public struct StoreCounts: Sendable, Hashable {

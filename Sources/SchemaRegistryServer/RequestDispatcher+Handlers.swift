@@ -89,21 +89,40 @@ extension RequestDispatcher {
     }
 
     func searchSchemas(_ request: Srp_SearchSchemasRequest) async throws -> Srp_SearchSchemasResponse {
-        var after: SubjectVersion?
-        if !request.pageToken.isEmpty {
-            guard let position = RegistryService.decodePageToken(request.pageToken) else {
-                throw RegistryError(.invalidRequest, "Invalid page token.")
-            }
-            after = position
-        }
-        let query = SearchQuery(
+        var query = SearchQuery(
             subjectPrefix: request.subjectPrefix, metadata: request.metadata, tags: request.tags, text: request.text,
-            includeDeleted: request.includeDeleted, latestOnly: request.latestOnly, after: after)
+            words: request.query, includeDeleted: request.includeDeleted, latestOnly: request.latestOnly)
+        if !request.pageToken.isEmpty {
+            if query.isRanked {
+                guard let offset = Self.decodeRankedPageToken(request.pageToken) else {
+                    throw RegistryError(.invalidRequest, "Invalid page token.")
+                }
+                query.offset = offset
+            } else {
+                guard let position = RegistryService.decodePageToken(request.pageToken) else {
+                    throw RegistryError(.invalidRequest, "Invalid page token.")
+                }
+                query.after = position
+            }
+        }
         let page = try await service.search(query, pageSize: Int(request.pageSize))
         return .with {
             $0.results = page.results.map(ProtoMapping.version)
-            $0.nextPageToken = page.next
+            // Ranked results are ordered by score, not by (subject, version), so their next page
+            // is where this one ended: its offset.
+            $0.nextPageToken =
+                page.next.isEmpty || !query.isRanked
+                ? page.next : Self.encodeRankedPageToken(query.offset + page.results.count)
         }
+    }
+
+    /// Page tokens of ranked search: "\u{1}offset" (a subject never starts with a control
+    /// character, so the two token kinds cannot be confused).
+    static func encodeRankedPageToken(_ offset: Int) -> String { "\u{1}\(offset)" }
+
+    static func decodeRankedPageToken(_ token: String) -> Int? {
+        guard token.first == "\u{1}", let offset = Int(token.dropFirst()), offset >= 0 else { return nil }
+        return offset
     }
 
     func registerSchema(_ request: Srp_RegisterSchemaRequest) async throws -> Srp_RegisterSchemaResponse {

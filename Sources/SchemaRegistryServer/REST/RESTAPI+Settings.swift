@@ -117,6 +117,7 @@ extension RESTAPI {
         var query = Srp_SearchSchemasRequest()
         query.subjectPrefix = try string("subjectPrefix")
         query.text = try string("text")
+        query.query = try string("query")
         query.pageToken = try string("pageToken")
         query.includeDeleted = try flag("includeDeleted")
         query.latestOnly = try flag("latestOnly")
