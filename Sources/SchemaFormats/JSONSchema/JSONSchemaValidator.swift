@@ -21,6 +21,9 @@ public struct JSONSchemaValidator: Sendable {
     /// Keeps the node graph alive while any copy of this validator is, and frees it after.
     let graph: SchemaGraph
     let options: Options
+    /// The graph flattened for `isValid` (and the valid path of `validate`); nil when it
+    /// could not answer exactly as the graph walk does.
+    let plan: ValidationPlan?
     /// The draft the schema's root is written in.
     public let draft: JSONSchemaDraft
 
@@ -37,10 +40,13 @@ public struct JSONSchemaValidator: Sendable {
         self.graph = compiler.graph
         self.draft = compiler.index.documents[main].draft
         self.options = options
+        self.plan = ValidationPlan.make(root: root, graph: graph, formatAssertion: options.formatAssertion)
     }
 
     /// Every way `instance` fails the schema; empty when it is valid.
     public func validate(_ instance: JSONValue) -> [PayloadError] {
+        // Errors are only built for invalid instances: the plan answers the valid ones.
+        if let plan, plan.isValid(instance) { return [] }
         var evaluator = Evaluator(formatAssertion: options.formatAssertion)
         var none: Annotations? = nil
         _ = evaluator.evaluate(root, instance, &none)
@@ -57,6 +63,12 @@ public struct JSONSchemaValidator: Sendable {
 
     /// Whether `instance` is valid (stops at the first failure).
     public func isValid(_ instance: JSONValue) -> Bool {
+        if let plan { return plan.isValid(instance) }
+        return walkIsValid(instance)
+    }
+
+    /// `isValid` by walking the node graph (what the plan must agree with; tests compare them).
+    func walkIsValid(_ instance: JSONValue) -> Bool {
         var evaluator = Evaluator(formatAssertion: options.formatAssertion)
         evaluator.recording = false
         var none: Annotations? = nil

@@ -164,7 +164,8 @@ struct TypeSet: OptionSet, Sendable {
 final class CompiledPattern: @unchecked Sendable {
     let source: String
     let regex: Regex<AnyRegexOutput>
-    private let simple: SimplePattern?
+    /// The hand matcher when the pattern has the simple form (``ValidationPlan`` inlines it).
+    let simple: SimplePattern?
 
     init(source: String, regex: Regex<AnyRegexOutput>) {
         self.source = source
