@@ -84,47 +84,69 @@ enum SQLiteSearchIndex {
 }
 
 extension SQLiteStore {
-    /// A search with words: the index finds the versions, bm25 orders them, the other filters
-    /// are those of the unranked search.
+    /// A search with words: the index finds the versions and orders them by bm25, then each is
+    /// looked up and filtered as in the unranked search, until the page is full.
+    ///
+    /// Only the index is read for every match (rowid and score); a version's rows are read for
+    /// the first matches up to the page and the ties of its last one. Joining every match
+    /// before sorting cost ~6 us per match (ten milliseconds for a word in 1% of 100k versions).
     func rankedSearch(_ query: SearchQuery) async throws -> [VersionRecord] {
         let words = SearchWords(query.words)
         guard query.limit > 0, !words.terms.isEmpty else { return [] }
         let range = Self.prefixRange("sv.subject", query.subjectPrefix)
         let includeDeleted = SQLiteValue.bool(query.includeDeleted)
-        // The index drives the join (CROSS JOIN keeps that order): a subject prefix is then a
-        // range test per match rather than a walk of the prefix with a MATCH per row.
-        let sql = """
-            SELECT \(SQLiteCoding.versionColumns) FROM search_index
-            CROSS JOIN search_documents d ON d.id = search_index.rowid
+        let matches = """
+            SELECT rowid, \(SQLiteSearchIndex.rank) AS score FROM search_index
+            WHERE search_index MATCH ? ORDER BY score
+            """
+        let lookup = """
+            SELECT \(SQLiteCoding.versionColumns) FROM search_documents d
             CROSS JOIN subject_versions sv ON sv.subject = d.subject AND sv.version = d.version
             CROSS JOIN schemas s ON s.id = sv.schema_id
-            WHERE search_index MATCH ? AND \(range.sql) AND (? OR sv.deleted = 0)
+            WHERE d.id = ? AND \(range.sql) AND (? OR sv.deleted = 0)
               AND (? = '' OR instr(s.canonical, ?) > 0)
               AND (NOT ? OR sv.version = (
                   SELECT max(latest.version) FROM subject_versions latest
                   WHERE latest.subject = sv.subject AND (? OR latest.deleted = 0)))
-            ORDER BY \(SQLiteSearchIndex.rank), sv.subject, sv.version
             """
-        let bindings: [SQLiteValue] =
-            [.text(words.fts5Expression)] + range.bindings + [
+        let filters: [SQLiteValue] =
+            range.bindings + [
                 includeDeleted, .text(query.text), .text(query.text), .bool(query.latestOnly), includeDeleted,
             ]
+        let wanted = query.offset + query.limit
         return try await read { connection in
-            var results: [VersionRecord] = []
-            var skipped = 0
-            // Metadata and tags are matched here, as in the unranked search; rows stop being read
-            // once the page is full.
-            try connection.query(sql, bindings) { row in
-                let record = try SQLiteCoding.versionRecord(from: row)
-                guard Self.hasMetadataAndTags(record, query) else { return true }
-                if skipped < query.offset {
-                    skipped += 1
-                } else {
-                    results.append(record)
+            // One snapshot for the index and the rows.
+            try connection.transaction {
+                // Matches in score order; `tie` numbers runs of equal scores.
+                var found: [(tie: Int, record: VersionRecord)] = []
+                var tie = 0
+                var lastScore = ""
+                try connection.query(matches, [.text(words.fts5Expression)]) { row in
+                    // The score as text (15 significant digits) is only compared for equality.
+                    let score = row.text(1)
+                    if score != lastScore {
+                        // Past the page and every tie of its last result: nothing later can enter it.
+                        if found.count >= wanted { return false }
+                        tie += 1
+                        lastScore = score
+                    }
+                    let record = try connection.firstRow(lookup, [.int(row.int(0))] + filters) {
+                        try SQLiteCoding.versionRecord(from: $0)
+                    }
+                    if let record, Self.hasMetadataAndTags(record, query) { found.append((tie, record)) }
+                    return true
                 }
-                return results.count < query.limit
+                // Equal scores in subject (bytewise, as the primary key) and version order, as
+                // PostgreSQL's ORDER BY does.
+                let ordered = found.sorted { left, right in
+                    if left.tie != right.tie { return left.tie < right.tie }
+                    if left.record.subject != right.record.subject {
+                        return left.record.subject.utf8.lexicographicallyPrecedes(right.record.subject.utf8)
+                    }
+                    return left.record.version < right.record.version
+                }
+                return ordered.dropFirst(query.offset).prefix(query.limit).map(\.record)
             }
-            return results
         }
     }
 }

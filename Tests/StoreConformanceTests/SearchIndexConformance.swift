@@ -89,15 +89,16 @@ import Testing
         async throws
     {
         try await withStore(factory) { store, _ async throws in
-            // Registered in an order unlike the expected one, texts of the same size.
+            // Registered in an order unlike the expected one (d-body before c-body: equal scores
+            // must come out in subject order, not in the order indexed), texts of the same size.
             try await Self.registerText(
-                store, "c-body", .avro, Self.avroText("Gamma", fields: ["amount", "status"], doc: "ledger"))
+                store, "d-body", .avro, Self.avroText("Delta", fields: ["amount", "status"], doc: "ledger"))
             try await Self.registerText(
                 store, "b-fields", .avro, Self.avroText("Betaaa", fields: ["ledger", "status"], doc: "other"))
             try await Self.registerText(
                 store, "a-ledger", .avro, Self.avroText("Alpha", fields: ["amount", "status"], doc: "other"))
             try await Self.registerText(
-                store, "d-body", .avro, Self.avroText("Delta", fields: ["amount", "status"], doc: "ledger"))
+                store, "c-body", .avro, Self.avroText("Gamma", fields: ["amount", "status"], doc: "ledger"))
             // Subject beats field name beats body; equal scores in subject order.
             #expect(try await Self.find(store, "ledger") == ["a-ledger:1", "b-fields:1", "c-body:1", "d-body:1"])
             // Pages of ranked results follow the ranking.

@@ -109,15 +109,16 @@ import Testing
 
             let check = PostgresWorker(label: "search-check", conninfo: schema.url)
             let derived = """
-                SELECT sv.subject, sv.version, sr_search_document(sv.subject, s.schema_type, s.canonical, sv.metadata, sv.tags)
+                SELECT sv.subject, sv.version, sv.deleted,
+                    sr_search_document(sv.subject, s.schema_type, s.canonical, sv.metadata, sv.tags)
                 FROM subject_versions sv JOIN schemas s ON s.id = sv.schema_id
                 """
             let counts = try await check.run { connection in
                 let stale = try connection.query(
-                    "SELECT count(*) FROM (SELECT subject, version, document FROM search_documents EXCEPT \(derived)) x"
+                    "SELECT count(*) FROM (SELECT subject, version, deleted, document FROM search_documents EXCEPT \(derived)) x"
                 )
                 let missing = try connection.query(
-                    "SELECT count(*) FROM (\(derived) EXCEPT SELECT subject, version, document FROM search_documents) x"
+                    "SELECT count(*) FROM (\(derived) EXCEPT SELECT subject, version, deleted, document FROM search_documents) x"
                 )
                 let total = try connection.query("SELECT count(*) FROM search_documents")
                 return [stale.int(0, 0), missing.int(0, 0), total.int(0, 0)]

@@ -5,6 +5,8 @@
 # PostgreSQL binaries (scripts/test-services.sh starts a throwaway one).
 #
 #   benches/search/run.sh [COUNT] [ROUNDS] [--ranked]   (default 100000 4)
+#   --ranked: the server has the index (measure `query`; also builds and runs the store-level
+#   bench of benches/search/Package.swift on the SQLite file unless SKIP_STORE_LEVEL is set)
 #   (SCHEMA_REGISTRY_BIN picks the binary; default release, else debug)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,6 +37,11 @@ serve sqlite
 python3 benches/search/search_bench.py --store sqlite --db "$bench/sqlite/registry.db" --rest "$rest" \
   --count "$count" --rounds "$rounds" $ranked
 stop_server
+if [ -n "$ranked" ] && [ -z "${SKIP_STORE_LEVEL:-}" ]; then
+  # The store itself beside the C API (no HTTP, no Python): benches/search/Package.swift.
+  swift build -c release --package-path benches/search >/dev/null
+  benches/search/.build/release/search-store-bench "$bench/sqlite/registry.db" "$rounds" 200
+fi
 echo "== PostgreSQL"
 psql "$SR_TEST_POSTGRES_URL" -qc "CREATE DATABASE srsearch" >/dev/null
 pg="${SR_TEST_POSTGRES_URL%/*}/srsearch"
