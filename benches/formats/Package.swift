@@ -33,6 +33,12 @@ let package = Package(
                 .product(name: "SchemaRegistryCore", package: root),
             ]),
         .executableTarget(
+            name: "avro-json-bench",
+            dependencies: [
+                .product(name: "SchemaFormats", package: root),
+                .product(name: "SchemaRegistryCore", package: root),
+            ]),
+        .executableTarget(
             name: "jsonschema-bench", dependencies: [.product(name: "SchemaFormats", package: root)]),
     ]
 )

@@ -13,6 +13,8 @@ enum AvroPayloadValidator {
             ]
         }
         var checker = AvroValueChecker(model: model, encoding: .json)
+        // Locations and messages are only built for invalid payloads.
+        if checker.isValid(value, model.root) { return [] }
         checker.check(value, model.root, instance: "", schemaPath: "")
         return checker.errors.map {
             PayloadError(instanceLocation: $0.instanceLocation, schemaLocation: $0.schemaLocation, message: $0.message)

@@ -25,7 +25,7 @@ struct PlanWalker {
     let values: UnsafeMutablePointer<JSONValue>
     let formatAssertion: Bool
 
-    func check(_ index: Int32, _ value: JSONValue) -> Bool {
+    func check(_ index: Int32, _ value: borrowing JSONValue) -> Bool {
         let node = nodes + Int(index)
         switch node.pointee.kind {
         case .checks: break
@@ -61,6 +61,7 @@ struct PlanWalker {
     }
 
     /// A node the plan does not model: the ``Evaluator`` answers, quietly.
+    @inline(never)
     private func general(_ node: Unmanaged<SchemaNode>, _ value: JSONValue) -> Bool {
         var evaluator = Evaluator(formatAssertion: formatAssertion)
         evaluator.recording = false
@@ -80,9 +81,15 @@ struct PlanWalker {
         if let simple = node.pointee.simplePattern {
             if !simple.matches(text) { return false }
         } else if let regex = node.pointee.regex {
-            if !regex._withUnsafeGuaranteedRef({ $0.matches(text) }) { return false }
+            if !matches(regex, text) { return false }
         }
         return true
+    }
+
+    /// Out of line: Swift Regex is generic and large, the common patterns never come here.
+    @inline(never)
+    private func matches(_ regex: Unmanaged<CompiledPattern>, _ text: String) -> Bool {
+        regex._withUnsafeGuaranteedRef { $0.matches(text) }
     }
 
     /// Bounds compare the doubles; only equal doubles need the exact comparison.
@@ -107,29 +114,27 @@ struct PlanWalker {
     private func checkArray(_ node: UnsafeMutablePointer<PlanNode>, _ items: [JSONValue]) -> Bool {
         let count = items.count
         if count < node.pointee.minItems || count > node.pointee.maxItems { return false }
-        return items.withUnsafeBufferPointer { buffer in
-            let prefixCount = Int(node.pointee.prefixCount)
-            if prefixCount > 0 {
-                let prefix = children + Int(node.pointee.prefixStart)
-                for offset in 0..<min(prefixCount, count) where !check(prefix[offset], buffer[offset]) { return false }
-            }
-            let itemsNode = node.pointee.items
-            if itemsNode >= 0 {
-                var offset = node.pointee.itemsStart
-                while offset < count {
-                    if !check(itemsNode, buffer[offset]) { return false }
-                    offset += 1
-                }
-            }
-            let containsNode = node.pointee.contains
-            if containsNode >= 0 {
-                var matched = 0
-                for offset in 0..<count where check(containsNode, buffer[offset]) { matched += 1 }
-                if matched < node.pointee.minContains || matched > node.pointee.maxContains { return false }
-            }
-            if node.pointee.uniqueItems, Evaluator.duplicate(in: items) != nil { return false }
-            return true
+        let prefixCount = Int(node.pointee.prefixCount)
+        if prefixCount > 0 {
+            let prefix = children + Int(node.pointee.prefixStart)
+            for offset in 0..<min(prefixCount, count) where !check(prefix[offset], items[offset]) { return false }
         }
+        let itemsNode = node.pointee.items
+        if itemsNode >= 0 {
+            var offset = node.pointee.itemsStart
+            while offset < count {
+                if !check(itemsNode, items[offset]) { return false }
+                offset += 1
+            }
+        }
+        let containsNode = node.pointee.contains
+        if containsNode >= 0 {
+            var matched = 0
+            for offset in 0..<count where check(containsNode, items[offset]) { matched += 1 }
+            if matched < node.pointee.minContains || matched > node.pointee.maxContains { return false }
+        }
+        if node.pointee.uniqueItems, Evaluator.duplicate(in: items) != nil { return false }
+        return true
     }
 
     /// `properties`, `additionalProperties` and `required` in one pass over the members:
@@ -145,7 +150,10 @@ struct PlanWalker {
         let rejects = node.pointee.additionalRejects
         let propertyNamesNode = node.pointee.propertyNames
         var requiredSeen: Int32 = 0
-        let valid = object.members.withUnsafeBufferPointer { members -> Bool in
+        // A local constant: its elements cannot change during the calls below, so they are
+        // passed borrowed (through an unsafe buffer each was copied, retained and released).
+        let members = object.members
+        let valid = { () -> Bool in
             var hint = 0
             for member in 0..<members.count {
                 var position = -1
@@ -166,7 +174,7 @@ struct PlanWalker {
                 if propertyNamesNode >= 0, !check(propertyNamesNode, .string(members[member].key)) { return false }
             }
             return true
-        }
+        }()
         // Member names are unique, so counting the required ones seen is enough.
         guard valid, requiredSeen == node.pointee.requiredProperties else { return false }
         let extra = self.names + Int(node.pointee.extraRequiredStart)
