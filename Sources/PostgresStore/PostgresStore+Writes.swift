@@ -56,32 +56,23 @@ extension PostgresStore {
 
     /// The common registration (no references, no imported id or version) as one call of the
     /// `sr_register_unreferenced` function: one round trip and one implicit transaction instead
-    /// of about nine statements, which is most of a registration's cost on PostgreSQL.
+    /// of about nine statements, which is most of a registration's cost on PostgreSQL; concurrent
+    /// ones share that statement (group commit: `PostgresGroupCommit`).
     /// References need the Swift path (identity compares decoded references; they get rows of
     /// their own), and so do imports (their checks have errors of their own).
     private func registerInOneStatement(
         _ write: RegistrationWrite, metadata: String, tags: String, references: String
     ) async throws -> RegistrationOutcome {
         let identity = write.schema
-        let rows = try await pool.run { connection in
-            try connection.query(
-                """
-                SELECT o_outcome, o_id, o_version FROM sr_register_unreferenced(
-                    $1::text, $2::integer, $3::text, $4::text, $5::text, $6::jsonb, $7::jsonb, $8::integer)
-                """,
-                [
-                    write.subject, String(identity.type.rawValue), identity.canonicalText, identity.fingerprint,
-                    references, metadata, tags, write.expectedLatestVersion.map(String.init),
-                ])
-        }
-        guard rows.count == 1 else {
-            throw RegistryError(.storeError, "postgres: sr_register_unreferenced returned no row")
-        }
-        let (id, version) = (rows.int(0, 1), rows.int(0, 2))
-        switch rows.text(0, 0) {
-        case "registered": return .registered(id: id, version: version)
-        case "existing": return .existing(id: id, version: version)
-        case "conflict": return .conflict(actualLatestVersion: version)
+        let answer = try await registrations.register(
+            PostgresGroupCommit.Call(
+                subject: write.subject, type: identity.type.rawValue, canonical: identity.canonicalText,
+                fingerprint: identity.fingerprint, references: references, metadata: metadata, tags: tags,
+                expected: write.expectedLatestVersion))
+        switch answer.outcome {
+        case "registered": return .registered(id: answer.id, version: answer.version)
+        case "existing": return .existing(id: answer.id, version: answer.version)
+        case "conflict": return .conflict(actualLatestVersion: answer.version)
         case let other: throw RegistryError(.storeError, "postgres: unexpected registration outcome '\(other)'")
         }
     }

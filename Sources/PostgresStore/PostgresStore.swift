@@ -14,6 +14,8 @@ public final class PostgresStore: SchemaStore, StorePoolReporting {
     let appliedMigrations: Int
 
     let pool: PostgresPool
+    /// Concurrent registrations share one statement and one commit (see `PostgresGroupCommit`).
+    let registrations: PostgresGroupCommit
     /// Connections of the pool: size, busy, callers waiting, operations and their time.
     public var poolMeter: StorePoolMeter { pool.meter }
 
@@ -28,6 +30,7 @@ public final class PostgresStore: SchemaStore, StorePoolReporting {
     ///   `RegistryError(.storeError)` when migrating fails or the layout is newer than this build.
     public init(url: String, poolSize: Int = 4) async throws {
         pool = PostgresPool(conninfo: url, size: poolSize)
+        registrations = PostgresGroupCommit(pool: pool)
         do {
             appliedMigrations = try await pool.run { try PostgresMigrations.migrate($0) }
         } catch {

@@ -1,0 +1,193 @@
+import SchemaRegistryCore
+import Synchronization
+
+/// Group commit of the common registration (no references, no import) on PostgreSQL: the
+/// registrations that arrive while one batch runs go together in the next, as ONE statement
+/// that calls `sr_register_unreferenced` once per registration, in order (issue 19).
+///
+/// One statement is one implicit transaction: one round trip, one commit and one WAL flush for
+/// the whole batch instead of one each. Each call still takes the subject and fingerprint
+/// advisory locks of a lone registration (so instances stay serialised together), and runs in
+/// order on one snapshot-refreshing connection: a call sees what the calls before it wrote (the
+/// same schema gets one id, a second version of a subject follows the first), exactly as if
+/// they had committed one after the other. Nobody is answered before the statement returned,
+/// i.e. committed.
+///
+/// A batch whose statement fails (an error no registration should raise, a deadlock with
+/// another instance's batch) is rolled back as a whole and each of its registrations is then
+/// run on its own, so a bad one fails alone. One batch runs at a time per store: batches of
+/// one instance never wait for each other's locks.
+final class PostgresGroupCommit: Sendable {
+    /// The arguments of one `sr_register_unreferenced` call, in its parameter order.
+    struct Call: Sendable {
+        var subject: String
+        var type: Int
+        var canonical: String
+        var fingerprint: String
+        var references: String
+        var metadata: String
+        var tags: String
+        var expected: Int?
+
+        var parameters: [String?] {
+            [subject, String(type), canonical, fingerprint, references, metadata, tags, expected.map(String.init)]
+        }
+    }
+
+    /// What one call returned: `o_outcome`, `o_id`, `o_version`.
+    struct Answer: Sendable {
+        var outcome: String
+        var id: Int
+        var version: Int
+    }
+
+    private struct Pending: Sendable {
+        var call: Call
+        var continuation: CheckedContinuation<Answer, any Error>
+    }
+
+    private struct State {
+        var pending: [Pending] = []
+        var running = false
+    }
+
+    /// The most registrations in one statement: bounds a batch's time and its parameters' size.
+    static let maxBatch = 128
+
+    private let pool: PostgresPool
+    private let state = Mutex(State())
+    /// Statements that committed a batch of several registrations: what tests read to see batching.
+    let committedBatches = Atomic<Int>(0)
+    /// Batches whose statement failed, so that their registrations ran one by one.
+    let failedBatches = Atomic<Int>(0)
+
+    /// Registrations waiting for the next batch (not those of the batch running).
+    var pendingCount: Int { state.withLock { $0.pending.count } }
+
+    init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    /// Runs `call` in the next batch; returns its row once that batch committed.
+    func register(_ call: Call) async throws -> Answer {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Answer, any Error>) in
+            let start = state.withLock { state in
+                state.pending.append(Pending(call: call, continuation: continuation))
+                defer { state.running = true }
+                return !state.running
+            }
+            if start { Task { await self.drain() } }
+        }
+    }
+
+    /// Runs batches until nothing is pending.
+    private func drain() async {
+        while true {
+            let batch = state.withLock { state in
+                let taken = Array(state.pending.prefix(Self.maxBatch))
+                state.pending.removeFirst(taken.count)
+                if taken.isEmpty { state.running = false }
+                return taken
+            }
+            if batch.isEmpty { return }
+            if batch.count == 1 {
+                let only = batch[0]
+                only.continuation.resume(with: await Result { try await self.runAlone(only.call) })
+                continue
+            }
+            do {
+                let answers = try await runTogether(batch.map(\.call))
+                committedBatches.add(1, ordering: .relaxed)
+                for (pending, answer) in zip(batch, answers) { pending.continuation.resume(returning: answer) }
+            } catch {
+                // Nothing of the batch committed: each registration again, on its own.
+                failedBatches.add(1, ordering: .relaxed)
+                for pending in batch {
+                    pending.continuation.resume(with: await Result { try await self.runAlone(pending.call) })
+                }
+            }
+        }
+    }
+
+    private func runAlone(_ call: Call) async throws -> Answer {
+        let rows = try await pool.run { connection in
+            try connection.query(
+                """
+                SELECT o_outcome, o_id, o_version FROM sr_register_unreferenced(
+                    $1::text, $2::integer, $3::text, $4::text, $5::text, $6::jsonb, $7::jsonb, $8::integer)
+                """, call.parameters)
+        }
+        guard rows.count == 1 else {
+            throw RegistryError(.storeError, "postgres: sr_register_unreferenced returned no row")
+        }
+        return Answer(outcome: rows.text(0, 0), id: rows.int(0, 1), version: rows.int(0, 2))
+    }
+
+    private func runTogether(_ calls: [Call]) async throws -> [Answer] {
+        // One array parameter per argument; the function runs once per element, in element
+        // order (a function scan feeding a nested loop), and the rows come back in that order.
+        // Every lock the batch will take is taken first, subjects then fingerprints, each in key
+        // order (the uncorrelated `locks` subquery runs once, before the first row): two batches
+        // then take shared keys in one order and cannot deadlock, and a lone registration or a
+        // delete (a subject, then fingerprints) cannot wait for a batch that waits for it on a
+        // subject. Taking a transaction lock its function call takes again costs nothing.
+        let columns = (0..<8).map { column in Self.arrayLiteral(calls.map { $0.parameters[column] }) }
+        let rows = try await pool.run { connection in
+            try connection.query(
+                """
+                WITH a AS (
+                    SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[],
+                                         $6::jsonb[], $7::jsonb[], $8::integer[])
+                    WITH ORDINALITY AS a(subject, type, canonical, fingerprint, refs, metadata, tags, expected, n)
+                ), locks AS MATERIALIZED (
+                    SELECT pg_advisory_xact_lock(k.key) FROM (
+                        SELECT DISTINCT 0 AS stage, hashtextextended('subject:' || subject, 0) AS key FROM a
+                        UNION SELECT 1, hashtextextended('schema:' || fingerprint, 0) FROM a
+                        ORDER BY stage, key
+                    ) k
+                )
+                SELECT r.o_outcome, r.o_id, r.o_version
+                FROM a CROSS JOIN LATERAL sr_register_unreferenced(
+                    a.subject, a.type, a.canonical, a.fingerprint, a.refs, a.metadata, a.tags, a.expected) r
+                WHERE (SELECT count(*) FROM locks) >= 0
+                ORDER BY a.n
+                """, columns)
+        }
+        guard rows.count == calls.count else {
+            throw RegistryError(
+                .storeError, "postgres: a registration batch returned \(rows.count) rows for \(calls.count)")
+        }
+        return (0..<rows.count).map { Answer(outcome: rows.text($0, 0), id: rows.int($0, 1), version: rows.int($0, 2)) }
+    }
+
+    /// A one-dimensional array in PostgreSQL's text form: every element quoted (so commas,
+    /// braces and spaces in schema text are data), backslashes and quotes escaped, nil as NULL.
+    static func arrayLiteral(_ elements: [String?]) -> String {
+        var literal = "{"
+        for (index, element) in elements.enumerated() {
+            if index > 0 { literal += "," }
+            guard let element else {
+                literal += "NULL"
+                continue
+            }
+            literal += "\""
+            for character in element.unicodeScalars {
+                if character == "\\" || character == "\"" { literal += "\\" }
+                literal.unicodeScalars.append(character)
+            }
+            literal += "\""
+        }
+        return literal + "}"
+    }
+}
+
+extension Result where Failure == any Error {
+    /// The result of an async throwing call.
+    fileprivate init(_ body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import SchemaRegistryCore
+import SchemaRegistryTesting
+import TestSupport
+import Testing
+
+@testable import PostgresStore
+
+/// Issue 19: concurrent registrations on PostgreSQL share one statement (`PostgresGroupCommit`).
+/// A registration is held inside PostgreSQL (its subject's advisory lock is taken by another
+/// session) so that the registrations under test provably queue into ONE batch; each must then
+/// behave exactly as if it had committed alone.
+@Suite struct PostgresGroupCommitTests {
+    /// Runs `body` with a store on a fresh schema and a batch held running (see the suite), which
+    /// `release` lets finish.
+    private func withHeldBatch(
+        _ url: String, _ body: (PostgresStore, _ release: @Sendable () async throws -> Void) async throws -> Void
+    ) async throws {
+        let schema = try await PostgresTestSchema(serverURL: url)
+        let store = try await PostgresStore(url: schema.url, poolSize: 4)
+        // A connection of its own (a session-level lock lives as long as its session).
+        let holder = PostgresWorker(label: "test.lock-holder", conninfo: schema.url)
+        let lockKey = "subject:held"
+        _ = try await holder.run {
+            try $0.query("SELECT pg_advisory_lock(hashtextextended($1::text, 0))", [lockKey])
+        }
+        let held = Task { try await store.register(RegistrationWrite(subject: "held", schema: avro(record("Held")))) }
+        // The held registration is running (taken from the queue): it waits for the lock.
+        let waiting = try await eventually {
+            let rows = try await holder.run {
+                try $0.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            }
+            return rows.int(0, 0) > 0 && store.registrations.pendingCount == 0
+        }
+        #expect(waiting, "the held registration never waited for its lock")
+        do {
+            try await body(store) {
+                _ = try await holder.run {
+                    try $0.query("SELECT pg_advisory_unlock(hashtextextended($1::text, 0))", [lockKey])
+                }
+                #expect(try await held.value == .registered(id: 1, version: 1))
+            }
+        } catch {
+            held.cancel()
+            await holder.close()
+            try? await store.close()
+            await schema.drop()
+            throw error
+        }
+        await holder.close()
+        try await store.close()
+        await schema.drop()
+    }
+
+    private func waitForPending(_ store: PostgresStore, _ count: Int) async {
+        let queued = await eventually { store.registrations.pendingCount == count }
+        #expect(queued, "\(store.registrations.pendingCount) registrations pending, not \(count)")
+    }
+
+    @Test(arguments: PostgresBehaviourTests.server) func oneBatchKeepsEachRegistrationsSemantics(_ url: String)
+        async throws
+    {
+        try await withHeldBatch(url) { store, release in
+            let same = avro(record("Same"))
+            // In this order, all in one batch: a new schema; the same schema under another subject
+            // (the same id, from the write just before it in the batch); an identical
+            // re-registration (existing); a stale expected version (conflict); a second version.
+            let a = Task { try await store.register(RegistrationWrite(subject: "a", schema: same)) }
+            await waitForPending(store, 1)
+            let b = Task { try await store.register(RegistrationWrite(subject: "b", schema: same)) }
+            await waitForPending(store, 2)
+            let again = Task { try await store.register(RegistrationWrite(subject: "a", schema: same)) }
+            await waitForPending(store, 3)
+            let stale = Task {
+                try await store.register(
+                    RegistrationWrite(subject: "b", schema: avro(record("B2")), expectedLatestVersion: 0))
+            }
+            await waitForPending(store, 4)
+            let second = Task {
+                try await store.register(
+                    RegistrationWrite(subject: "a", schema: avro(record("A2")), expectedLatestVersion: 1))
+            }
+            await waitForPending(store, 5)
+            let batchesBefore = store.registrations.committedBatches.load(ordering: .relaxed)
+            try await release()
+
+            #expect(try await a.value == .registered(id: 2, version: 1))
+            #expect(try await b.value == .registered(id: 2, version: 1))
+            #expect(try await again.value == .existing(id: 2, version: 1))
+            #expect(try await stale.value == .conflict(actualLatestVersion: 1))
+            #expect(try await second.value == .registered(id: 3, version: 2))
+            #expect(store.registrations.committedBatches.load(ordering: .relaxed) == batchesBefore + 1)
+            #expect(store.registrations.failedBatches.load(ordering: .relaxed) == 0)
+            #expect(try await store.versions(subject: "a", includeDeleted: true).map(\.version) == [1, 2])
+        }
+    }
+
+    @Test(arguments: PostgresBehaviourTests.server) func aBadRegistrationInABatchFailsAlone(_ url: String)
+        async throws
+    {
+        try await withHeldBatch(url) { store, release in
+            let good = (0..<4).map { index in
+                Task {
+                    try await store.register(
+                        RegistrationWrite(subject: "good-\(index)", schema: avro(record("G\(index)"))))
+                }
+            }
+            await waitForPending(store, 4)
+            // An expected version PostgreSQL's integer cannot hold: the batch's statement fails.
+            let bad = Task {
+                try await store.register(
+                    RegistrationWrite(subject: "bad", schema: avro(record("Bad")), expectedLatestVersion: Int.max))
+            }
+            await waitForPending(store, 5)
+            try await release()
+
+            for (index, task) in good.enumerated() {
+                #expect(try await task.value == .registered(id: 2 + index, version: 1))
+            }
+            await #expect(throws: RegistryError.self) { try await bad.value }
+            #expect(store.registrations.failedBatches.load(ordering: .relaxed) == 1)
+            #expect(try await store.versions(subject: "bad", includeDeleted: true).isEmpty)
+            #expect(try await store.counts() == StoreCounts(schemas: 5, subjects: 5))
+        }
+    }
+}
