@@ -85,10 +85,27 @@ struct JSONSchemaPlanTests {
             [#""éé""#, #""ééé""#, #""é""#, #""ab""#, #""a1""#], expected: [true, false, false, true, false])
     }
 
-    @Test func recursiveAndDynamicSchemasKeepTheGraphWalk() throws {
+    @Test func recursiveSchemasAnswerAsTheGraphWalkAtAnyDepth() throws {
         let recursive = try JSONSchemaValidator(
-            schema: try JSONParser().parse(##"{"properties": {"next": {"$ref": "#"}}}"##))
-        #expect(recursive.plan == nil)
+            schema: try JSONParser().parse(
+                ##"{"type": "object", "properties": {"next": {"$ref": "#"}}, "additionalProperties": false}"##))
+        #expect(recursive.plan?.instanceDepthLimit != nil)
+        // Past the limit the plan hands over to the graph walk, whose depth guard then
+        // decides (400 levels are within it, 600 are not).
+        for (depth, valid) in [(0, true), (1, true), (10, true), (400, true), (600, false)] {
+            let text = String(repeating: #"{"next": "#, count: depth) + "{}" + String(repeating: "}", count: depth)
+            let value = try JSONParser(maximumDepth: 1024).parse(text)
+            #expect(recursive.isValid(value) == valid, "depth \(depth)")
+            #expect(recursive.walkIsValid(value) == valid, "depth \(depth)")
+            let bad = try JSONParser(maximumDepth: 1024).parse(text.replacingOccurrences(of: "{}", with: #"{"x": 1}"#))
+            #expect(!recursive.isValid(bad), "depth \(depth)")
+        }
+    }
+
+    @Test func inPlaceCyclesAndDynamicSchemasKeepTheGraphWalk() throws {
+        let loop = try JSONSchemaValidator(
+            schema: try JSONParser().parse(##"{"anyOf": [{"$ref": "#"}, {"type": "string"}]}"##))
+        #expect(loop.plan == nil)
         let dynamic = try JSONSchemaValidator(
             schema: try JSONParser().parse(##"{"$dynamicAnchor": "a", "items": {"$dynamicRef": "#a"}}"##))
         #expect(dynamic.plan == nil)

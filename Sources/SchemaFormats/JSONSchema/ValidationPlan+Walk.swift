@@ -7,7 +7,26 @@ extension ValidationPlan {
             propertyNodes: propertyNodes.baseAddress!, propertyRequired: propertyRequired.baseAddress!,
             positions: positions.baseAddress!, names: names.baseAddress!, numbers: numbers.baseAddress!,
             values: values.baseAddress!, formatAssertion: formatAssertion)
-        return withExtendedLifetime(self) { walker.check(0, instance) }
+        return withExtendedLifetime(self) {
+            if let limit = instanceDepthLimit, !Self.nests(instance, within: limit) {
+                return walker.general(root, instance)
+            }
+            return walker.check(0, instance)
+        }
+    }
+
+    /// Whether `value` nests at most `limit` containers deep (empty ones and scalars: 0).
+    static func nests(_ value: JSONValue, within limit: Int) -> Bool {
+        switch value {
+        case .array(let items):
+            if items.isEmpty { return true }
+            return limit > 0 && items.allSatisfy { nests($0, within: limit - 1) }
+        case .object(let object):
+            if object.isEmpty { return true }
+            return limit > 0 && object.members.allSatisfy { nests($0.value, within: limit - 1) }
+        default:
+            return true
+        }
     }
 }
 
@@ -62,7 +81,7 @@ struct PlanWalker {
 
     /// A node the plan does not model: the ``Evaluator`` answers, quietly.
     @inline(never)
-    private func general(_ node: Unmanaged<SchemaNode>, _ value: JSONValue) -> Bool {
+    func general(_ node: Unmanaged<SchemaNode>, _ value: JSONValue) -> Bool {
         var evaluator = Evaluator(formatAssertion: formatAssertion)
         evaluator.recording = false
         var none: Annotations? = nil
