@@ -59,6 +59,7 @@ enum ProtoOptionText {
         if field.hasJsonName, field.jsonName != defaultJSONName(field.name) {
             pairs.append(("json_name", quoted(field.jsonName)))
         }
+        guard field.hasOptions else { return pairs }
         let o = field.options
         if o.hasCtype {
             pairs.append(("ctype", o.ctype == .cord ? "CORD" : o.ctype == .stringPiece ? "STRING_PIECE" : "STRING"))

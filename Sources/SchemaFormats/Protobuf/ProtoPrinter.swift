@@ -108,29 +108,44 @@ struct ProtoPrinter {
         _ field: Google_Protobuf_FieldDescriptorProto, in message: Google_Protobuf_DescriptorProto? = nil,
         mapEntries: [String: Google_Protobuf_DescriptorProto] = [:], proto3: Bool, label: String?
     ) {
-        var text = label ?? fieldLabel(field, proto3: proto3)
-        if field.type == .message, field.label == .repeated, !mapEntries.isEmpty,
-            let dot = field.typeName.lastIndex(of: "."),
-            let entry = mapEntries[String(field.typeName[field.typeName.index(after: dot)...])],
-            entry.field.count == 2
-        {
-            text = "map<\(typeText(entry.field[0])), \(typeText(entry.field[1]))> "
-        } else if field.type == .group {
+        let type = field.type
+        if type == .group {
             let groupName = String(field.typeName.split(separator: ".").last!)
+            let label = label ?? fieldLabel(field, proto3: proto3)
             line(
-                "\(text)group \(groupName) = \(field.number)\(ProtoOptionText.brackets(ProtoOptionText.field(field, proto3: proto3))) {"
+                "\(label)group \(groupName) = \(field.number)\(ProtoOptionText.brackets(ProtoOptionText.field(field, proto3: proto3))) {"
             )
             indent += 1
             if let nested = message?.nestedType.first(where: { $0.name == groupName }) { body(nested, proto3: proto3) }
             indent -= 1
             line("}")
             return
-        } else {
-            text += typeText(field) + " "
         }
-        line(
-            "\(text)\(field.name) = \(field.number)\(ProtoOptionText.brackets(ProtoOptionText.field(field, proto3: proto3)));"
-        )
+        // The most common line of a schema: written straight into the output, no temporaries.
+        for _ in 0..<indent { out += "  " }
+        let typeName = type == .message || type == .enum ? field.typeName : ""
+        if type == .message, field.label == .repeated, !mapEntries.isEmpty,
+            let dot = typeName.utf8.lastIndex(of: UInt8(ascii: ".")),
+            let entry = mapEntries[String(typeName[typeName.utf8.index(after: dot)...])],
+            entry.field.count == 2
+        {
+            out += "map<"
+            out += typeText(entry.field[0])
+            out += ", "
+            out += typeText(entry.field[1])
+            out += "> "
+        } else {
+            out += label ?? fieldLabel(field, proto3: proto3)
+            out += type == .message || type == .enum ? typeName : typeText(field)
+            out += " "
+        }
+        out += field.name
+        out += " = "
+        out += String(field.number)
+        if field.hasDefaultValue || field.hasJsonName || field.hasOptions {
+            out += ProtoOptionText.brackets(ProtoOptionText.field(field, proto3: proto3))
+        }
+        out += ";\n"
     }
 
     private func fieldLabel(_ field: Google_Protobuf_FieldDescriptorProto, proto3: Bool) -> String {

@@ -42,7 +42,9 @@ enum PCChecks {
                 throw source.error(key(), "\"\(member)\" is already defined in \"\(name)\"")
             }
         }
-        for field in message.field { try unique(field.name, "field:\(name).\(field.name)") }
+        let fields = message.field
+        // Fields by index, not `for field in`: copying a descriptor retains all its strings.
+        for index in fields.indices { try unique(fields[index].name, "field:\(name).\(fields[index].name)") }
         for nested in message.nestedType { try unique(nested.name, "message:\(name).\(nested.name)") }
         for enumeration in message.enumType { try unique(enumeration.name, "enum:\(name).\(enumeration.name)") }
         for oneof in message.oneofDecl { try unique(oneof.name, "oneof:\(name).\(oneof.name)") }
@@ -51,39 +53,46 @@ enum PCChecks {
             for value in enumeration.value { try unique(value.name, "value:\(name).\(enumeration.name).\(value.name)") }
         }
         try checkRanges(message, name: name, source: source)
-        var numbers: [Int32: String] = [:]
-        var jsonNames: [String: String] = [:]
-        numbers.reserveCapacity(message.field.count)
-        if proto3 { jsonNames.reserveCapacity(message.field.count) }
-        for field in message.field {
-            func key() -> String { "field:\(name).\(field.name)" }
-            if let other = numbers[field.number] {
+        // Read once, not per field: each read of a descriptor's list retains and releases it.
+        let reservedRanges = message.reservedRange
+        let reservedNames = message.reservedName
+        let extensionRanges = message.extensionRange
+        var numbers: [Int32: Int] = [:]
+        var jsonNames: [String: Int] = [:]
+        numbers.reserveCapacity(fields.count)
+        if proto3 { jsonNames.reserveCapacity(fields.count) }
+        for position in fields.indices {
+            func key() -> String { "field:\(name).\(fields[position].name)" }
+            let number = fields[position].number
+            if let other = numbers.updateValue(position, forKey: number) {
                 throw source.error(
-                    key(), "field number \(field.number) has already been used in \"\(name)\" by field \"\(other)\"")
+                    key(),
+                    "field number \(number) has already been used in \"\(name)\" by field \"\(fields[other].name)\"")
             }
-            numbers[field.number] = field.name
-            for range in message.reservedRange where field.number >= range.start && field.number < range.end {
-                throw source.error(key(), "field \"\(field.name)\" uses reserved number \(field.number)")
+            for range in reservedRanges where number >= range.start && number < range.end {
+                throw source.error(key(), "field \"\(fields[position].name)\" uses reserved number \(number)")
             }
-            if message.reservedName.contains(field.name) {
-                throw source.error(key(), "field name \"\(field.name)\" is reserved")
+            if !reservedNames.isEmpty, reservedNames.contains(fields[position].name) {
+                throw source.error(key(), "field name \"\(fields[position].name)\" is reserved")
             }
-            for range in message.extensionRange where field.number >= range.start && field.number < range.end {
+            for range in extensionRanges where number >= range.start && number < range.end {
                 throw source.error(
-                    key(), "extension range \(range.start) to \(range.end - 1) includes field \"\(field.name)\"")
+                    key(),
+                    "extension range \(range.start) to \(range.end - 1) includes field \"\(fields[position].name)\"")
             }
-            if field.label == .repeated, field.options.packed,
-                [.string, .bytes, .message, .group].contains(field.type)
+            if fields[position].label == .repeated, fields[position].hasOptions, fields[position].options.packed,
+                [.string, .bytes, .message, .group].contains(fields[position].type)
             {
                 throw source.error(key(), "[packed = true] can only be specified for repeated primitive fields")
             }
             if proto3 {
-                let json = Self.lowercasedJSONName(field.name)
-                if let other = jsonNames[json] {
+                let json = Self.lowercasedJSONName(fields[position].name)
+                if let other = jsonNames.updateValue(position, forKey: json) {
                     throw source.error(
-                        key(), "the JSON camel-case name of field \"\(field.name)\" conflicts with field \"\(other)\"")
+                        key(),
+                        "the JSON camel-case name of field \"\(fields[position].name)\" conflicts with field \"\(fields[other].name)\""
+                    )
                 }
-                jsonNames[json] = field.name
             }
         }
         for nested in message.nestedType { try check(nested, path: name, proto3: proto3, source: source) }

@@ -16,6 +16,8 @@ struct PCToken: Sendable, Equatable {
     var bytes: [UInt8] = []
     var line: Int
     var column: Int
+    /// A symbol token's byte (0 for other kinds), for comparisons without string work.
+    var symbol: UInt8 = 0
 
     var describe: String { kind == .end ? "end of file" : kind == .string ? "a string" : "'\(text)'" }
 }
@@ -115,7 +117,9 @@ struct PCLexer {
         }
         guard byte < 0x80 else { throw error("unexpected character (not ASCII) outside a string") }
         advance()
-        return token(.symbol)
+        var symbol = token(.symbol)
+        symbol.symbol = byte
+        return symbol
     }
 
     private mutating func number(start: Int, line: Int, column: Int) throws(ProtoSourceError) -> PCToken {

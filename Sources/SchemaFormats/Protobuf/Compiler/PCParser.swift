@@ -60,26 +60,31 @@ struct PCParser {
 
     // MARK: Tokens
 
-    var token: PCToken { tokens[position] }
+    /// The current token, borrowed in place: a copy would retain and release its text and bytes
+    /// on every look, and the parser looks several times per token.
+    var token: PCToken {
+        _read { yield tokens[position] }
+    }
 
     func error(_ message: String, at token: PCToken? = nil) -> ProtoSourceError {
         let at = token ?? self.token
         return ProtoSourceError(file: file, line: at.line, column: at.column, message: message)
     }
 
-    func isSymbol(_ symbol: String) -> Bool { token.kind == .symbol && token.text == symbol }
+    /// Symbols are one character (the lexer makes one token per symbol byte), compared as a byte.
+    func isSymbol(_ symbol: Unicode.Scalar) -> Bool { token.kind == .symbol && token.symbol == UInt8(symbol.value) }
     func isWord(_ word: String) -> Bool { token.kind == .identifier && token.text == word }
 
     mutating func advance() { if token.kind != .end { position += 1 } }
 
     // The descriptions of what is expected are autoclosures: they are only built for an error.
 
-    mutating func expect(_ symbol: String, _ context: @autoclosure () -> String) throws(ProtoSourceError) {
+    mutating func expect(_ symbol: Unicode.Scalar, _ context: @autoclosure () -> String) throws(ProtoSourceError) {
         guard isSymbol(symbol) else { throw error("expected '\(symbol)' \(context()), found \(token.describe)") }
         advance()
     }
 
-    mutating func take(_ symbol: String) -> Bool {
+    mutating func take(_ symbol: Unicode.Scalar) -> Bool {
         guard isSymbol(symbol) else { return false }
         advance()
         return true

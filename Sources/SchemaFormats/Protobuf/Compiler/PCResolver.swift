@@ -77,7 +77,8 @@ struct PCResolver {
             messages[name] = message
             if members {
                 let prefix = name + "."
-                for field in message.field { insertIfAbsent(prefix + field.name, .other) }
+                let fields = message.field
+                for index in fields.indices { insertIfAbsent(prefix + fields[index].name, .other) }
             }
             addTypes(
                 message.nestedType, message.enumType, message.extension, scope: name, closed: closed, members: members)
