@@ -23,5 +23,7 @@ let package = Package(
                 .product(name: "SQLiteStore", package: root),
                 .product(name: "SchemaRegistryCore", package: root),
             ]),
-    ]
+    ],
+    // A single-threaded benchmark's top-level state: Swift 5 mode spares it actor annotations.
+    swiftLanguageModes: [.v5]
 )

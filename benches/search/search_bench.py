@@ -125,10 +125,13 @@ def by_hand(store, kind, value):
     """(sql, parameters) of the raw query for one kind."""
     if store == "sqlite":
         if kind in ("word", "words", "prefix"):
-            return (SQLITE_COLUMNS + "search_index f JOIN search_documents d ON d.id = f.rowid "
-                    "JOIN subject_versions sv ON sv.subject = d.subject AND sv.version = d.version "
-                    "JOIN schemas s ON s.id = sv.schema_id WHERE search_index MATCH ? AND sv.deleted = 0 "
-                    "ORDER BY bm25(search_index, 10.0, 5.0, 3.0, 3.0, 1.0), sv.subject, sv.version LIMIT 11",
+            # Ranked in the index alone, then the page's rows (the shape the store runs).
+            return (SQLITE_COLUMNS + "(SELECT rowid AS id, bm25(search_index, 10.0, 5.0, 3.0, 3.0, 1.0) AS score "
+                    "FROM search_index WHERE search_index MATCH ? ORDER BY score LIMIT 11) r "
+                    "CROSS JOIN search_documents d ON d.id = r.id "
+                    "CROSS JOIN subject_versions sv ON sv.subject = d.subject AND sv.version = d.version "
+                    "CROSS JOIN schemas s ON s.id = sv.schema_id WHERE sv.deleted = 0 "
+                    "ORDER BY r.score, sv.subject, sv.version",
                     (fts_query(value, store),))
         if kind == "subject-prefix":
             return (SQLITE_COLUMNS + "subject_versions sv JOIN schemas s ON s.id = sv.schema_id "
@@ -138,11 +141,13 @@ def by_hand(store, kind, value):
                 "WHERE sv.deleted = 0 AND instr(s.canonical, ?) > 0 ORDER BY sv.subject, sv.version LIMIT 11",
                 (value,))
     if kind in ("word", "words", "prefix"):
-        return (PG_COLUMNS + "search_documents d JOIN subject_versions sv ON sv.subject = d.subject "
-                "AND sv.version = d.version JOIN schemas s ON s.id = sv.schema_id "
-                "WHERE d.document @@ to_tsquery('simple', %s) AND NOT sv.deleted "
-                "ORDER BY ts_rank(d.document, to_tsquery('simple', %s)) DESC, sv.subject, sv.version LIMIT 11",
-                (fts_query(value, store), fts_query(value, store)))
+        q = fts_query(value, store)
+        return (PG_COLUMNS + "(SELECT d.subject, d.version, ts_rank(d.document, to_tsquery('simple', %s)) AS score "
+                "FROM search_documents d WHERE d.document @@ to_tsquery('simple', %s) AND NOT d.deleted "
+                "ORDER BY score DESC, d.subject, d.version LIMIT 11) r "
+                "JOIN subject_versions sv ON sv.subject = r.subject AND sv.version = r.version "
+                "JOIN schemas s ON s.id = sv.schema_id ORDER BY r.score DESC, r.subject, r.version",
+                (q, q))
     if kind == "subject-prefix":
         return (PG_COLUMNS + "subject_versions sv JOIN schemas s ON s.id = sv.schema_id "
                 "WHERE sv.subject >= %s AND sv.subject < %s AND NOT sv.deleted ORDER BY sv.subject, sv.version LIMIT 11",

@@ -79,11 +79,13 @@ let rawSubjectPrefix = """
     ORDER BY sv.subject, sv.version LIMIT 10
     """
 let rawWords = """
-    SELECT \(columns) FROM search_index CROSS JOIN search_documents d ON d.id = search_index.rowid
+    SELECT \(columns) FROM (
+        SELECT rowid AS id, bm25(search_index, 10.0, 5.0, 3.0, 3.0, 1.0) AS score FROM search_index
+        WHERE search_index MATCH ?1 ORDER BY score LIMIT 10) r
+    CROSS JOIN search_documents d ON d.id = r.id
     CROSS JOIN subject_versions sv ON sv.subject = d.subject AND sv.version = d.version
     CROSS JOIN schemas s ON s.id = sv.schema_id
-    WHERE search_index MATCH ?1 AND sv.deleted = 0
-    ORDER BY bm25(search_index, 10.0, 5.0, 3.0, 3.0, 1.0), sv.subject, sv.version LIMIT 10
+    WHERE sv.deleted = 0 ORDER BY r.score, sv.subject, sv.version
     """
 
 let store = try SQLiteStore(path: path)
