@@ -64,6 +64,18 @@ extension ByteBuffer {
         var body = encodedBody
         return writeFrameHeader(header) + writeBuffer(&body)
     }
+
+    /// Writes a frame whose body is already in its wire form, from bytes (the server's cache of
+    /// encoded answers keeps them in arrays of exactly their size).
+    @inlinable
+    @discardableResult
+    public mutating func writeFrame(
+        kind: FrameKind, flags: FrameFlags, code: UInt16, requestID: UInt32, encodedBody: [UInt8]
+    ) -> Int {
+        let header = FrameHeader(
+            bodyLength: UInt32(encodedBody.count), kind: kind, flags: flags, code: code, requestID: requestID)
+        return writeFrameHeader(header) + writeBytes(encodedBody)
+    }
 }
 
 extension Frame {

@@ -76,11 +76,16 @@ struct OutboundBatch {
             out.writeFrame(kind: .response, code: tooLarge.status.rawValue, requestID: requestID, body: tooLarge.body)
             return
         }
-        if let encoded = reply.encoded, let lz4 = encoded.lz4, compression.lz4 {
-            // A miss filled L1 with both forms: its LZ4 form is sent, not compressed again.
-            out.writeFrame(kind: .response, flags: .lz4, code: 0, requestID: requestID, encodedBody: lz4)
-            compressedPlain += reply.body.readableBytes
-            compressedWire += lz4.readableBytes
+        if let encoded = reply.encoded {
+            // A miss filled L1: its forms are sent as they are, never compressed again (an
+            // entry without an LZ4 form is one where L1 found that compression does not pay).
+            if compression.lz4, let lz4 = encoded.lz4 {
+                out.writeFrame(kind: .response, flags: .lz4, code: 0, requestID: requestID, encodedBody: lz4)
+                compressedPlain += reply.body.readableBytes
+                compressedWire += lz4.count
+            } else {
+                out.writeFrame(kind: .response, flags: [], code: 0, requestID: requestID, encodedBody: encoded.plain)
+            }
             return
         }
         let written = out.writeFrame(
@@ -96,12 +101,12 @@ struct OutboundBatch {
     /// Appends a pre-encoded L1 answer: its LZ4 form when the connection negotiated LZ4 and
     /// one exists. `now` is the pass's clock (sampled answers are timed until their flush).
     mutating func appendCached(
-        plain: ByteBuffer, lz4: ByteBuffer?, requestID: UInt32, now: UInt64, into out: inout ByteBuffer
+        plain: [UInt8], lz4: [UInt8]?, requestID: UInt32, now: UInt64, into out: inout ByteBuffer
     ) {
         if let lz4 {
             out.writeFrame(kind: .response, flags: .lz4, code: 0, requestID: requestID, encodedBody: lz4)
-            compressedPlain += plain.readableBytes
-            compressedWire += lz4.readableBytes
+            compressedPlain += plain.count
+            compressedWire += lz4.count
         } else {
             out.writeFrame(kind: .response, flags: [], code: 0, requestID: requestID, encodedBody: plain)
         }

@@ -66,7 +66,7 @@ struct RequestDispatcher: Sendable {
         let reply: Reply
         do {
             let entry = try await schemas.read(missed: id)
-            reply = Reply(status: .ok, body: entry.plain, encoded: entry)
+            reply = Reply(status: .ok, body: ByteBuffer(bytes: entry.plain), encoded: entry)
         } catch {
             reply = Self.reply(for: error, method: .getSchemaById)
         }
@@ -229,6 +229,6 @@ struct RequestDispatcher: Sendable {
         let entry =
             principal?.isUnrestricted ?? true
             ? try await schemas.read(missed: request.id) : try await schemas.read(request.id)
-        return Reply(status: .ok, body: entry.plain, encoded: entry)
+        return Reply(status: .ok, body: ByteBuffer(bytes: entry.plain), encoded: entry)
     }
 }

@@ -12,17 +12,26 @@ import Synchronization
 /// which needs no bookkeeping on the hit path (hits only take the lock and read).
 public final class EncodedSchemaCache: Sendable {
     /// One schema's response body in both wire forms.
+    ///
+    /// The SRP forms are arrays of exactly their size: a `ByteBuffer` rounds its capacity up to a
+    /// power of two (a 1.1 KiB answer took 2 KiB, and its LZ4 form the 2 KiB of LZ4's worst-case
+    /// bound however small it came out), so L1 held up to twice what `cache-bytes` said.
     public struct Entry: Sendable {
         /// The serialized `GetSchemaByIdResponse`.
-        public var plain: ByteBuffer
-        /// `[u32 length][LZ4 block]` of `plain`, when compression pays.
-        public var lz4: ByteBuffer?
+        public var plain: [UInt8]
+        /// `[u32 length][LZ4 block]` of `plain`, when it saves at least a quarter of the bytes.
+        public var lz4: [UInt8]?
         /// The REST API's `GET /schemas/ids/{id}` body (Confluent's `SchemaString`), built on
         /// the first REST read of the id (``EncodedSchemaCache/attachJSON(_:_:)``), so that a
         /// registry used only over SRP pays nothing for it.
         public var json: ByteBuffer?
 
-        var cost: Int { plain.readableBytes + (lz4?.readableBytes ?? 0) + (json?.readableBytes ?? 0) + 64 }
+        /// What the entry occupies: its allocations' sizes (not just the bytes in use) and the
+        /// bookkeeping around them (array and buffer headers, malloc's headers, the dictionary
+        /// slot, the insertion-order slot), so `cache-bytes` bounds memory, not payload.
+        var cost: Int { plain.capacity + (lz4?.capacity ?? 0) + (json?.capacity ?? 0) + Self.overhead }
+
+        static let overhead = 192
     }
 
     private struct State {
@@ -84,7 +93,7 @@ public final class EncodedSchemaCache: Sendable {
         state.withLock { state in
             guard state.entries[id]?.json == nil, state.entries[id] != nil else { return }
             state.entries[id]!.json = json
-            state.bytes += json.readableBytes
+            state.bytes += json.capacity
             evictOverCapacity(&state)
         }
     }
@@ -128,8 +137,14 @@ public final class EncodedSchemaCache: Sendable {
 
     static func encode(_ schema: StoredSchema, compressionThreshold: Int) -> Entry {
         let message = Srp_GetSchemaByIdResponse.with { $0.schema = ProtoMapping.schema(schema) }
-        let plain = ByteBuffer(bytes: (try? message.serializedBytes() as [UInt8]) ?? [])
-        let lz4 = plain.readableBytes >= compressionThreshold ? LZ4Body.compress(plain, allocator: .init()) : nil
+        let plain: [UInt8] = (try? message.serializedBytes()) ?? []
+        var lz4 =
+            plain.count >= compressionThreshold
+            ? LZ4Body.compress(ByteBuffer(bytes: plain), allocator: .init()).map { Array($0.readableBytesView) } : nil
+        // Both forms stay in memory for as long as the entry does: a form that saves less than
+        // a quarter of the bytes costs more memory than it saves on the wire (random-looking
+        // text, e.g. long docs or enum symbols, shrinks by 5-15%; typical schema JSON by 2-4x).
+        if let compressed = lz4, compressed.count * 4 > plain.count * 3 { lz4 = nil }
         return Entry(plain: plain, lz4: lz4)
     }
 }

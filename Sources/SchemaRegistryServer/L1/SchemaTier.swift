@@ -55,7 +55,7 @@ public final class SchemaTier: Sendable {
     /// of the id, then kept in L1 beside it.
     func json(of entry: EncodedSchemaCache.Entry, id: UInt32) -> ByteBuffer {
         if let json = entry.json { return json }
-        let decoded = (try? Srp_GetSchemaByIdResponse(serializedBytes: Array(entry.plain.readableBytesView))) ?? .init()
+        let decoded = (try? Srp_GetSchemaByIdResponse(serializedBytes: entry.plain)) ?? .init()
         let json = ByteBuffer(string: RESTJSON.schemaString(decoded.schema).serialized())
         cache.attachJSON(id, json)
         return json

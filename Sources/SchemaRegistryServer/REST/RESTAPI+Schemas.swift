@@ -75,7 +75,7 @@ extension RESTAPI {
     }
 
     static func decoded(_ entry: EncodedSchemaCache.Entry) -> Srp_Schema {
-        ((try? Srp_GetSchemaByIdResponse(serializedBytes: Array(entry.plain.readableBytesView))) ?? .init()).schema
+        ((try? Srp_GetSchemaByIdResponse(serializedBytes: entry.plain)) ?? .init()).schema
     }
 
     /// `GET /schemas/ids/{id}/subjects` and `/versions`; `subject` keeps only that subject.
