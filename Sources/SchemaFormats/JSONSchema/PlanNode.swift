@@ -30,6 +30,9 @@ struct PlanNode {
     }
 
     var kind = Kind.checks
+    /// Only type, string and number checks, no Swift Regex: the loops over members and
+    /// items check it inline instead of calling ``PlanWalker/check(_:_:)``.
+    var leaf = false
     var general: Unmanaged<SchemaNode>?
     var groups = Groups()
     /// ``TypeSet`` raw value; all bits when `type` is absent.

@@ -50,6 +50,7 @@ extension ValidationPlan {
             }
             if !required.isEmpty { placeRequired(required, &plan) }
             if plan.types == 0x7F && plan.groups.isEmpty { plan.kind = .accept }
+            plan.leaf = plan.kind == .checks && plan.groups.isSubset(of: [.string, .number]) && plan.regex == nil
             return plan
         }
 

@@ -79,6 +79,29 @@ struct PlanWalker {
         return true
     }
 
+    /// A child: leaves are checked here, inline, so that the loops over members and items do
+    /// not copy (retain and release) each value to pass it to a call.
+    @inline(__always)
+    private func visit(_ index: Int32, _ value: borrowing JSONValue) -> Bool {
+        let node = nodes + Int(index)
+        guard node.pointee.leaf else { return check(index, value) }
+        let types = node.pointee.types
+        switch value {
+        case .string(let text):
+            guard types & TypeSet.string.rawValue != 0 else { return false }
+            return !node.pointee.groups.contains(.string) || checkString(node, text)
+        case .number(let number):
+            if types & TypeSet.number.rawValue == 0 {
+                guard types & TypeSet.integer.rawValue != 0, number.isInteger else { return false }
+            }
+            return !node.pointee.groups.contains(.number) || checkNumber(node, number)
+        case .object: return types & TypeSet.object.rawValue != 0
+        case .array: return types & TypeSet.array.rawValue != 0
+        case .bool: return types & TypeSet.boolean.rawValue != 0
+        case .null: return types & TypeSet.null.rawValue != 0
+        }
+    }
+
     /// A node the plan does not model: the ``Evaluator`` answers, quietly.
     @inline(never)
     func general(_ node: Unmanaged<SchemaNode>, _ value: JSONValue) -> Bool {
@@ -120,13 +143,15 @@ struct PlanWalker {
         return DecimalMath.compare(number, bound.pointee)
     }
 
+    @inline(__always)
     private func checkNumber(_ node: UnsafeMutablePointer<PlanNode>, _ number: JSONNumber) -> Bool {
-        let plan = node.pointee
-        if plan.minimum >= 0, order(number, plan.minimum) < 0 { return false }
-        if plan.exclusiveMinimum >= 0, order(number, plan.exclusiveMinimum) <= 0 { return false }
-        if plan.maximum >= 0, order(number, plan.maximum) > 0 { return false }
-        if plan.exclusiveMaximum >= 0, order(number, plan.exclusiveMaximum) >= 0 { return false }
-        if plan.multipleOf >= 0, !DecimalMath.isMultiple(number, of: numbers[Int(plan.multipleOf)]) { return false }
+        if node.pointee.minimum >= 0, order(number, node.pointee.minimum) < 0 { return false }
+        if node.pointee.exclusiveMinimum >= 0, order(number, node.pointee.exclusiveMinimum) <= 0 { return false }
+        if node.pointee.maximum >= 0, order(number, node.pointee.maximum) > 0 { return false }
+        if node.pointee.exclusiveMaximum >= 0, order(number, node.pointee.exclusiveMaximum) >= 0 { return false }
+        if node.pointee.multipleOf >= 0, !DecimalMath.isMultiple(number, of: numbers[Int(node.pointee.multipleOf)]) {
+            return false
+        }
         return true
     }
 
@@ -136,20 +161,20 @@ struct PlanWalker {
         let prefixCount = Int(node.pointee.prefixCount)
         if prefixCount > 0 {
             let prefix = children + Int(node.pointee.prefixStart)
-            for offset in 0..<min(prefixCount, count) where !check(prefix[offset], items[offset]) { return false }
+            for offset in 0..<min(prefixCount, count) where !visit(prefix[offset], items[offset]) { return false }
         }
         let itemsNode = node.pointee.items
         if itemsNode >= 0 {
             var offset = node.pointee.itemsStart
             while offset < count {
-                if !check(itemsNode, items[offset]) { return false }
+                if !visit(itemsNode, items[offset]) { return false }
                 offset += 1
             }
         }
         let containsNode = node.pointee.contains
         if containsNode >= 0 {
             var matched = 0
-            for offset in 0..<count where check(containsNode, items[offset]) { matched += 1 }
+            for offset in 0..<count where visit(containsNode, items[offset]) { matched += 1 }
             if matched < node.pointee.minContains || matched > node.pointee.maxContains { return false }
         }
         if node.pointee.uniqueItems, Evaluator.duplicate(in: items) != nil { return false }
@@ -184,10 +209,10 @@ struct PlanWalker {
                 if position >= 0 {
                     hint = position + 1
                     if required[position] { requiredSeen += 1 }
-                    if !check(nodes[position], members[member].value) { return false }
+                    if !visit(nodes[position], members[member].value) { return false }
                 } else if rejects {
                     return false
-                } else if additional >= 0, !check(additional, members[member].value) {
+                } else if additional >= 0, !visit(additional, members[member].value) {
                     return false
                 }
                 if propertyNamesNode >= 0, !check(propertyNamesNode, .string(members[member].key)) { return false }
@@ -202,46 +227,49 @@ struct PlanWalker {
     }
 
     private func checkApplicators(_ node: UnsafeMutablePointer<PlanNode>, _ value: JSONValue) -> Bool {
-        let plan = node.pointee
-        for offset in 0..<Int(plan.allCount) where !check(children[Int(plan.allStart) + offset], value) {
+        for offset in 0..<Int(node.pointee.allCount) where !check(children[Int(node.pointee.allStart) + offset], value)
+        {
             return false
         }
-        if plan.anyCount >= 0 {
+        if node.pointee.anyCount >= 0 {
             var matched = false
-            for offset in 0..<Int(plan.anyCount) where check(children[Int(plan.anyStart) + offset], value) {
+            for offset in 0..<Int(node.pointee.anyCount)
+            where check(children[Int(node.pointee.anyStart) + offset], value) {
                 matched = true
                 break
             }
             if !matched { return false }
         }
-        if plan.oneCount >= 0 {
+        if node.pointee.oneCount >= 0 {
             var matches = 0
-            for offset in 0..<Int(plan.oneCount) where check(children[Int(plan.oneStart) + offset], value) {
+            for offset in 0..<Int(node.pointee.oneCount)
+            where check(children[Int(node.pointee.oneStart) + offset], value) {
                 matches += 1
                 if matches > 1 { return false }
             }
             if matches != 1 { return false }
         }
-        if plan.not >= 0, check(plan.not, value) { return false }
-        if plan.condition >= 0 {
-            let branch = check(plan.condition, value) ? plan.then : plan.otherwise
+        if node.pointee.not >= 0, check(node.pointee.not, value) { return false }
+        if node.pointee.condition >= 0 {
+            let branch = check(node.pointee.condition, value) ? node.pointee.then : node.pointee.otherwise
             if branch >= 0, !check(branch, value) { return false }
         }
         return true
     }
 
     private func checkValues(_ node: UnsafeMutablePointer<PlanNode>, _ value: JSONValue) -> Bool {
-        let plan = node.pointee
-        if plan.enumCount >= 0 {
+        if node.pointee.enumCount >= 0 {
             var found = false
-            for offset in 0..<Int(plan.enumCount) where values[Int(plan.enumStart) + offset] == value {
+            for offset in 0..<Int(node.pointee.enumCount) where values[Int(node.pointee.enumStart) + offset] == value {
                 found = true
                 break
             }
             if !found { return false }
         }
-        if plan.const >= 0, values[Int(plan.const)] != value { return false }
-        if plan.format >= 0, FormatChecks.check(names[Int(plan.format)], value) == false { return false }
+        if node.pointee.const >= 0, values[Int(node.pointee.const)] != value { return false }
+        if node.pointee.format >= 0, FormatChecks.check(names[Int(node.pointee.format)], value) == false {
+            return false
+        }
         return true
     }
 }
