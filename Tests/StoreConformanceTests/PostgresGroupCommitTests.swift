@@ -20,28 +20,44 @@ import Testing
         let store = try await PostgresStore(url: schema.url, poolSize: 4)
         // A connection of its own (a session-level lock lives as long as its session).
         let holder = PostgresWorker(label: "test.lock-holder", conninfo: schema.url)
-        let lockKey = "subject:held"
+        // A subject of this test's own: advisory locks are database-wide, and tests run in parallel.
+        let heldSubject = "held-\(UUID().uuidString)"
+        let lockKey = "subject:" + heldSubject
         _ = try await holder.run {
             try $0.query("SELECT pg_advisory_lock(hashtextextended($1::text, 0))", [lockKey])
         }
-        let held = Task { try await store.register(RegistrationWrite(subject: "held", schema: avro(record("Held")))) }
-        // The held registration is running (taken from the queue): it waits for the lock.
-        let waiting = try await eventually {
-            let rows = try await holder.run {
-                try $0.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        // As many held registrations as batches may run at once, each taken from the queue and
+        // waiting for the lock: whatever is registered next has to queue.
+        var held: [Task<RegistrationOutcome, any Error>] = []
+        for index in 0..<store.registrations.maxRunning {
+            held.append(
+                Task { try await store.register(RegistrationWrite(subject: heldSubject, schema: avro(record("Held")))) }
+            )
+            let waiting = try await eventually {
+                let rows = try await holder.run {
+                    try $0.query(
+                        """
+                        SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                          AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1::text, 0)
+                        """, [lockKey])
+                }
+                return rows.int(0, 0) == index + 1 && store.registrations.pendingCount == 0
             }
-            return rows.int(0, 0) > 0 && store.registrations.pendingCount == 0
+            #expect(waiting, "held registration \(index + 1) never waited for its lock")
         }
-        #expect(waiting, "the held registration never waited for its lock")
+        let heldTasks = held
         do {
             try await body(store) {
                 _ = try await holder.run {
                     try $0.query("SELECT pg_advisory_unlock(hashtextextended($1::text, 0))", [lockKey])
                 }
-                #expect(try await held.value == .registered(id: 1, version: 1))
+                for (index, task) in heldTasks.enumerated() {
+                    let outcome = try await task.value
+                    #expect(outcome == (index == 0 ? .registered(id: 1, version: 1) : .existing(id: 1, version: 1)))
+                }
             }
         } catch {
-            held.cancel()
+            held.forEach { $0.cancel() }
             await holder.close()
             try? await store.close()
             await schema.drop()
