@@ -116,7 +116,8 @@ enum PostgresMigrations {
             revoked boolean NOT NULL DEFAULT false
         );
         """,
-        // 4: the full-text index of ranked search, kept by a trigger, existing versions backfilled.
+        // 4: the full-text index of ranked search, kept by triggers and a catch-up before each
+        // ranked search, existing versions backfilled.
         PostgresSearchIndex.migrationStep,
     ]
 

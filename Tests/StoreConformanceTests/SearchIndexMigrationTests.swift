@@ -61,6 +61,11 @@ import Testing
 
         let store = try SQLiteStore(path: path)
         #expect(store.appliedMigrations == SQLiteMigrations.latestVersion - stepsBefore)
+        // The migration itself indexed the old rows: nothing is left for a catch-up.
+        let migrated = try SQLiteConnection(path: path, readOnly: true)
+        #expect(try migrated.firstRow("SELECT count(*) FROM search_pending") { $0.int(0) } == 0)
+        #expect(try migrated.firstRow("SELECT count(*) FROM search_documents") { $0.int(0) } == 3)
+        migrated.close()
         try await Self.exercise(store)
         try await store.close()
 
@@ -104,6 +109,15 @@ import Testing
 
             let store = try await PostgresStore(url: schema.url, poolSize: 2)
             #expect(store.appliedMigrations == PostgresMigrations.latestVersion - stepsBefore)
+            // The migration itself indexed the old rows: nothing is left for a catch-up.
+            let migrated = PostgresWorker(label: "search-migrated", conninfo: schema.url)
+            let before = try await migrated.run { connection in
+                let rows = try connection.query(
+                    "SELECT (SELECT count(*) FROM search_pending), (SELECT count(*) FROM search_documents)")
+                return [rows.int(0, 0), rows.int(0, 1)]
+            }
+            await migrated.close()
+            #expect(before == [0, 3])
             try await Self.exercise(store)
             try await store.close()
 
