@@ -24,6 +24,24 @@ struct JSONParserTests {
         #expect(try parse(#""\ud83d\ude00""#).stringValue == "😀")
     }
 
+    @Test func stringsWithAndWithoutEscapes() throws {
+        // Without an escape a string is decoded from its bytes in one step; with one, run by run.
+        let cases: [(String, String)] = [
+            (#""""#, ""),
+            (
+                #""plain ascii, long enough not to be a small string""#,
+                "plain ascii, long enough not to be a small string"
+            ),
+            (#""日本語 é 😀""#, "日本語 é 😀"), (#""a\"b""#, "a\"b"), (#""日本\n語""#, "日本\n語"),
+            (#""\u00e9 then text""#, "é then text"), (#""text then \t""#, "text then \t"), (#""\\""#, "\\"),
+        ]
+        for (text, expected) in cases { #expect(try parse(text).stringValue == expected, "\(text)") }
+        // Bytes that are not UTF-8 become U+FFFD, with or without an escape in the string.
+        var invalid: [UInt8] = Array(#"["a"#.utf8) + [0xFF] + Array(#"b", "c\n"#.utf8) + [0xC3] + Array(#""]"#.utf8)
+        let value = try JSONParser().parse(bytes: &invalid)
+        #expect(value.arrayValue?.map(\.stringValue) == ["a\u{FFFD}b", "c\n\u{FFFD}"])
+    }
+
     @Test func errorsSayWhatAndWhere() {
         let cases: [(String, String)] = [
             ("{\"a\": 1,}", "expected a string key"), ("[1 2]", "expected ',' or ']'"),

@@ -183,8 +183,15 @@ private struct Reader {
                 scalars.append(contentsOf: String(decoding: reader.bytes[runStart..<end], as: UTF8.self).unicodeScalars)
             }
         }
+        var escaped = false
         while true {
             guard let byte = current else { throw error("unterminated string") }
+            if byte == UInt8(ascii: "\""), !escaped {
+                // Most strings have no escape: one decode of their bytes, not a scalar view
+                // built up and converted (the same String: both decode the same bytes).
+                defer { position += 1 }
+                return String(decoding: bytes[runStart..<position], as: UTF8.self)
+            }
             if byte == UInt8(ascii: "\"") {
                 flush(self, &scalars, upTo: position)
                 position += 1
@@ -196,6 +203,7 @@ private struct Reader {
                 continue
             }
             flush(self, &scalars, upTo: position)
+            escaped = true
             position += 1
             guard let escape = current else { throw error("unterminated escape") }
             position += 1
