@@ -58,9 +58,9 @@ final class PostgresGroupCommit: Sendable {
     private let state = Mutex(State())
     /// Batches allowed to run at once. One is not enough: a batch runs its registrations one
     /// after the other in one backend, so with one in flight all of PostgreSQL's work for
-    /// registrations (the search index triggers included) used one core; two batches of 8 did
-    /// 1,200 registrations/s where one did 940 and eight lone calls 820 (pgbench on the 2-core
-    /// machine, load 6). Batches in flight take their locks in one order, so they cannot deadlock.
+    /// registrations used one core; two batches of 8 did 1,200 registrations/s where one did 940
+    /// and eight lone calls 820 (pgbench on the 2-core machine, load 6, measured while the search
+    /// index was still maintained inside each registration, before 240646b). Batches in flight take their locks in one order, so they cannot deadlock.
     let maxRunning: Int
     /// Statements that committed a batch of several registrations: what tests read to see batching.
     let committedBatches = Atomic<Int>(0)

@@ -70,9 +70,9 @@ struct OutboundBatch {
     mutating func append(
         _ reply: Reply, requestID: UInt32, maxBody: Int, compression: CompressionPolicy, into out: inout ByteBuffer
     ) {
-        if reply.body.readableBytes > maxBody {
+        if reply.bodyLength > maxBody {
             let tooLarge = Reply.error(
-                .internalError, "response of \(reply.body.readableBytes) bytes exceeds the frame limit of \(maxBody)")
+                .internalError, "response of \(reply.bodyLength) bytes exceeds the frame limit of \(maxBody)")
             out.writeFrame(kind: .response, code: tooLarge.status.rawValue, requestID: requestID, body: tooLarge.body)
             return
         }
@@ -81,7 +81,7 @@ struct OutboundBatch {
             // entry without an LZ4 form is one where L1 found that compression does not pay).
             if compression.lz4, let lz4 = encoded.lz4 {
                 out.writeFrame(kind: .response, flags: .lz4, code: 0, requestID: requestID, encodedBody: lz4)
-                compressedPlain += reply.body.readableBytes
+                compressedPlain += encoded.plain.count
                 compressedWire += lz4.count
             } else {
                 out.writeFrame(kind: .response, flags: [], code: 0, requestID: requestID, encodedBody: encoded.plain)

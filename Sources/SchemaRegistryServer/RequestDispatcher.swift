@@ -7,10 +7,19 @@ import SwiftProtobuf
 /// A response ready to frame: status and plain (uncompressed) body.
 struct Reply: Sendable {
     var status: StatusCode
+    /// The body; empty for an answer from L1, whose bytes are `encoded`'s.
     var body: ByteBuffer
-    /// For an answer from L1: the entry `body` came from, whose LZ4 form was built once when it
-    /// entered L1 (so it is not compressed again per answer).
+    /// For an answer from L1: the entry, framed as it is (its LZ4 form was built once when it
+    /// entered L1, so nothing is copied or compressed again per answer).
     var encoded: EncodedSchemaCache.Entry? = nil
+
+    /// An answer from L1.
+    static func cached(_ entry: EncodedSchemaCache.Entry) -> Reply {
+        Reply(status: .ok, body: ByteBuffer(), encoded: entry)
+    }
+
+    /// The plain body's length, wherever its bytes are.
+    var bodyLength: Int { encoded?.plain.count ?? body.readableBytes }
 
     static func error(
         _ status: StatusCode, _ message: String, retryAfterMilliseconds: UInt32 = 0, details: [String] = []
@@ -66,7 +75,7 @@ struct RequestDispatcher: Sendable {
         let reply: Reply
         do {
             let entry = try await schemas.read(missed: id)
-            reply = Reply(status: .ok, body: ByteBuffer(bytes: entry.plain), encoded: entry)
+            reply = .cached(entry)
         } catch {
             reply = Self.reply(for: error, method: .getSchemaById)
         }
@@ -229,6 +238,6 @@ struct RequestDispatcher: Sendable {
         let entry =
             principal?.isUnrestricted ?? true
             ? try await schemas.read(missed: request.id) : try await schemas.read(request.id)
-        return Reply(status: .ok, body: ByteBuffer(bytes: entry.plain), encoded: entry)
+        return .cached(entry)
     }
 }

@@ -137,7 +137,7 @@ extension SRPConnectionHandler {
             case .deadlineExceeded(let reply):
                 complete(reply, requestID: requestID)
             case .finished(let reply, let send):
-                answerBudget.completed(reservation: reservation, answerBytes: reply.body.readableBytes)
+                answerBudget.completed(reservation: reservation, answerBytes: reply.bodyLength)
                 if send {
                     complete(reply, requestID: requestID)
                 } else if let context = self.context {
