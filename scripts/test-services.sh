@@ -31,7 +31,9 @@ if ! su postgres -s /bin/sh -c "$pg_bin/initdb -D '$work/pg' -U postgres --auth=
 fi
 su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D '$work/pg' -l '$work/pg-run/postgres.log' -w -o \"-p $pg_port -k $work/pg-run -c listen_addresses=127.0.0.1 -c max_connections=400\" start" >/dev/null
 pg_pid=$(head -1 "$work/pg/postmaster.pid")
-export SR_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+# connect_timeout: the store's default is 2 s, and with every suite starting at once on two cores
+# a backend has taken longer than that to start (CI, stop 27); tests are about behaviour, not speed.
+export SR_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres?connect_timeout=15"
 
 # --- Redis
 redis_port=$(free_port)

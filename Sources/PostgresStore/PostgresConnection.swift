@@ -119,6 +119,42 @@ final class PostgresConnection {
         }
     }
 
+    // MARK: Notifications
+
+    /// Waits up to `timeoutMilliseconds` for input on the socket and returns how many
+    /// notifications (LISTEN) arrived; 0 on timeout.
+    ///
+    /// - Throws: `unavailable` when the connection is lost (the server closed it, the network failed).
+    func awaitNotifications(timeoutMilliseconds: Int32) throws -> Int {
+        let handle = try openHandle()
+        var count = Self.takeNotifications(handle)
+        if count > 0 { return count }
+        let socket = PQsocket(handle)
+        guard socket >= 0 else { throw RegistryError(.unavailable, "postgres unavailable: no socket") }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, timeoutMilliseconds)
+        if ready < 0 && errno != EINTR {
+            throw RegistryError(.unavailable, "postgres unavailable: poll failed (errno \(errno))")
+        }
+        if ready > 0 {
+            // Reads what arrived; fails when the peer closed the connection or the socket errored.
+            guard PQconsumeInput(handle) == 1, isHealthy else {
+                throw RegistryError(.unavailable, "postgres unavailable: \(Self.message(PQerrorMessage(handle)))")
+            }
+            count = Self.takeNotifications(handle)
+        }
+        return count
+    }
+
+    private static func takeNotifications(_ handle: OpaquePointer) -> Int {
+        var count = 0
+        while let notification = PQnotifies(handle) {
+            PQfreemem(notification)
+            count += 1
+        }
+        return count
+    }
+
     // MARK: Internals
 
     private func openHandle() throws -> OpaquePointer {

@@ -119,6 +119,8 @@ enum PostgresMigrations {
         // 4: the full-text index of ranked search, kept by triggers and a catch-up before each
         // ranked search, existing versions backfilled.
         PostgresSearchIndex.migrationStep,
+        // 5: the change log watch subscriptions read, appended by every write in its transaction.
+        PostgresChangeLogMigration.step,
     ]
 
     static var latestVersion: Int { steps.count }

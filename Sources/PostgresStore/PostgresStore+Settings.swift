@@ -31,22 +31,30 @@ extension PostgresStore: TextSettingsStore {
     public func writeSetting(_ setting: StoredSetting, value: String, subject: String?) async throws {
         let (table, column) = (setting.table, setting.column)
         let key = Self.settingKey(subject)
-        _ = try await writeStatement { connection in
+        try await write { connection in
             try connection.query(
                 """
                 INSERT INTO \(table) (subject, \(column)) VALUES ($1::text, $2::text)
                 ON CONFLICT (subject) DO UPDATE SET \(column) = excluded.\(column)
                 """, [key, value])
+            // Logged even when the value was already set: a watcher told twice re-reads the same
+            // value, and the write needs no read first.
+            try Self.appendChange(setting.changeKind, subject: subject, setting: value, on: connection)
         }
+        changeFeed.wakeAll()
     }
 
-    /// Removes a setting; returns what it was (one statement, so atomic without a transaction).
+    /// Removes a setting and logs the removal in one transaction; returns what it was.
     public func deleteSetting(_ setting: StoredSetting, subject: String?) async throws -> String? {
         let (table, column) = (setting.table, setting.column)
         let key = Self.settingKey(subject)
-        return try await writeStatement { connection in
+        let previous = try await write { connection -> String? in
             let rows = try connection.query("DELETE FROM \(table) WHERE subject = $1::text RETURNING \(column)", [key])
-            return rows.isEmpty ? nil : rows.text(0, 0)
+            guard !rows.isEmpty else { return nil }  // nothing removed, nothing logged
+            try Self.appendChange(setting.changeKind, subject: subject, setting: nil, on: connection)
+            return rows.text(0, 0)
         }
+        if previous != nil { changeFeed.wakeAll() }
+        return previous
     }
 }

@@ -12,10 +12,22 @@ extension PostgresStore {
         let metadata = try PostgresCoding.values.encode(metadata: write.metadata)
         let tags = try PostgresCoding.values.encode(tags: write.tags)
         let references = try PostgresCoding.values.encode(references: write.schema.references)
+        let outcome: RegistrationOutcome
         if write.schema.references.isEmpty && write.importID == nil && write.importVersion == nil {
-            return try await registerInOneStatement(write, metadata: metadata, tags: tags, references: references)
+            outcome = try await registerInOneStatement(write, metadata: metadata, tags: tags, references: references)
+        } else {
+            outcome = try await registerInTransaction(write, metadata: metadata, tags: tags, references: references)
         }
-        return try await self.write { connection in
+        // Committed: this process's observers need not wait for the notification to come back.
+        if case .registered = outcome { changeFeed.wakeAll() }
+        return outcome
+    }
+
+    /// A registration with references or an imported id or version, as one transaction of statements.
+    private func registerInTransaction(
+        _ write: RegistrationWrite, metadata: String, tags: String, references: String
+    ) async throws -> RegistrationOutcome {
+        try await self.write { connection in
             // Serialises writers of this subject across every instance. An advisory lock, not a row
             // lock: a new subject has no row to lock yet (and SELECT ... FOR UPDATE on max(version)
             // locks nothing when there are no versions), so two first registrations would both pick
@@ -50,6 +62,9 @@ extension PostgresStore {
                 INSERT INTO subject_versions (subject, version, schema_id, deleted, metadata, tags)
                 VALUES ($1::text, $2::integer, $3::bigint, false, $4::jsonb, $5::jsonb)
                 """, [write.subject, String(version), String(id), metadata, tags])
+            // The change last: the change-log lock follows every other lock (PostgresChangeLogMigration).
+            try Self.appendChange(
+                .registered, subject: write.subject, versions: [version], schemaID: id, on: connection)
             return .registered(id: id, version: version)
         }
     }
@@ -79,8 +94,11 @@ extension PostgresStore {
 
     public func softDelete(subject: String, versions: [Int]) async throws -> [Int] {
         let requested = Array(Set(versions)).sorted()
-        return try await write { connection in
-            try requested.filter { version in
+        let changed = try await write { connection in
+            // The subject lock of `register`, so that "no live version remains" holds at commit.
+            try connection.query(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))", ["subject:" + subject])
+            let changed = try requested.filter { version in
                 !(try connection.query(
                     """
                     UPDATE subject_versions SET deleted = true
@@ -88,12 +106,21 @@ extension PostgresStore {
                     """, [subject, String(version)]
                 ).isEmpty)
             }
+            if !changed.isEmpty {
+                let live = try connection.query(
+                    "SELECT 1 FROM subject_versions WHERE subject = $1::text AND NOT deleted LIMIT 1", [subject])
+                try Self.appendChange(
+                    .softDeleted, subject: subject, versions: changed, subjectEmptied: live.isEmpty, on: connection)
+            }
+            return changed
         }
+        if !changed.isEmpty { changeFeed.wakeAll() }
+        return changed
     }
 
     public func permanentlyDelete(subject: String, versions: [Int]) async throws -> [Int] {
         let requested = Array(Set(versions)).sorted()
-        return try await write { connection in
+        let removed = try await write { connection in
             // The subject lock of `register`: the highest version changes under a registration otherwise.
             try connection.query(
                 "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))", ["subject:" + subject])
@@ -123,8 +150,18 @@ extension PostgresStore {
                       AND NOT EXISTS (SELECT 1 FROM subject_versions sv WHERE sv.schema_id = s.id)
                     """, [String(id)])
             }
+            if !removed.isEmpty {
+                let remaining = try connection.query(
+                    "SELECT 1 FROM subject_versions WHERE subject = $1::text LIMIT 1", [subject])
+                // Last: after the subject and fingerprint locks above (PostgresChangeLogMigration).
+                try Self.appendChange(
+                    .permanentlyDeleted, subject: subject, versions: removed, subjectEmptied: remaining.isEmpty,
+                    on: connection)
+            }
             return removed
         }
+        if !removed.isEmpty { changeFeed.wakeAll() }
+        return removed
     }
 
     // MARK: Registration steps

@@ -16,6 +16,8 @@ public final class PostgresStore: SchemaStore, StorePoolReporting {
     let pool: PostgresPool
     /// Concurrent registrations share one statement and one commit (see `PostgresGroupCommit`).
     let registrations: PostgresGroupCommit
+    /// `observeCommits`' wakes and the LISTEN connection behind them (see `PostgresStore+ChangeLog`).
+    let changeFeed: PostgresChangeFeed
     /// Connections of the pool: size, busy, callers waiting, operations and their time.
     public var poolMeter: StorePoolMeter { pool.meter }
 
@@ -31,6 +33,7 @@ public final class PostgresStore: SchemaStore, StorePoolReporting {
     public init(url: String, poolSize: Int = 4) async throws {
         pool = PostgresPool(conninfo: url, size: poolSize)
         registrations = PostgresGroupCommit(pool: pool)
+        changeFeed = PostgresChangeFeed(conninfo: url)
         do {
             appliedMigrations = try await pool.run { try PostgresMigrations.migrate($0) }
         } catch {
@@ -41,6 +44,7 @@ public final class PostgresStore: SchemaStore, StorePoolReporting {
 
     /// Closes every connection once its current work has run. Calls after this throw.
     public func close() async throws {
+        await changeFeed.close()
         await pool.close()
     }
 

@@ -61,6 +61,8 @@ enum SQLiteMigrations {
         """,
         // 3: the full-text index of ranked search, kept by triggers, existing versions backfilled.
         SQLiteSearchIndex.migrationStep,
+        // 4: the change log watch subscriptions read (issue 20); existing data starts with an empty log.
+        SQLiteStore.changeLogMigrationStep,
     ]
 
     /// The `user_version` of a file with every step applied.

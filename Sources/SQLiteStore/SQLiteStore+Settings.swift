@@ -37,21 +37,34 @@ extension SQLiteStore: TextSettingsStore {
                 INSERT INTO \(table) (subject, \(column)) VALUES (?, ?)
                 ON CONFLICT (subject) DO UPDATE SET \(column) = excluded.\(column)
                 """, [.text(key), .text(value)])
+            // Logged even when the value was already set: a watcher told twice re-reads the same
+            // value, and no read before the write is needed.
+            try Self.appendChange(setting.changeKind, subject: subject, setting: value, on: connection)
         }
+        changeObservers.wakeAll()
     }
 
     /// Removes a setting; returns what it was.
     public func deleteSetting(_ setting: StoredSetting, subject: String?) async throws -> String? {
         let (table, column) = (setting.table, setting.column)
         let key = Self.settingKey(subject)
-        return try await write { connection in
+        let previous = try await write { connection in
             let previous = try connection.firstRow(
                 "SELECT \(column) FROM \(table) WHERE subject = ?", [.text(key)]
             ) { $0.text(0) }
             if previous != nil {
                 try connection.run("DELETE FROM \(table) WHERE subject = ?", [.text(key)])
+                // A delete that removed nothing changed nothing, and logs nothing.
+                try Self.appendChange(setting.changeKind, subject: subject, setting: nil, on: connection)
             }
             return previous
         }
+        if previous != nil { changeObservers.wakeAll() }
+        return previous
     }
+}
+
+extension StoredSetting {
+    /// The change kind a write of this setting logs.
+    var changeKind: ChangeKind { self == .compatibility ? .compatibilityChanged : .modeChanged }
 }

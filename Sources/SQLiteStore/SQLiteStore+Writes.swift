@@ -19,7 +19,7 @@ extension SQLiteStore {
         let tags = try SQLiteCoding.values.encode(tags: write.tags)
         let references = try SQLiteCoding.values.encode(references: write.schema.references)
         let createdAt = Int(Date().timeIntervalSince1970 * 1000)
-        return try await self.write { connection in
+        let outcome = try await self.write { connection -> RegistrationOutcome in
             // 1. The same schema, live under this subject: nothing to write.
             if let existing = try Self.versionMatching(
                 write.schema, subject: write.subject, includeDeleted: false, on: connection)
@@ -48,24 +48,39 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, 0, ?, ?, ?)
                 """,
                 [.text(write.subject), .int(version), .int(id), .text(metadata), .text(tags), .int(createdAt)])
+            // Only a new version is a change: `.existing` and `.conflict` returned above log nothing.
+            try Self.appendChange(
+                .registered, subject: write.subject, versions: [version], schemaID: id, on: connection)
             return .registered(id: id, version: version)
         }
+        if case .registered = outcome { changeObservers.wakeAll() }
+        return outcome
     }
 
     public func softDelete(subject: String, versions: [Int]) async throws -> [Int] {
         let requested = Array(Set(versions)).sorted()
-        return try await write { connection in
-            try requested.filter { version in
+        let changed = try await write { connection in
+            let changed = try requested.filter { version in
                 try connection.run(
                     "UPDATE subject_versions SET deleted = 1 WHERE subject = ? AND version = ? AND deleted = 0",
                     [.text(subject), .int(version)]) > 0
             }
+            if !changed.isEmpty {
+                let live = try connection.firstRow(
+                    "SELECT 1 FROM subject_versions WHERE subject = ? AND deleted = 0 LIMIT 1", [.text(subject)]
+                ) { _ in true }
+                try Self.appendChange(
+                    .softDeleted, subject: subject, versions: changed, subjectEmptied: live == nil, on: connection)
+            }
+            return changed
         }
+        if !changed.isEmpty { changeObservers.wakeAll() }
+        return changed
     }
 
     public func permanentlyDelete(subject: String, versions: [Int]) async throws -> [Int] {
         let requested = Array(Set(versions)).sorted()
-        return try await write { connection in
+        let removed = try await write { connection in
             var removed: [Int] = []
             var schemaIDs = Set<SchemaID>()
             for version in requested {
@@ -89,8 +104,18 @@ extension SQLiteStore {
                 try connection.run("DELETE FROM schema_references WHERE schema_id = ?", [.int(id)])
                 try connection.run("DELETE FROM schemas WHERE id = ?", [.int(id)])
             }
+            if !removed.isEmpty {
+                let remaining = try connection.firstRow(
+                    "SELECT 1 FROM subject_versions WHERE subject = ? LIMIT 1", [.text(subject)]
+                ) { _ in true }
+                try Self.appendChange(
+                    .permanentlyDeleted, subject: subject, versions: removed, subjectEmptied: remaining == nil,
+                    on: connection)
+            }
             return removed
         }
+        if !removed.isEmpty { changeObservers.wakeAll() }
+        return removed
     }
 
     // MARK: Registration steps

@@ -32,6 +32,8 @@ public final class SQLiteStore: SchemaStore, StorePoolReporting {
     private let readers: [SQLiteWorker]
     /// The writer and readers, as a pool: "in use" counts work queued or running on them.
     public let poolMeter: StorePoolMeter
+    /// Told after commits that appended to the change log (see `SQLiteStore+ChangeLog`).
+    let changeObservers = ChangeObservers()
     /// Round-robin position over `readers`.
     private let nextReader = Atomic<Int>(0)
 

@@ -6,12 +6,14 @@ public struct CodegenConfiguration: Sendable {
     public var serviceFullName: String
     /// The proto directory relative to the repository root, as named in the header (`proto`).
     public var protoDirectory: String
-    /// Rpcs that get an `SRPMethod` case but no client method, in Swift or C (the transport performs the handshake).
+    /// Rpcs that get an `SRPMethod` case but no generated client method, in Swift or C: Hello (the
+    /// transport performs the handshake) and Watch (a streaming response: the clients' watch APIs are
+    /// written by hand).
     public var rpcsWithoutClientMethod: Set<String>
 
     public init(
         serviceFullName: String = "srp.SchemaRegistry", protoDirectory: String = "proto",
-        rpcsWithoutClientMethod: Set<String> = ["Hello"]
+        rpcsWithoutClientMethod: Set<String> = ["Hello", "Watch"]
     ) {
         self.serviceFullName = serviceFullName
         self.protoDirectory = protoDirectory

@@ -18,6 +18,9 @@ public struct ClientConnectionStateMachine<Pending> {
         case handshakeRefused(status: StatusCode, message: String)
         /// The answer to a request. Its body is as sent: ``decodedBody(of:allocator:)`` undoes LZ4.
         case response(Pending, status: StatusCode, frame: Frame)
+        /// A later answer of a stream (see ``continueStream(requestID:_:)``); a status other than
+        /// OK ends it.
+        case streamed(Pending, status: StatusCode, frame: Frame)
         /// A PING: write this PONG (same request id, same body bytes as received).
         case pong(ByteBuffer)
         /// GOAWAY after the handshake: the server will not process `unprocessed` (the requests
@@ -57,6 +60,9 @@ public struct ClientConnectionStateMachine<Pending> {
     /// What the connection may do now: ``ClientConnectionLimits/beforeHandshake`` until HELLO_OK.
     public private(set) var limits = ClientConnectionLimits.beforeHandshake
     private var pending: [UInt32: Pending] = [:]
+    /// Requests answered more than once (Watch, docs/PROTOCOL.md 19) after their first answer:
+    /// their ids stay reserved until the stream ends.
+    private var streams: [UInt32: Pending] = [:]
     private var nextRequestID: UInt32 = 1
 
     /// - Parameters:
@@ -122,8 +128,14 @@ public struct ClientConnectionStateMachine<Pending> {
         case .response where header.requestID == 0:
             return helloAnswered(frame)
         case .response:
-            guard let entry = pending.removeValue(forKey: header.requestID) else { return .ignore }
-            return .response(entry, status: StatusCode(rawValue: header.code), frame: frame)
+            let status = StatusCode(rawValue: header.code)
+            if let entry = pending.removeValue(forKey: header.requestID) {
+                return .response(entry, status: status, frame: frame)
+            }
+            guard let entry = streams[header.requestID] else { return .ignore }
+            // A status other than OK is a stream's last answer.
+            if status != .ok { streams.removeValue(forKey: header.requestID) }
+            return .streamed(entry, status: status, frame: frame)
         case .ping:
             var pong = ByteBuffer()
             pong.writeFrame(kind: .pong, flags: [], code: 0, requestID: header.requestID, encodedBody: frame.body)
@@ -193,8 +205,9 @@ public struct ClientConnectionStateMachine<Pending> {
     public mutating func closed() -> Ending {
         let handshakeWasPending = !isHandshakeFinished
         state = .closed
-        let unanswered = pending.keys.sorted().map { pending[$0]! }
+        let unanswered = pending.keys.sorted().map { pending[$0]! } + streams.keys.sorted().map { streams[$0]! }
         pending.removeAll()
+        streams.removeAll()
         return Ending(unanswered: unanswered, handshakeWasPending: handshakeWasPending)
     }
 
@@ -217,9 +230,10 @@ public struct ClientConnectionStateMachine<Pending> {
         guard body.readableBytes <= limits.maxBody else {
             throw .tooLarge(size: body.readableBytes, limit: limits.maxBody)
         }
-        let requestID = nextRequestID
-        // Id 0 is the HELLO's.
-        nextRequestID = nextRequestID == UInt32.max ? 1 : nextRequestID + 1
+        var requestID = nextRequestID
+        // Id 0 is the HELLO's; a stream's id stays taken after a wrap.
+        while streams[requestID] != nil { requestID = requestID == UInt32.max ? 1 : requestID + 1 }
+        nextRequestID = requestID == UInt32.max ? 1 : requestID + 1
         pending[requestID] = entry
         if let deadlineMilliseconds, limits.requestDeadlines {
             output.writeRequest(
@@ -230,6 +244,26 @@ public struct ClientConnectionStateMachine<Pending> {
                 kind: .request, code: method, requestID: requestID, body: body, compression: limits.compression)
         }
         return requestID
+    }
+
+    /// After the first answer of a request that goes on being answered (Watch): later answers
+    /// under `requestID` come as ``FrameAction/streamed(_:status:frame:)`` with `entry`.
+    public mutating func continueStream(requestID: UInt32, _ entry: Pending) {
+        guard acceptsRequests || isGoneAway else { return }
+        streams[requestID] = entry
+    }
+
+    /// The client ended a stream (its Unwatch was answered): later answers are ignored.
+    public mutating func endStream(requestID: UInt32) -> Pending? {
+        streams.removeValue(forKey: requestID)
+    }
+
+    /// Streams open now.
+    public var streamCount: Int { streams.count }
+
+    private var isGoneAway: Bool {
+        if case .goneAway = state { return true }
+        return false
     }
 
     /// Changes what is kept for a pending request (e.g. to add its timer once it has an id).

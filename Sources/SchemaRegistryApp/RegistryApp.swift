@@ -46,7 +46,7 @@ public final class RegistryApp: Sendable {
             keyRing: APIKeyRing(
                 store: backing.keys, mode: configuration.authentication, refreshInterval: configuration.authRefresh,
                 logger: logger),
-            storePool: backing.pool)
+            storePool: backing.pool, changeLog: backing.changeLog)
         self.configuration = configuration
         self.stores = stores
         self.schemas = schemas

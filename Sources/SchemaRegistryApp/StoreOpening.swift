@@ -11,13 +11,15 @@ public struct BackingStore: Sendable {
     public let keys: any APIKeyStore
     /// Connection pool counters, for the stores that have them (SQLite).
     public let pool: StorePoolMeter?
+    /// The store's change log, which feeds watches.
+    public let changeLog: (any ChangeLog)?
 
     public static func sqlite(_ store: SQLiteStore) -> BackingStore {
-        BackingStore(schemas: store, keys: store, pool: store.poolMeter)
+        BackingStore(schemas: store, keys: store, pool: store.poolMeter, changeLog: store)
     }
 
     public static func postgres(_ store: PostgresStore) -> BackingStore {
-        BackingStore(schemas: store, keys: store, pool: nil)
+        BackingStore(schemas: store, keys: store, pool: nil, changeLog: store)
     }
 }
 

@@ -6,6 +6,6 @@ enum ClientCommands {
     static let all: [any ParsableCommand.Type] = [
         RegisterCommand.self, GetCommand.self, LookupCommand.self, SubjectsCommand.self, VersionsCommand.self,
         DeleteCommand.self, ConfigCommand.self, ModeCommand.self, CheckCommand.self, ValidateCommand.self,
-        SearchCommand.self, InfoCommand.self, ExitCodeCommand.self,
+        SearchCommand.self, InfoCommand.self, WatchCommand.self, ExitCodeCommand.self,
     ]
 }

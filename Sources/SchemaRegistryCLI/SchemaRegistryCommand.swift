@@ -14,5 +14,5 @@ struct SchemaRegistryCommand: AsyncParsableCommand {
             7 throttled or timed out.
             """,
         version: SRPServer.version,
-        subcommands: [Serve.self, Bench.self, Load.self, Keys.self] + ClientCommands.all)
+        subcommands: [Serve.self, Bench.self, WatchBench.self, Load.self, Keys.self] + ClientCommands.all)
 }

@@ -9,6 +9,15 @@ struct ResponseFrame: Sendable {
     var body: ByteBuffer
 }
 
+/// Where a streaming call's later answers go: called on the connection's event loop, so a
+/// watch's events are decoded and handed on there, without another task in between.
+struct StreamSink: Sendable {
+    /// An answer with status OK.
+    let yield: @Sendable (ResponseFrame) -> Void
+    /// The stream ended: nil when the client ended it, else why.
+    let finish: @Sendable ((any Error)?) -> Void
+}
+
 /// The client end of one SRP connection: runs what ``ClientConnectionStateMachine`` decides
 /// (preface and HELLO, limits from HELLO_OK, request ids, GOAWAY, PING), keeps each call's
 /// promise and timer, and fails what is pending when the connection ends. Lives on its
@@ -20,6 +29,10 @@ final class ClientChannelHandler: ChannelInboundHandler {
     struct Pending {
         var promise: EventLoopPromise<ResponseFrame>
         var timeout: Scheduled<Void>?
+        /// A streaming call (Watch): its first answer completes `promise`, later ones go here.
+        var stream: StreamSink? = nil
+        /// The first answer came: ending the connection finishes `stream` (the promise is done).
+        var streaming = false
     }
 
     private var machine: ClientConnectionStateMachine<Pending>
@@ -58,12 +71,17 @@ final class ClientChannelHandler: ChannelInboundHandler {
     /// Whether new calls may use this connection (handshake done, no GOAWAY, not closed).
     var acceptsCalls: Bool { machine.acceptsRequests }
 
-    /// Sends a request; `plainBody` is the serialized protobuf message.
-    func send(method: SRPMethod, plainBody: ByteBuffer, timeout: TimeAmount?, promise: EventLoopPromise<ResponseFrame>)
-    {
+    /// Sends a request; `plainBody` is the serialized protobuf message. With `stream`, answers after
+    /// the first (an OK one) go to it until one with another status, or the end of the connection.
+    /// - Returns: the request id, nil when the request was not sent (`promise` failed).
+    @discardableResult
+    func send(
+        method: SRPMethod, plainBody: ByteBuffer, timeout: TimeAmount?, promise: EventLoopPromise<ResponseFrame>,
+        stream: StreamSink? = nil
+    ) -> UInt32? {
         guard let context else {
             promise.fail(SchemaRegistryClientError(code: .connectionClosed, message: "connection is closed"))
-            return
+            return nil
         }
         // The server answers DEADLINE_EXCEEDED itself when the budget runs out there.
         let deadline = timeout.map { UInt32(clamping: max(1, $0.nanoseconds / 1_000_000)) }
@@ -71,10 +89,10 @@ final class ClientChannelHandler: ChannelInboundHandler {
         do {
             requestID = try machine.startRequest(
                 method: method.rawValue, body: plainBody, deadlineMilliseconds: deadline,
-                entry: Pending(promise: promise, timeout: nil), into: &output)
+                entry: Pending(promise: promise, timeout: nil, stream: stream), into: &output)
         } catch {
             promise.fail(Self.clientError(for: error))
-            return
+            return nil
         }
         if let timeout {
             let timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] () -> Void in
@@ -83,6 +101,12 @@ final class ClientChannelHandler: ChannelInboundHandler {
             machine.updatePending(requestID: requestID) { $0.timeout = timer }
         }
         scheduleFlush(context)
+        return requestID
+    }
+
+    /// The client is done with a stream: later answers under its id are dropped.
+    func endStream(requestID: UInt32) {
+        machine.endStream(requestID: requestID)?.stream?.finish(nil)
     }
 
     private static func clientError(
@@ -161,7 +185,28 @@ final class ClientChannelHandler: ChannelInboundHandler {
                 entry.promise.fail(SchemaRegistryClientError(code: .badResponse, message: "\(error)"))
                 throw error
             }
+            if status == .ok, entry.stream != nil {
+                var streaming = entry
+                streaming.timeout = nil
+                streaming.streaming = true
+                machine.continueStream(requestID: frame.header.requestID, streaming)
+            } else {
+                entry.stream?.finish(nil)
+            }
             entry.promise.succeed(ResponseFrame(status: status, body: body))
+        case .streamed(let entry, let status, let frame):
+            let body: ByteBuffer
+            do {
+                body = try machine.decodedBody(of: frame, allocator: context.channel.allocator)
+            } catch {
+                entry.stream?.finish(SchemaRegistryClientError(code: .badResponse, message: "\(error)"))
+                throw error
+            }
+            if status == .ok {
+                entry.stream?.yield(ResponseFrame(status: status, body: body))
+            } else {
+                entry.stream?.finish(SchemaRegistryClient.error(status: status, body: body))
+            }
         case .pong(let pong):
             output.writeImmutableBuffer(pong)
             scheduleFlush(context)
@@ -199,7 +244,12 @@ final class ClientChannelHandler: ChannelInboundHandler {
     private func fail(_ ending: ClientConnectionStateMachine<Pending>.Ending, with error: SchemaRegistryClientError) {
         for entry in ending.unanswered {
             entry.timeout?.cancel()
-            entry.promise.fail(error)
+            if entry.streaming {
+                entry.stream?.finish(error)
+            } else {
+                entry.promise.fail(error)
+                entry.stream?.finish(error)
+            }
         }
         if ending.handshakeWasPending { helloPromise.fail(error) }
     }

@@ -17,6 +17,8 @@ public struct ClientConfiguration: Sendable {
     public var apiKey: String?
     /// Connect over TLS; nil (the default) for plain TCP.
     public var tls: ClientTLSConfiguration?
+    /// Keep answers in memory (``SchemaRegistryClient/cached``); nil (the default) for none.
+    public var cache: ClientCacheConfiguration?
 
     public init(host: String = "127.0.0.1", port: Int = 7911) {
         self.host = host

@@ -98,6 +98,25 @@ final class ClientConnection: Sendable {
         return try await promise.futureResult.get()
     }
 
+    /// Sends a streaming request (Watch): returns its first answer and its request id; the
+    /// answers after it go to `sink`.
+    func sendStreaming(method: SRPMethod, body: ByteBuffer, sink: StreamSink) async throws -> (
+        first: ResponseFrame, requestID: UInt32
+    ) {
+        let eventLoop = channel.eventLoop
+        let promise = eventLoop.makePromise(of: ResponseFrame.self)
+        let requestID = try await eventLoop.submit {
+            self.handler.value.send(method: method, plainBody: body, timeout: nil, promise: promise, stream: sink)
+        }.get()
+        let first = try await promise.futureResult.get()
+        return (first, requestID ?? 0)
+    }
+
+    /// Stops delivering a stream's answers (after its Unwatch, or when nobody reads them).
+    func endStream(requestID: UInt32) {
+        channel.eventLoop.execute { self.handler.value.endStream(requestID: requestID) }
+    }
+
     func close() async {
         try? await channel.close()
     }

@@ -27,12 +27,17 @@ public final class SchemaRegistryClient: Sendable {
     }
 
     private let connection = Mutex<ConnectionState?>(nil)
+    /// What the client keeps of its answers; nil when ``ClientConfiguration/cache`` is nil.
+    let cache: ClientCache?
+    /// The watch that keeps the cache's mutable answers exact, once a mutable lookup started it.
+    let cacheWatch = Mutex<Task<Void, Never>?>(nil)
 
     public init(
         configuration: ClientConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.configuration = configuration
         self.group = eventLoopGroup
+        self.cache = configuration.cache.map(ClientCache.init(configuration:))
     }
 
     /// The server's HELLO_OK for the current connection (connecting if needed).
@@ -85,6 +90,10 @@ public final class SchemaRegistryClient: Sendable {
 
     /// Closes the connection. Later calls open a new one.
     public func close() async {
+        cacheWatch.withLock { task in
+            task?.cancel()
+            task = nil
+        }
         let previous = connection.withLock { state in
             defer { state = nil }
             return state
@@ -96,7 +105,7 @@ public final class SchemaRegistryClient: Sendable {
         }
     }
 
-    private func currentConnection() async throws -> ClientConnection {
+    func currentConnection() async throws -> ClientConnection {
         let state = connection.withLock { state -> ConnectionState in
             if let state { return state }
             let configuration = self.configuration

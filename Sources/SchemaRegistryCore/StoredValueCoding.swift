@@ -58,7 +58,8 @@ public struct StoredValueCoding: Sendable {
     }
 
     public func decodeMetadata(_ text: String) throws -> [String: String] {
-        text == Self.emptyObject ? [:] : try decode([String: String].self, text, column: "metadata")
+        if text == Self.emptyObject { return [:] }
+        return try FlatJSONStrings.object(text) ?? decode([String: String].self, text, column: "metadata")
     }
 
     public func encode(tags: [String]) throws -> String {
@@ -66,7 +67,8 @@ public struct StoredValueCoding: Sendable {
     }
 
     public func decodeTags(_ text: String) throws -> [String] {
-        text == Self.emptyArray ? [] : try decode([String].self, text, column: "tags")
+        if text == Self.emptyArray { return [] }
+        return try FlatJSONStrings.array(text) ?? decode([String].self, text, column: "tags")
     }
 
     public func schemaType(_ raw: Int) throws -> SchemaType {

@@ -132,6 +132,8 @@ final class BenchConnectionHandler: ChannelInboundHandler {
                 throw BenchError.handshakeRefused(status: status, message: message)
             case .response(let sentAt, let status, _):
                 record(ok: status == .ok, sentAt: sentAt)
+            case .streamed:
+                break  // the benchmark opens no streams
             case .pong(let pong):
                 context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
             case .goAway(_, _, let unprocessed):

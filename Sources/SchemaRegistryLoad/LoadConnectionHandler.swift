@@ -256,6 +256,8 @@ final class LoadConnectionHandler: ChannelInboundHandler {
             ready.fail(LoadSetupError("handshake refused: \(status)"))
         case .response(let request, let status, _):
             record(status == .ok ? .success : .failure(status.description), for: request, now: Self.now)
+        case .streamed:
+            break  // load scenarios open no streams
         case .pong(let pong):
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
         case .goAway(_, _, let unprocessed):

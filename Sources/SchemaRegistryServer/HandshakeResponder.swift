@@ -8,6 +8,8 @@ struct HandshakeResponder: Sendable {
     var configuration: ServerConfiguration
     /// nil: no authentication (tests and embedders).
     var keyRing: APIKeyRing?
+    /// The server offers Watch (its store keeps a change log).
+    var watch = false
 
     /// What to do about one HELLO.
     enum Outcome {
@@ -67,6 +69,7 @@ struct HandshakeResponder: Sendable {
             $0.compressionThreshold = UInt32(configuration.compressionThreshold)
             $0.serverVersion = SRPServer.version
             $0.requestDeadlines = true
+            $0.watch = watch
         }
     }
 }

@@ -153,6 +153,9 @@ struct RequestDispatcher: Sendable {
         case .createApiKey: return try await call(method, body, principal, createAPIKey)
         case .listApiKeys: return try await call(method, body, principal, listAPIKeys)
         case .revokeApiKey: return try await call(method, body, principal, revokeAPIKey)
+        case .watch, .unwatch:
+            // Answered by the connection, on its event loop (SRPConnectionHandler+Watch.swift).
+            throw RegistryError(.invalidRequest, "\(method.name) is answered by the SRP connection itself.")
         }
     }
 

@@ -77,6 +77,7 @@ extension SRPConnectionHandler {
         if after.resumeNextTick { resumeDecodingNextTick(context) }
         if after.resumeAfterAnswers { resumeAfterAnswers(context) }
         resumeHeldRead(context)
+        flushWatches(context)
         context.fireChannelWritabilityChanged()
     }
 

@@ -42,7 +42,8 @@ extension SRPConnectionHandler {
     }
 
     private func answerHello(_ frame: Frame, requestID: UInt32, into out: inout ByteBuffer) -> (StatusCode, String)? {
-        let responder = HandshakeResponder(configuration: shared.configuration, keyRing: shared.keyRing)
+        let responder = HandshakeResponder(
+            configuration: shared.configuration, keyRing: shared.keyRing, watch: shared.hub != nil)
         switch responder.respond(to: frame) {
         case .refused(let status, let message, let authFailure):
             if let authFailure {
@@ -107,6 +108,11 @@ extension SRPConnectionHandler {
                 shared.metrics.recordAnswered(method, status: .badCompression)
                 return answerNow(.error(.badCompression, RequestRunner.describe(error)), requestID, into: &out)
             }
+        }
+        if method == .watch || method == .unwatch {
+            requests.releaseInflation(inflated)
+            answerWatchMethod(method, body: body, requestID: requestID, into: &out, context)
+            return nil
         }
         // The fast path serves keys that may read every subject; a key limited to subject
         // prefixes goes through the dispatcher, which checks the schema's subjects.

@@ -16,5 +16,7 @@ extension SRPConnectionHandler {
         var answers: GlobalAnswerBudget
         /// The server-wide budget of decompressed request bodies held by running requests.
         var decompression: DecompressionBudget
+        /// Feeds watches; nil when the store keeps no change log.
+        var hub: ChangeHub?
     }
 }

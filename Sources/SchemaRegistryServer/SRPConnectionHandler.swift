@@ -39,12 +39,18 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     /// Bytes read and not yet decoded (decoding pauses at the in-flight cap and the budgets).
     var inbound: ByteBuffer?
     private var readingBatch = false
+    /// Inside a read: answers are written when it completes (`channelReadComplete`).
+    var isReadingBatch: Bool { readingBatch }
     private var bytesReceived = 0
     var handshakeTimer: Scheduled<Void>?
     var muteTimer: Scheduled<Void>?
     var frameTimer: Scheduled<Void>?
     var answerRecheck: Scheduled<Void>?
     private var drainTimer: Scheduled<Void>?
+    /// This connection's watches (docs/PROTOCOL.md 19) and its subscription to the hub.
+    var watches: WatchSet
+    var watchFeed: WatchFeed?
+    var revocationTimer: Scheduled<Void>?
 
     init(shared: Shared) {
         self.shared = shared
@@ -53,6 +59,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         self.logger = shared.logger
         self.answerBudget = AnswerBudget(connectionBytes: shared.configuration.answerBudgetBytes)
         self.requests = RequestRunner(shared: shared)
+        self.watches = WatchSet(
+            queueLimit: shared.configuration.watchQueueEvents, maxWatches: shared.configuration.watchMaxPerConnection)
     }
 
     static var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
@@ -85,6 +93,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         }
         machine.closed()
         publishCounts()
+        stopWatchFeed()
         for timer in [handshakeTimer, muteTimer, drainTimer, frameTimer, answerRecheck] { timer?.cancel() }
         self.context = nil
         context.fireChannelInactive()
@@ -101,7 +110,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
             beginDrain(context)
         // Before HELLO_OK the handshake timeout governs: an idle timeout shorter than it must
         // not close a connection whose HELLO is merely late.
-        case IdleStateHandler.IdleStateEvent.read where machine.isReady && machine.inFlight == 0:
+        // A connection with a watch is waiting for events, not idle.
+        case IdleStateHandler.IdleStateEvent.read where machine.isReady && machine.inFlight == 0 && watches.isEmpty:
             goAwayAndClose(context, .idleTimeout, "no frames for \(shared.configuration.idleTimeout)")
         default:
             context.fireUserInboundEventTriggered(event)
@@ -232,7 +242,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    private func write(_ chunk: ByteBuffer, _ context: ChannelHandlerContext) {
+    func write(_ chunk: ByteBuffer, _ context: ChannelHandlerContext) {
         shared.metrics.bytesSent.increment(by: Int64(chunk.readableBytes))
         context.writeAndFlush(wrapOutboundOut(chunk), promise: nil)
         // The write went to the socket (or its queue): a timed cached answer is out.
@@ -276,6 +286,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         let action = machine.drainRequested()
         guard action != .none else { return }
         writeGoAway(.shuttingDown, "server shutting down")
+        endWatchesForDrain()
         flushOutput(context)
         guard action == .goAwayAndAwaitInFlight else { return closeAfterFlush(context) }
         drainTimer = schedule(in: TimeAmount(shared.configuration.drainTimeout), context) { handler, context in

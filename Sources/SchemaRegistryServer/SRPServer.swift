@@ -47,14 +47,26 @@ public final class SRPServer: Service, Sendable {
     let dispatcher: RequestDispatcher
     /// Completed once warm-up is done and the API keys loaded: the REST port opens then too.
     let started: EventLoopPromise<Void>
+    /// Feeds watches from the store's change log; nil when the store keeps none.
+    let hub: ChangeHub?
 
     /// - Parameter lowerCacheTiers: counters of the caches behind L1 (Redis), if any.
     public init(
         configuration: ServerConfiguration, service: RegistryService, schemas: SchemaTier,
         group: any EventLoopGroup, logger: Logger,
         lowerCacheTiers: @escaping @Sendable () -> [CacheTierStatistics] = { [] },
-        keyRing: APIKeyRing? = nil, storePool: StorePoolMeter? = nil
+        keyRing: APIKeyRing? = nil, storePool: StorePoolMeter? = nil, changeLog: (any ChangeLog)? = nil
     ) {
+        self.hub = changeLog.flatMap { log in
+            guard configuration.watch else { return nil }
+            return ChangeHub(
+                log: log,
+                configuration: .init(
+                    replayChanges: configuration.watchReplayChanges,
+                    logRetention: UInt64(max(configuration.watchLogRetention, 1)),
+                    pollInterval: configuration.watchPollInterval),
+                logger: logger)
+        }
         self.storePool = storePool
         self.lowerCacheTiers = lowerCacheTiers
         self.keyRing = keyRing
@@ -109,6 +121,14 @@ public final class SRPServer: Service, Sendable {
         // Unstructured but owned: cancelled when run() returns.
         let refresher = keyRing.map { ring in Task { await ring.refreshPeriodically() } }
         defer { refresher?.cancel() }
+        let hubReader = hub.map { hub in Task { await hub.run() } }
+        defer { hubReader?.cancel() }
+        // Listening only once the change log has been read, so a Watch on a just-started server
+        // is answered, not refused UNAVAILABLE; a store that cannot be read holds this back a
+        // bounded time (watches are then refused until it can).
+        if let hub, !(await hub.waitUntilReady(timeout: .seconds(10))) {
+            logger.warning("the change log is not readable yet: Watch answers UNAVAILABLE until it is")
+        }
         if keyRing?.mode == .disabled {
             logger.warning("authentication disabled (--insecure-no-auth): every client may do everything")
         } else if keyRing?.isRequired == false {
@@ -119,7 +139,7 @@ public final class SRPServer: Service, Sendable {
             configuration: configuration,
             dispatcher: dispatcher,
             schemas: schemas, logger: logger, metrics: metrics, keyRing: keyRing, overload: overload,
-            answers: answers, decompression: decompression)
+            answers: answers, decompression: decompression, hub: hub)
         let idle = TimeAmount(configuration.idleTimeout)
         let limiter = connectionLimiter
         let linger = configuration.linger

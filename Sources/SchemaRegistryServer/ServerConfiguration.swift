@@ -90,6 +90,20 @@ public struct ServerConfiguration: Sendable {
     public var linger = LingerLimits()
     /// The registry's own settings (default compatibility, size limits).
     public var registry = RegistryService.Configuration()
+    /// Offer Watch (docs/PROTOCOL.md 19) when the store keeps a change log. Off: HELLO_OK says
+    /// `watch: false` and Watch is answered 42209.
+    public var watch = true
+    /// Watches one SRP connection may hold (docs/PROTOCOL.md 19.5).
+    public var watchMaxPerConnection = 16
+    /// Events waiting for a watcher's socket, per watch; beyond it they are dropped for a RESYNC.
+    public var watchQueueEvents = 1_024
+    /// The newest changes kept in memory, from which a reconnecting watcher can resume.
+    public var watchReplayChanges = 10_000
+    /// Changes kept in the store's change log; older ones are pruned.
+    public var watchLogRetention = 100_000
+    /// The change log is read at least this often (PostgreSQL's NOTIFY and this process's
+    /// commits wake it sooner); what a lost notification can delay an event by.
+    public var watchPollInterval: Duration = .seconds(1)
     /// TLS on the SRP port; off unless a certificate and key are set.
     public var tls = ServerTLSConfiguration()
 

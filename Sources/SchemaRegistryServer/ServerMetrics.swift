@@ -30,6 +30,10 @@ public final class ServerMetrics: Sendable {
     let deadlinesExceeded = Counter(label: "srp_deadlines_exceeded_total")
     /// TLS handshakes that failed or never completed (the SRP port with TLS on).
     let tlsHandshakeFailures = Counter(label: "srp_tls_handshake_failures_total")
+    /// Watches (docs/PROTOCOL.md 19): started, events written, RESYNCs owed to watchers.
+    let watchesStarted = Counter(label: "srp_watches_started_total")
+    let watchEventsSent = Counter(label: "srp_watch_events_sent_total")
+    let watchResyncs = Counter(label: "srp_watch_resyncs_total")
     /// Totals kept elsewhere, published as counters at scrape time.
     let scrapeCounters = ScrapeCounters()
     /// Answered from L1 on the event loop (GetSchemaById, OK).

@@ -112,6 +112,25 @@ public enum ServerSettings {
         ServerSetting("auth-refresh-ms", "how often API keys are reloaded from the store", "1000") { value, config in
             config.authRefresh = .milliseconds(max(10, try value.int()))
         },
+        ServerSetting("watch", "offer Watch, server-pushed changes (on/off)", "on") { value, config in
+            config.watch = try value.onOff()
+        },
+        ServerSetting("watch-max-per-connection", "watches one SRP connection may hold", "16") { value, config in
+            config.watchMaxPerConnection = max(1, try value.int())
+        },
+        ServerSetting(
+            "watch-queue-events", "events waiting for a watcher's socket, per watch, before it gets a RESYNC", "1024"
+        ) { value, config in config.watchQueueEvents = max(1, try value.int()) },
+        ServerSetting(
+            "watch-replay-changes", "newest changes kept in memory for watchers resuming from a position", "10000"
+        ) { value, config in config.watchReplayChanges = max(1, try value.int()) },
+        ServerSetting("watch-log-retention", "changes kept in the store's change log (older ones are pruned)", "100000")
+        {
+            value, config in config.watchLogRetention = max(1, try value.int())
+        },
+        ServerSetting(
+            "watch-poll-ms", "the change log is read at least this often (commits and NOTIFY wake it sooner)", "1000"
+        ) { value, config in config.watchPollInterval = .milliseconds(max(10, try value.int())) },
         ServerSetting("event-loop-threads", "NIO event loop threads", "number of cores") { value, config in
             config.eventLoopThreads = max(1, try value.int())
         },

@@ -89,6 +89,10 @@ struct VectorFormatError: Error, CustomStringConvertible {
 enum VectorMessages {
     static let types: [String: any SwiftProtobuf.Message.Type] = [
         "srp.ErrorBody": Srp_ErrorBody.self,
+        "srp.WatchRequest": Srp_WatchRequest.self,
+        "srp.WatchResponse": Srp_WatchResponse.self,
+        "srp.WatchEvents": Srp_WatchEvents.self,
+        "srp.UnwatchRequest": Srp_UnwatchRequest.self,
         "srp.HelloRequest": Srp_HelloRequest.self,
         "srp.HelloResponse": Srp_HelloResponse.self,
         "srp.PingRequest": Srp_PingRequest.self,

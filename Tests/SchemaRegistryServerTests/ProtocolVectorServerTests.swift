@@ -60,8 +60,27 @@ import Testing
         }
     }
 
-    @Test func helloOKWithTheDefaultsIsVector02() async throws {
+    /// Vector 02 predates Watch: a server with `watch` off answers it byte for byte (with it on,
+    /// HELLO_OK also carries field 11, `watch: true`: see helloOKOffersWatch).
+    @Test func helloOKOffersWatch() async throws {
         try await withServer({ $0.serverID = "sr-1" }) { server in
+            let connection = try RawConnection(port: server.port)
+            connection.send(try Vector("00-").bytes("hex") + Vector("01-").bytes("hex"))
+            let frame = try #require(try await connection.readFrame())
+            let hello = try Srp_HelloResponse(serializedBytes: Array(frame.body.readableBytesView))
+            #expect(hello.watch)
+            // Everything else is vector 02's.
+            var without = hello
+            without.watch = false
+            #expect(try without.serializedBytes() == (try Vector("02-").bytes("body_hex")))
+        }
+    }
+
+    @Test func helloOKWithTheDefaultsIsVector02() async throws {
+        try await withServer({
+            $0.serverID = "sr-1"
+            $0.watch = false
+        }) { server in
             let connection = try RawConnection(port: server.port)
             connection.send(try Vector("00-").bytes("hex") + Vector("01-").bytes("hex"))
             try Vector("02-").expectMatches(try await connection.readFrame())

@@ -38,13 +38,14 @@ struct ServerSettingsTests {
             "compression": "off", "default-compatibility": "NONE", "host": "::1", "data-dir": "/tmp/x",
             "server-id": "a", "store": "postgres://u@127.0.0.1:5432/db", "json-schema-default-draft": "2019-09",
             "cache": "redis://127.0.0.1:6379", "cache-key-prefix": "reg1:", "auth": "off",
-            "tls-min-version": "1.3", "avro-validate-defaults": "on",
+            "tls-min-version": "1.3", "avro-validate-defaults": "on", "watch": "off",
         ]
         for (key, _, _) in ServerSettings.keys where !key.hasPrefix("cost.") {
             try ServerSettings.apply([key: values[key] ?? "7"], to: &configuration)
         }
         #expect(configuration.compression == false)
         #expect(configuration.avroValidateDefaults)
+        #expect(configuration.watch == false)
         #expect(configuration.store == "postgres://u@127.0.0.1:5432/db")
         #expect(configuration.connection.maxInFlight == 7)
         #expect(configuration.cache == "redis://127.0.0.1:6379")

@@ -15,6 +15,8 @@ public final class InMemoryStore: SchemaStore, APIKeyStore, Sendable {
     /// is a reopened store, or a second instance).
     public final class Database: Sendable {
         fileprivate let state = Mutex(State())
+        let changeLogID = randomLogID()
+        let changeObservers = InMemoryChangeObservers()
 
         public init() {}
     }
@@ -37,8 +39,17 @@ public final class InMemoryStore: SchemaStore, APIKeyStore, Sendable {
         guard !closed.load(ordering: .sequentiallyConsistent) else {
             throw RegistryError(.storeError, "memory: the store is closed")
         }
-        return try database.state.withLock { try body(&$0) }
+        var logged = false
+        defer { if logged { database.changeObservers.wakeAll() } }
+        return try database.state.withLock { state in
+            let before = state.log.lastPosition
+            defer { logged = state.log.lastPosition != before }
+            return try body(&state)
+        }
     }
+
+    /// Runs `body` on the change log, under the same lock as every write.
+    func withLog<T>(_ body: (inout InMemoryChangeLog) throws -> T) throws -> T { try locked { try body(&$0.log) } }
 
     // MARK: Schemas by id
 
@@ -176,17 +187,23 @@ public final class InMemoryStore: SchemaStore, APIKeyStore, Sendable {
             state.subjects[write.subject, default: [:]][version] = Row(
                 subject: write.subject, version: version, schemaID: id, metadata: write.metadata, tags: write.tags,
                 deleted: false)
+            state.log.append(.registered, subject: write.subject, versions: [version], schemaID: id)
             return .registered(id: id, version: version)
         }
     }
 
     public func softDelete(subject: String, versions: [Int]) async throws -> [Int] {
         try locked { state in
-            Array(Set(versions)).sorted().filter { version in
+            let changed = Array(Set(versions)).sorted().filter { version in
                 guard let row = state.subjects[subject]?[version], !row.deleted else { return false }
                 state.subjects[subject]?[version]?.deleted = true
                 return true
             }
+            let emptied = !state.rows(of: subject).contains { !$0.deleted }
+            if !changed.isEmpty {
+                state.log.append(.softDeleted, subject: subject, versions: changed, subjectEmptied: emptied)
+            }
+            return changed
         }
     }
 
@@ -203,6 +220,10 @@ public final class InMemoryStore: SchemaStore, APIKeyStore, Sendable {
             // Schemas no version uses any more go too (with their references); ids stay used.
             let used = Set(state.subjects.values.flatMap { $0.values.map(\.schemaID) })
             for id in schemaIDs where !used.contains(id) { state.schemas[id] = nil }
+            let emptied = state.subjects[subject] == nil
+            if !removed.isEmpty {
+                state.log.append(.permanentlyDeleted, subject: subject, versions: removed, subjectEmptied: emptied)
+            }
             return removed
         }
     }
@@ -214,11 +235,18 @@ public final class InMemoryStore: SchemaStore, APIKeyStore, Sendable {
     }
 
     public func setCompatibility(_ level: CompatibilityLevel, subject: String?) async throws {
-        try locked { $0.compatibility[subject ?? ""] = level }
+        try locked { state in
+            state.compatibility[subject ?? ""] = level
+            state.log.append(.compatibilityChanged, subject: subject, setting: level.rawValue)
+        }
     }
 
     public func deleteCompatibility(subject: String?) async throws -> CompatibilityLevel? {
-        try locked { $0.compatibility.removeValue(forKey: subject ?? "") }
+        try locked { state in
+            let removed = state.compatibility.removeValue(forKey: subject ?? "")
+            if removed != nil { state.log.append(.compatibilityChanged, subject: subject) }
+            return removed
+        }
     }
 
     public func mode(subject: String?) async throws -> RegistryMode? {
@@ -226,11 +254,18 @@ public final class InMemoryStore: SchemaStore, APIKeyStore, Sendable {
     }
 
     public func setMode(_ mode: RegistryMode, subject: String?) async throws {
-        try locked { $0.modes[subject ?? ""] = mode }
+        try locked { state in
+            state.modes[subject ?? ""] = mode
+            state.log.append(.modeChanged, subject: subject, setting: mode.rawValue)
+        }
     }
 
     public func deleteMode(subject: String?) async throws -> RegistryMode? {
-        try locked { $0.modes.removeValue(forKey: subject ?? "") }
+        try locked { state in
+            let removed = state.modes.removeValue(forKey: subject ?? "")
+            if removed != nil { state.log.append(.modeChanged, subject: subject) }
+            return removed
+        }
     }
 
     // MARK: Statistics
@@ -294,6 +329,7 @@ private struct State: Sendable {
     var compatibility: [String: CompatibilityLevel] = [:]
     var modes: [String: RegistryMode] = [:]
     var apiKeys: [APIKeyRecord] = []
+    var log = InMemoryChangeLog()
 
     /// A subject's versions in ascending order.
     func rows(of subject: String) -> [Row] {

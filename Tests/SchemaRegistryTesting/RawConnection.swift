@@ -18,10 +18,15 @@ public final class RawConnection: @unchecked Sendable {
     private var decoder = SRPFrameDecoder(expectPreface: false, maxBodyLength: 64 * 1024 * 1024)
     private var buffer = ByteBuffer()
 
-    public init(port: Int, receiveTimeoutSeconds: Int = 60) throws {
+    /// - Parameter receiveBufferBytes: a small kernel receive buffer (set before connecting, so the
+    ///   window the peer sees is small too): what a client that stops reading leaves the server.
+    public init(port: Int, receiveTimeoutSeconds: Int = 60, receiveBufferBytes: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if var size = receiveBufferBytes {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)

@@ -63,7 +63,7 @@ public final class TestServer: Sendable {
         logger.logLevel = .warning
         let backing: BackingStore
         if let store {
-            backing = BackingStore(schemas: store, keys: store, pool: nil)
+            backing = BackingStore(schemas: store, keys: store, pool: nil, changeLog: store as? any ChangeLog)
         } else {
             backing = .sqlite(try SQLiteStore(path: directory + "/registry.db"))
         }

@@ -34,6 +34,15 @@ public enum ExternalService: String, Sendable, CaseIterable {
         return nil
     }
 
+    /// `url` (a `postgres://` URL) naming `database` instead of its own, with its query (e.g.
+    /// `connect_timeout`) kept.
+    public static func postgresURL(_ url: String, database: String) -> String {
+        let query = url.firstIndex(of: "?").map { String(url[$0...]) } ?? ""
+        let path = url[..<(url.firstIndex(of: "?") ?? url.endIndex)]
+        let root = path[..<(path.lastIndex(of: "/") ?? path.endIndex)]
+        return "\(root)/\(database)\(query)"
+    }
+
     /// Whether a test that launches its own PostgreSQL and Redis can run: the binaries exist
     /// (scripts/test.sh installs them); the same rule as for URLs when they do not.
     public static func launchersAvailable(

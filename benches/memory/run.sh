@@ -59,12 +59,23 @@ took=$(grep -o 'took=[^ ]*' "$work/warm.log" | tail -1)
 echo "registry with $count warmed: $(mib "$warm") MiB (warm-up $took)"
 stop
 
+# The base for L1's own cost: the same warm-up with a 1 MiB L1, so SQLite's page caches, the
+# warm-up's leftovers and malloc's arenas are in both measurements and only L1 differs.
+small=1048576
+serve base --set warmup-schemas="$count" --set cache-bytes="$small"
+wait_for "$work/base.log" "warm-up done" 120
+sleep 1
+base=$(rss_kib "$pid")
+stop
+
 serve bounded --set warmup-schemas="$count" --set cache-bytes="$bound"
 wait_for "$work/bounded.log" "warm-up done" 120
 sleep 1
 bounded=$(rss_kib "$pid")
 echo "registry, cache-bytes $(mib $((bound / 1024))) MiB, $count warmed: $(mib "$bounded") MiB" \
   "(idle + cache-bytes = $(mib $((idle + bound / 1024))) MiB; ratio $(awk -v r="$bounded" -v i="$idle" -v b="$bound" 'BEGIN{printf "%.2f", r/(i+b/1024)}'))"
+echo "L1 alone: base (cache-bytes 1 MiB, same warm-up) $(mib "$base") MiB; full L1 adds $(mib $((bounded - base))) MiB" \
+  "for $(mib $(((bound - small) / 1024))) MiB more cache-bytes (ratio $(awk -v r="$bounded" -v s="$base" -v b="$bound" -v m="$small" 'BEGIN{printf "%.2f", (r-s)/((b-m)/1024)}'))"
 stop
 
 redis_port=$(free_port)

@@ -3,7 +3,10 @@
 The declarations are the C client's own: the text between the srclient-cdef-begin and
 srclient-cdef-end markers of clients/c/include/srclient_core.h and of
 clients/c/include/srclient_serde.h (the wire format, the Avro codec, the JSON parser,
-serializers and deserializers), read as they stand, in that order. The library
+serializers and deserializers), read as they stand, in that order, then those of
+srclient_watch.h written out below (WATCH_CDEF: the functions without protobuf-c types, and
+srpy_* wrappers that take and give Watch requests, event batches and cached schemas
+serialized, for the protobuf runtime). The library
 is not linked from a prebuilt file: its sources (clients/c/src/*.c and the protobuf-c code of
 clients/c/generated) are compiled into the extension, so `pip install clients/python` needs
 only a C compiler and the -dev packages (libprotobuf-c-dev, liblz4-dev, libssl-dev for TLS).
@@ -255,6 +258,123 @@ int srpy_many_step(sr_client *client, srpy_many *m, size_t max_replies, int time
 """
 
 
+# srclient_watch.h (Watch, the schema cache, the mutable cache): its functions that take or give
+# protobuf-c messages are reached through the srpy_* wrappers below, which take and give the
+# messages serialized (the protobuf runtime builds and reads them, as for every other call);
+# the rest are declared as they stand.
+WATCH_CDEF = """
+typedef struct sr_watch sr_watch;
+int sr_options_set_watch_queue_events(sr_options *options, unsigned events);
+int sr_client_watch_available(const sr_client *client);
+unsigned sr_watch_start_status(const sr_client *client);
+int sr_watch_stop(sr_watch *watch, int timeout_ms);
+void sr_watch_free(sr_watch *watch);
+const char *sr_watch_log_id(const sr_watch *watch);
+uint64_t sr_watch_position(const sr_watch *watch);
+int sr_watch_resync(const sr_watch *watch);
+uint32_t sr_watch_request_id(const sr_watch *watch);
+int sr_watch_is_open(const sr_watch *watch);
+size_t sr_watch_queued_events(const sr_watch *watch);
+uint64_t sr_watch_dropped_events(const sr_watch *watch);
+unsigned sr_watch_end_status(const sr_watch *watch);
+int sr_options_set_schema_cache_bytes(sr_options *options, size_t bytes);
+int sr_client_set_schema_cache_bytes(sr_client *client, size_t bytes);
+void sr_schema_cache_usage(const sr_client *client, size_t *bytes, size_t *entries);
+int sr_options_set_mutable_cache_entries(sr_options *options, size_t max_entries);
+int sr_client_set_mutable_cache_entries(sr_client *client, size_t max_entries);
+unsigned sr_mutable_lookup_status(const sr_client *client);
+size_t sr_mutable_cache_entries(const sr_client *client);
+int sr_mutable_cache_live(const sr_client *client);
+
+int srpy_watch_start(sr_client *client, const uint8_t *request, size_t length, int timeout_ms, sr_watch **watch);
+int srpy_watch_next(sr_watch *watch, int timeout_ms, int no_io, uint8_t **body, size_t *length);
+int srpy_schema_by_id(sr_client *client, uint32_t id, int timeout_ms, uint8_t **body, size_t *length);
+int srpy_schema_by_version(sr_client *client, const char *subject, int32_t version, int timeout_ms,
+                           uint8_t **body, size_t *length);
+int srpy_config_by_subject(sr_client *client, const char *subject, int default_to_global, int timeout_ms, int *level);
+int srpy_mode_by_subject(sr_client *client, const char *subject, int default_to_global, int timeout_ms, int *mode);
+void srpy_free(void *pointer);
+"""
+
+WATCH_SOURCE = r"""
+#include "srclient_watch.h"
+
+void srpy_free(void *pointer) { free(pointer); }
+
+/* A protobuf-c message serialized into a malloc'd buffer (the caller frees it with srpy_free). */
+#define SRPY_PACK(type_lower, message, body, length)                                  \
+    do {                                                                              \
+        size_t n_ = srp__##type_lower##__get_packed_size(message);                    \
+        uint8_t *out_ = malloc(n_ ? n_ : 1);                                          \
+        if (!out_) return SR_ERR_OOM;                                                 \
+        srp__##type_lower##__pack(message, out_);                                     \
+        *(body) = out_;                                                               \
+        *(length) = n_;                                                               \
+    } while (0)
+
+/* sr_watch_start with the WatchRequest serialized. */
+int srpy_watch_start(sr_client *client, const uint8_t *request, size_t length, int timeout_ms, sr_watch **watch) {
+    *watch = NULL;
+    Srp__WatchRequest *req = srp__watch_request__unpack(NULL, length, request);
+    if (!req) return SR_ERR_ARGUMENT;
+    int err = sr_watch_start(client, req, timeout_ms, watch);
+    srp__watch_request__free_unpacked(req, NULL);
+    return err;
+}
+
+/* sr_watch_next (or, with no_io, sr_watch_take_ready) with the batch serialized as WatchEvents:
+ * SR_OK with *body NULL when take_ready found nothing queued. */
+int srpy_watch_next(sr_watch *watch, int timeout_ms, int no_io, uint8_t **body, size_t *length) {
+    *body = NULL;
+    *length = 0;
+    Srp__WatchEvents *events = NULL;
+    int err = no_io ? sr_watch_take_ready(watch, &events) : sr_watch_next(watch, timeout_ms, &events);
+    if (err != SR_OK || !events) return err;
+    size_t n = srp__watch_events__get_packed_size(events);
+    uint8_t *out = malloc(n ? n : 1);
+    if (!out) { sr_watch_events_free(events); return SR_ERR_OOM; }
+    srp__watch_events__pack(events, out);
+    sr_watch_events_free(events);
+    *body = out;
+    *length = n;
+    return SR_OK;
+}
+
+int srpy_schema_by_id(sr_client *client, uint32_t id, int timeout_ms, uint8_t **body, size_t *length) {
+    const Srp__Schema *schema = NULL;
+    *body = NULL;
+    int err = sr_schema_by_id(client, id, timeout_ms, &schema);
+    if (err != SR_OK) return err;
+    SRPY_PACK(schema, schema, body, length);
+    return SR_OK;
+}
+
+int srpy_schema_by_version(sr_client *client, const char *subject, int32_t version, int timeout_ms,
+                           uint8_t **body, size_t *length) {
+    const Srp__SchemaVersion *schema = NULL;
+    *body = NULL;
+    int err = sr_schema_by_version(client, subject, version, timeout_ms, &schema);
+    if (err != SR_OK) return err;
+    SRPY_PACK(schema_version, schema, body, length);
+    return SR_OK;
+}
+
+int srpy_config_by_subject(sr_client *client, const char *subject, int default_to_global, int timeout_ms, int *level) {
+    Srp__CompatibilityLevel value = 0;
+    int err = sr_config_by_subject(client, subject, default_to_global, timeout_ms, &value);
+    *level = (int)value;
+    return err;
+}
+
+int srpy_mode_by_subject(sr_client *client, const char *subject, int default_to_global, int timeout_ms, int *mode) {
+    Srp__Mode value = 0;
+    int err = sr_mode_by_subject(client, subject, default_to_global, timeout_ms, &value);
+    *mode = (int)value;
+    return err;
+}
+"""
+
+
 def _cdef_section(header: str) -> str:
     try:
         text = open(header, encoding="utf-8").read()
@@ -328,11 +448,11 @@ def c_sources(absolute: bool = False):
 
 def make_builder(absolute_sources: bool = False) -> FFI:
     builder = FFI()
-    builder.cdef(core_declarations() + HELPERS_CDEF)
+    builder.cdef(core_declarations() + HELPERS_CDEF + WATCH_CDEF)
     includes, libraries, library_dirs, macros = library_flags()
     builder.set_source(
         "srclient._native",
-        HELPERS_SOURCE,
+        HELPERS_SOURCE + WATCH_SOURCE,
         sources=c_sources(absolute_sources),
         include_dirs=[os.path.join(C_DIR, "include"), os.path.join(C_DIR, "generated"), *includes],
         libraries=libraries,

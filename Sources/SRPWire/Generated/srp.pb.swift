@@ -262,6 +262,78 @@ public nonisolated enum Srp_AccessRole: SwiftProtobuf.Enum, Swift.CaseIterable {
 
 }
 
+/// What a watch event reports. Enums only grow: a client MUST skip event types it does not know
+/// (after moving its position past them).
+public nonisolated enum Srp_WatchEventType: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// A new version under `subject`: `versions` = [the version], `id` = its schema id.
+  case versionRegistered // = 1
+
+  /// Versions of `subject` soft-deleted (`permanent` false) or removed for good (true).
+  case versionsDeleted // = 2
+
+  /// A delete that left `subject` with no live version (soft) or no version at all (permanent):
+  /// what deleting a whole subject does. `versions` lists those the delete changed.
+  case subjectDeleted // = 3
+
+  /// The compatibility level of `subject` (empty: the global one) set to `compatibility`, or
+  /// removed (`compatibility` UNSPECIFIED).
+  case configChanged // = 4
+
+  /// The mode of `subject` (empty: the global one) set to `mode`, or removed (UNSPECIFIED).
+  case modeChanged // = 5
+
+  /// Events were lost (the watcher fell too far behind, or its resume position is gone): the
+  /// client MUST drop every mutable thing it caches (latest versions, subject/version lookups,
+  /// config, mode) and read them again. `position` is where the stream continues.
+  case resync // = 6
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .versionRegistered
+    case 2: self = .versionsDeleted
+    case 3: self = .subjectDeleted
+    case 4: self = .configChanged
+    case 5: self = .modeChanged
+    case 6: self = .resync
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .versionRegistered: return 1
+    case .versionsDeleted: return 2
+    case .subjectDeleted: return 3
+    case .configChanged: return 4
+    case .modeChanged: return 5
+    case .resync: return 6
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Srp_WatchEventType] = [
+    .unspecified,
+    .versionRegistered,
+    .versionsDeleted,
+    .subjectDeleted,
+    .configChanged,
+    .modeChanged,
+    .resync,
+  ]
+
+}
+
 /// A reference from one schema to a version of another subject.
 public nonisolated struct Srp_SchemaReference: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -440,6 +512,11 @@ public nonisolated struct Srp_HelloResponse: Sendable {
   /// The server honours the DEADLINE frame flag (docs/PROTOCOL.md 6.1); clients
   /// must not set it otherwise.
   public var requestDeadlines: Bool = false
+
+  /// The server offers Watch (method 60): its store keeps a change log. Absent (false) on servers
+  /// that predate it or run on a store without one; Watch is then answered UNKNOWN_METHOD or
+  /// 42209.
+  public var watch: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1305,6 +1382,126 @@ public nonisolated struct Srp_RevokeApiKeyResponse: Sendable {
   fileprivate var _key: Srp_ApiKey? = nil
 }
 
+public nonisolated struct Srp_WatchEvent: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The change's position in the store's change log: increasing in commit order, shared by
+  /// every instance on the store. Not dense: positions may be skipped.
+  public var position: UInt64 = 0
+
+  public var type: Srp_WatchEventType = .unspecified
+
+  /// Empty for the global config and mode (and for RESYNC).
+  public var subject: String = String()
+
+  public var versions: [Int32] = []
+
+  public var id: UInt32 = 0
+
+  public var permanent: Bool = false
+
+  public var compatibility: Srp_CompatibilityLevel = .unspecified
+
+  public var mode: Srp_Mode = .unspecified
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Subscribes this connection to changes. Answered at once by a RESPONSE with a WatchResponse;
+/// then, under the same request id, RESPONSE frames whose body is WatchEvents, until the watch
+/// ends (Unwatch, a RESPONSE with a status other than 0, or the connection closes).
+public nonisolated struct Srp_WatchRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Exact subject names to watch.
+  public var subjects: [String] = []
+
+  /// Subject prefixes to watch. Both lists empty: every subject the API key may read.
+  public var subjectPrefixes: [String] = []
+
+  /// Resume: the last position this client received (0 included: a watch that started on an
+  /// empty log). Changes after it that match are sent first, then new ones. Only with `log_id`;
+  /// without one the watch starts now (and after_position must be 0).
+  public var afterPosition: UInt64 = 0
+
+  /// The change log `after_position` came from (WatchResponse.log_id). A different log (the
+  /// store was recreated) or a position the server can no longer replay makes the WatchResponse
+  /// say `resync`.
+  public var logID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Srp_WatchResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Identifies the store's change log; keep it with positions.
+  public var logID: String = String()
+
+  /// Every matching change committed after this position will be sent, in position order.
+  public var position: UInt64 = 0
+
+  /// The resume position could not be honoured: the client MUST drop what it caches that can
+  /// change (as for a RESYNC event) before using the events that follow.
+  public var resync: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The body of every RESPONSE after the first on a watch's request id.
+public nonisolated struct Srp_WatchEvents: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// In position order.
+  public var events: [Srp_WatchEvent] = []
+
+  /// Every change up to this position was considered for this watch (>= the last event's
+  /// position): resume from here. May come with no events, to move a filtered watch's position.
+  public var position: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Ends a watch on this connection. Nothing is sent under its request id after the
+/// UnwatchResponse. Unknown or ended watch ids are answered 42209.
+public nonisolated struct Srp_UnwatchRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var watchRequestID: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Srp_UnwatchResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "srp"
@@ -1327,6 +1524,10 @@ nonisolated extension Srp_Compression: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Srp_AccessRole: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ACCESS_ROLE_UNSPECIFIED\0\u{1}ACCESS_ROLE_READ\0\u{1}ACCESS_ROLE_WRITE\0\u{1}ACCESS_ROLE_ADMIN\0")
+}
+
+nonisolated extension Srp_WatchEventType: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0WATCH_EVENT_TYPE_UNSPECIFIED\0\u{1}WATCH_EVENT_TYPE_VERSION_REGISTERED\0\u{1}WATCH_EVENT_TYPE_VERSIONS_DELETED\0\u{1}WATCH_EVENT_TYPE_SUBJECT_DELETED\0\u{1}WATCH_EVENT_TYPE_CONFIG_CHANGED\0\u{1}WATCH_EVENT_TYPE_MODE_CHANGED\0\u{1}WATCH_EVENT_TYPE_RESYNC\0")
 }
 
 nonisolated extension Srp_SchemaReference: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1645,7 +1846,7 @@ nonisolated extension Srp_HelloRequest: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Srp_HelloResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HelloResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}compression\0\u{3}max_frame_size\0\u{3}token_rate\0\u{3}token_burst\0\u{3}max_in_flight\0\u{3}server_id\0\u{3}compression_threshold\0\u{3}server_version\0\u{3}request_deadlines\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}compression\0\u{3}max_frame_size\0\u{3}token_rate\0\u{3}token_burst\0\u{3}max_in_flight\0\u{3}server_id\0\u{3}compression_threshold\0\u{3}server_version\0\u{3}request_deadlines\0\u{1}watch\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1663,6 +1864,7 @@ nonisolated extension Srp_HelloResponse: SwiftProtobuf.Message, SwiftProtobuf._M
       case 8: try { try decoder.decodeSingularUInt32Field(value: &self.compressionThreshold) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.serverVersion) }()
       case 10: try { try decoder.decodeSingularBoolField(value: &self.requestDeadlines) }()
+      case 11: try { try decoder.decodeSingularBoolField(value: &self.watch) }()
       default: break
       }
     }
@@ -1699,6 +1901,9 @@ nonisolated extension Srp_HelloResponse: SwiftProtobuf.Message, SwiftProtobuf._M
     if self.requestDeadlines != false {
       try visitor.visitSingularBoolField(value: self.requestDeadlines, fieldNumber: 10)
     }
+    if self.watch != false {
+      try visitor.visitSingularBoolField(value: self.watch, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1713,6 +1918,7 @@ nonisolated extension Srp_HelloResponse: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.compressionThreshold != rhs.compressionThreshold {return false}
     if lhs.serverVersion != rhs.serverVersion {return false}
     if lhs.requestDeadlines != rhs.requestDeadlines {return false}
+    if lhs.watch != rhs.watch {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3619,6 +3825,240 @@ nonisolated extension Srp_RevokeApiKeyResponse: SwiftProtobuf.Message, SwiftProt
 
   public static func ==(lhs: Srp_RevokeApiKeyResponse, rhs: Srp_RevokeApiKeyResponse) -> Bool {
     if lhs._key != rhs._key {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Srp_WatchEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WatchEvent"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}position\0\u{1}type\0\u{1}subject\0\u{1}versions\0\u{1}id\0\u{1}permanent\0\u{1}compatibility\0\u{1}mode\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.position) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.type) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.subject) }()
+      case 4: try { try decoder.decodeRepeatedInt32Field(value: &self.versions) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.id) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.permanent) }()
+      case 7: try { try decoder.decodeSingularEnumField(value: &self.compatibility) }()
+      case 8: try { try decoder.decodeSingularEnumField(value: &self.mode) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.position != 0 {
+      try visitor.visitSingularUInt64Field(value: self.position, fieldNumber: 1)
+    }
+    if self.type != .unspecified {
+      try visitor.visitSingularEnumField(value: self.type, fieldNumber: 2)
+    }
+    if !self.subject.isEmpty {
+      try visitor.visitSingularStringField(value: self.subject, fieldNumber: 3)
+    }
+    if !self.versions.isEmpty {
+      try visitor.visitPackedInt32Field(value: self.versions, fieldNumber: 4)
+    }
+    if self.id != 0 {
+      try visitor.visitSingularUInt32Field(value: self.id, fieldNumber: 5)
+    }
+    if self.permanent != false {
+      try visitor.visitSingularBoolField(value: self.permanent, fieldNumber: 6)
+    }
+    if self.compatibility != .unspecified {
+      try visitor.visitSingularEnumField(value: self.compatibility, fieldNumber: 7)
+    }
+    if self.mode != .unspecified {
+      try visitor.visitSingularEnumField(value: self.mode, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Srp_WatchEvent, rhs: Srp_WatchEvent) -> Bool {
+    if lhs.position != rhs.position {return false}
+    if lhs.type != rhs.type {return false}
+    if lhs.subject != rhs.subject {return false}
+    if lhs.versions != rhs.versions {return false}
+    if lhs.id != rhs.id {return false}
+    if lhs.permanent != rhs.permanent {return false}
+    if lhs.compatibility != rhs.compatibility {return false}
+    if lhs.mode != rhs.mode {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Srp_WatchRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WatchRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}subjects\0\u{3}subject_prefixes\0\u{3}after_position\0\u{3}log_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.subjects) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.subjectPrefixes) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.afterPosition) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.logID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.subjects.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.subjects, fieldNumber: 1)
+    }
+    if !self.subjectPrefixes.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.subjectPrefixes, fieldNumber: 2)
+    }
+    if self.afterPosition != 0 {
+      try visitor.visitSingularUInt64Field(value: self.afterPosition, fieldNumber: 3)
+    }
+    if !self.logID.isEmpty {
+      try visitor.visitSingularStringField(value: self.logID, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Srp_WatchRequest, rhs: Srp_WatchRequest) -> Bool {
+    if lhs.subjects != rhs.subjects {return false}
+    if lhs.subjectPrefixes != rhs.subjectPrefixes {return false}
+    if lhs.afterPosition != rhs.afterPosition {return false}
+    if lhs.logID != rhs.logID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Srp_WatchResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WatchResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}log_id\0\u{1}position\0\u{1}resync\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.logID) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.position) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.resync) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.logID.isEmpty {
+      try visitor.visitSingularStringField(value: self.logID, fieldNumber: 1)
+    }
+    if self.position != 0 {
+      try visitor.visitSingularUInt64Field(value: self.position, fieldNumber: 2)
+    }
+    if self.resync != false {
+      try visitor.visitSingularBoolField(value: self.resync, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Srp_WatchResponse, rhs: Srp_WatchResponse) -> Bool {
+    if lhs.logID != rhs.logID {return false}
+    if lhs.position != rhs.position {return false}
+    if lhs.resync != rhs.resync {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Srp_WatchEvents: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WatchEvents"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}events\0\u{1}position\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.events) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.position) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.events.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.events, fieldNumber: 1)
+    }
+    if self.position != 0 {
+      try visitor.visitSingularUInt64Field(value: self.position, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Srp_WatchEvents, rhs: Srp_WatchEvents) -> Bool {
+    if lhs.events != rhs.events {return false}
+    if lhs.position != rhs.position {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Srp_UnwatchRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UnwatchRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}watch_request_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.watchRequestID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.watchRequestID != 0 {
+      try visitor.visitSingularUInt32Field(value: self.watchRequestID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Srp_UnwatchRequest, rhs: Srp_UnwatchRequest) -> Bool {
+    if lhs.watchRequestID != rhs.watchRequestID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Srp_UnwatchResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UnwatchResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Srp_UnwatchResponse, rhs: Srp_UnwatchResponse) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

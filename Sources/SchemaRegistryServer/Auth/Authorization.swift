@@ -9,7 +9,7 @@ enum Authorization {
         switch method {
         case .hello, .ping, .serverInfo, .getSchemaById, .getSchemasByIds, .getSubjectVersionsById,
             .getSchemaByVersion, .lookupSchema, .listSubjects, .listVersions, .searchSchemas, .checkCompatibility,
-            .validatePayload, .getConfig, .getMode:
+            .validatePayload, .getConfig, .getMode, .watch, .unwatch:
             .read
         case .registerSchema, .deleteSubject, .deleteVersion:
             .write
@@ -101,6 +101,12 @@ extension Srp_ValidatePayloadRequest: SubjectScopedRequest {
         if case .subjectVersion(let pair) = target { return [pair.subject] }
         return []
     }
+}
+
+extension Srp_WatchRequest: SubjectScopedRequest {
+    /// A prefix is allowed when every subject it selects is: when it starts with one of the key's
+    /// prefixes. (An empty prefix selects everything; deliveries are filtered by the key anyway.)
+    var subjectsNamed: [String] { subjects + subjectPrefixes.filter { !$0.isEmpty } }
 }
 
 /// Deletes that become admin-only when permanent.

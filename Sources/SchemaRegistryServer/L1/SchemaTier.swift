@@ -93,12 +93,20 @@ public final class SchemaTier: Sendable {
         let started = clock.now
         do {
             let ids = try await store.recentSchemaIDs(limit: limit)
+            let chunks = stride(from: 0, to: ids.count, by: 1000).map { Array(ids[$0..<min($0 + 1000, ids.count)]) }
             var loaded = 0
-            for chunk in stride(from: 0, to: ids.count, by: 1000).map({ Array(ids[$0..<min($0 + 1000, ids.count)]) }) {
-                let schemas = try await store.schemas(ids: chunk)
+            // The store reads chunk n + 1 (on its own thread) while this task encodes chunk n
+            // into L1: the two halves of the work overlap instead of taking turns.
+            let store = self.store
+            var reading = chunks.first.map { chunk in Task { try await store.schemas(ids: chunk) } }
+            for index in chunks.indices {
+                let schemas = try await reading!.value
+                reading =
+                    index + 1 < chunks.count
+                    ? Task { [next = chunks[index + 1]] in try await store.schemas(ids: next) } : nil
                 for schema in schemas { cache.insert(schema) }
                 warmUp.add(schemas.count)
-                loaded += chunk.count
+                loaded += chunks[index].count
                 if loaded % 20_000 == 0 {
                     logger.info("warm-up", metadata: ["loaded": "\(loaded)", "of": "\(ids.count)"])
                 }

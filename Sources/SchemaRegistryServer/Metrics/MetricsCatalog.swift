@@ -21,6 +21,9 @@ public enum MetricsCatalog {
             + "first such answer of each connection and 1 in \(cachedReadSampling) after it are timed, so _count is "
             + "not the number of answers (srp_requests_total is)",
         "srp_requests_in_flight": "Requests running (outside the event loop) now, server-wide",
+        "srp_watches_started_total": "Watch subscriptions opened (docs/PROTOCOL.md 19)",
+        "srp_watch_events_sent_total": "Change events written to watchers",
+        "srp_watch_resyncs_total": "Watchers told to resync (queue full or resume position gone)",
         "srp_in_flight_limit": "The adaptive server-wide in-flight budget; requests over it are answered OVERLOADED",
         "srp_requests_rejected_total":
             "Requests refused by the connection (THROTTLED, unknown method, shutting down) before they ran",

@@ -2596,6 +2596,276 @@ void   srp__revoke_api_key_response__free_unpacked
   assert(message->base.descriptor == &srp__revoke_api_key_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   srp__watch_event__init
+                     (Srp__WatchEvent         *message)
+{
+  static const Srp__WatchEvent init_value = SRP__WATCH_EVENT__INIT;
+  *message = init_value;
+}
+size_t srp__watch_event__get_packed_size
+                     (const Srp__WatchEvent *message)
+{
+  assert(message->base.descriptor == &srp__watch_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t srp__watch_event__pack
+                     (const Srp__WatchEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &srp__watch_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t srp__watch_event__pack_to_buffer
+                     (const Srp__WatchEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &srp__watch_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Srp__WatchEvent *
+       srp__watch_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Srp__WatchEvent *)
+     protobuf_c_message_unpack (&srp__watch_event__descriptor,
+                                allocator, len, data);
+}
+void   srp__watch_event__free_unpacked
+                     (Srp__WatchEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &srp__watch_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   srp__watch_request__init
+                     (Srp__WatchRequest         *message)
+{
+  static const Srp__WatchRequest init_value = SRP__WATCH_REQUEST__INIT;
+  *message = init_value;
+}
+size_t srp__watch_request__get_packed_size
+                     (const Srp__WatchRequest *message)
+{
+  assert(message->base.descriptor == &srp__watch_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t srp__watch_request__pack
+                     (const Srp__WatchRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &srp__watch_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t srp__watch_request__pack_to_buffer
+                     (const Srp__WatchRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &srp__watch_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Srp__WatchRequest *
+       srp__watch_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Srp__WatchRequest *)
+     protobuf_c_message_unpack (&srp__watch_request__descriptor,
+                                allocator, len, data);
+}
+void   srp__watch_request__free_unpacked
+                     (Srp__WatchRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &srp__watch_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   srp__watch_response__init
+                     (Srp__WatchResponse         *message)
+{
+  static const Srp__WatchResponse init_value = SRP__WATCH_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t srp__watch_response__get_packed_size
+                     (const Srp__WatchResponse *message)
+{
+  assert(message->base.descriptor == &srp__watch_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t srp__watch_response__pack
+                     (const Srp__WatchResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &srp__watch_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t srp__watch_response__pack_to_buffer
+                     (const Srp__WatchResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &srp__watch_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Srp__WatchResponse *
+       srp__watch_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Srp__WatchResponse *)
+     protobuf_c_message_unpack (&srp__watch_response__descriptor,
+                                allocator, len, data);
+}
+void   srp__watch_response__free_unpacked
+                     (Srp__WatchResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &srp__watch_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   srp__watch_events__init
+                     (Srp__WatchEvents         *message)
+{
+  static const Srp__WatchEvents init_value = SRP__WATCH_EVENTS__INIT;
+  *message = init_value;
+}
+size_t srp__watch_events__get_packed_size
+                     (const Srp__WatchEvents *message)
+{
+  assert(message->base.descriptor == &srp__watch_events__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t srp__watch_events__pack
+                     (const Srp__WatchEvents *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &srp__watch_events__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t srp__watch_events__pack_to_buffer
+                     (const Srp__WatchEvents *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &srp__watch_events__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Srp__WatchEvents *
+       srp__watch_events__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Srp__WatchEvents *)
+     protobuf_c_message_unpack (&srp__watch_events__descriptor,
+                                allocator, len, data);
+}
+void   srp__watch_events__free_unpacked
+                     (Srp__WatchEvents *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &srp__watch_events__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   srp__unwatch_request__init
+                     (Srp__UnwatchRequest         *message)
+{
+  static const Srp__UnwatchRequest init_value = SRP__UNWATCH_REQUEST__INIT;
+  *message = init_value;
+}
+size_t srp__unwatch_request__get_packed_size
+                     (const Srp__UnwatchRequest *message)
+{
+  assert(message->base.descriptor == &srp__unwatch_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t srp__unwatch_request__pack
+                     (const Srp__UnwatchRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &srp__unwatch_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t srp__unwatch_request__pack_to_buffer
+                     (const Srp__UnwatchRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &srp__unwatch_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Srp__UnwatchRequest *
+       srp__unwatch_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Srp__UnwatchRequest *)
+     protobuf_c_message_unpack (&srp__unwatch_request__descriptor,
+                                allocator, len, data);
+}
+void   srp__unwatch_request__free_unpacked
+                     (Srp__UnwatchRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &srp__unwatch_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   srp__unwatch_response__init
+                     (Srp__UnwatchResponse         *message)
+{
+  static const Srp__UnwatchResponse init_value = SRP__UNWATCH_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t srp__unwatch_response__get_packed_size
+                     (const Srp__UnwatchResponse *message)
+{
+  assert(message->base.descriptor == &srp__unwatch_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t srp__unwatch_response__pack
+                     (const Srp__UnwatchResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &srp__unwatch_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t srp__unwatch_response__pack_to_buffer
+                     (const Srp__UnwatchResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &srp__unwatch_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Srp__UnwatchResponse *
+       srp__unwatch_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Srp__UnwatchResponse *)
+     protobuf_c_message_unpack (&srp__unwatch_response__descriptor,
+                                allocator, len, data);
+}
+void   srp__unwatch_response__free_unpacked
+                     (Srp__UnwatchResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &srp__unwatch_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor srp__schema_reference__field_descriptors[3] =
 {
   {
@@ -3224,7 +3494,7 @@ const ProtobufCMessageDescriptor srp__hello_request__descriptor =
   (ProtobufCMessageInit) srp__hello_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor srp__hello_response__field_descriptors[10] =
+static const ProtobufCFieldDescriptor srp__hello_response__field_descriptors[11] =
 {
   {
     "protocol_version",
@@ -3346,6 +3616,18 @@ static const ProtobufCFieldDescriptor srp__hello_response__field_descriptors[10]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "watch",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Srp__HelloResponse, watch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned srp__hello_response__field_indices_by_name[] = {
   1,   /* field[1] = compression */
@@ -3358,11 +3640,12 @@ static const unsigned srp__hello_response__field_indices_by_name[] = {
   8,   /* field[8] = server_version */
   4,   /* field[4] = token_burst */
   3,   /* field[3] = token_rate */
+  10,   /* field[10] = watch */
 };
 static const ProtobufCIntRange srp__hello_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor srp__hello_response__descriptor =
 {
@@ -3372,7 +3655,7 @@ const ProtobufCMessageDescriptor srp__hello_response__descriptor =
   "Srp__HelloResponse",
   "srp",
   sizeof(Srp__HelloResponse),
-  10,
+  11,
   srp__hello_response__field_descriptors,
   srp__hello_response__field_indices_by_name,
   1,  srp__hello_response__number_ranges,
@@ -6363,6 +6646,383 @@ const ProtobufCMessageDescriptor srp__revoke_api_key_response__descriptor =
   (ProtobufCMessageInit) srp__revoke_api_key_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor srp__watch_event__field_descriptors[8] =
+{
+  {
+    "position",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Srp__WatchEvent, position),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Srp__WatchEvent, type),
+    &srp__watch_event_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Srp__WatchEvent, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "versions",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT32,
+    offsetof(Srp__WatchEvent, n_versions),
+    offsetof(Srp__WatchEvent, versions),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Srp__WatchEvent, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "permanent",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Srp__WatchEvent, permanent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "compatibility",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Srp__WatchEvent, compatibility),
+    &srp__compatibility_level__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mode",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Srp__WatchEvent, mode),
+    &srp__mode__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned srp__watch_event__field_indices_by_name[] = {
+  6,   /* field[6] = compatibility */
+  4,   /* field[4] = id */
+  7,   /* field[7] = mode */
+  5,   /* field[5] = permanent */
+  0,   /* field[0] = position */
+  2,   /* field[2] = subject */
+  1,   /* field[1] = type */
+  3,   /* field[3] = versions */
+};
+static const ProtobufCIntRange srp__watch_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor srp__watch_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "srp.WatchEvent",
+  "WatchEvent",
+  "Srp__WatchEvent",
+  "srp",
+  sizeof(Srp__WatchEvent),
+  8,
+  srp__watch_event__field_descriptors,
+  srp__watch_event__field_indices_by_name,
+  1,  srp__watch_event__number_ranges,
+  (ProtobufCMessageInit) srp__watch_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor srp__watch_request__field_descriptors[4] =
+{
+  {
+    "subjects",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Srp__WatchRequest, n_subjects),
+    offsetof(Srp__WatchRequest, subjects),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_prefixes",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Srp__WatchRequest, n_subject_prefixes),
+    offsetof(Srp__WatchRequest, subject_prefixes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "after_position",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Srp__WatchRequest, after_position),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "log_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Srp__WatchRequest, log_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned srp__watch_request__field_indices_by_name[] = {
+  2,   /* field[2] = after_position */
+  3,   /* field[3] = log_id */
+  1,   /* field[1] = subject_prefixes */
+  0,   /* field[0] = subjects */
+};
+static const ProtobufCIntRange srp__watch_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor srp__watch_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "srp.WatchRequest",
+  "WatchRequest",
+  "Srp__WatchRequest",
+  "srp",
+  sizeof(Srp__WatchRequest),
+  4,
+  srp__watch_request__field_descriptors,
+  srp__watch_request__field_indices_by_name,
+  1,  srp__watch_request__number_ranges,
+  (ProtobufCMessageInit) srp__watch_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor srp__watch_response__field_descriptors[3] =
+{
+  {
+    "log_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Srp__WatchResponse, log_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "position",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Srp__WatchResponse, position),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "resync",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Srp__WatchResponse, resync),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned srp__watch_response__field_indices_by_name[] = {
+  0,   /* field[0] = log_id */
+  1,   /* field[1] = position */
+  2,   /* field[2] = resync */
+};
+static const ProtobufCIntRange srp__watch_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor srp__watch_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "srp.WatchResponse",
+  "WatchResponse",
+  "Srp__WatchResponse",
+  "srp",
+  sizeof(Srp__WatchResponse),
+  3,
+  srp__watch_response__field_descriptors,
+  srp__watch_response__field_indices_by_name,
+  1,  srp__watch_response__number_ranges,
+  (ProtobufCMessageInit) srp__watch_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor srp__watch_events__field_descriptors[2] =
+{
+  {
+    "events",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Srp__WatchEvents, n_events),
+    offsetof(Srp__WatchEvents, events),
+    &srp__watch_event__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "position",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Srp__WatchEvents, position),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned srp__watch_events__field_indices_by_name[] = {
+  0,   /* field[0] = events */
+  1,   /* field[1] = position */
+};
+static const ProtobufCIntRange srp__watch_events__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor srp__watch_events__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "srp.WatchEvents",
+  "WatchEvents",
+  "Srp__WatchEvents",
+  "srp",
+  sizeof(Srp__WatchEvents),
+  2,
+  srp__watch_events__field_descriptors,
+  srp__watch_events__field_indices_by_name,
+  1,  srp__watch_events__number_ranges,
+  (ProtobufCMessageInit) srp__watch_events__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor srp__unwatch_request__field_descriptors[1] =
+{
+  {
+    "watch_request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Srp__UnwatchRequest, watch_request_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned srp__unwatch_request__field_indices_by_name[] = {
+  0,   /* field[0] = watch_request_id */
+};
+static const ProtobufCIntRange srp__unwatch_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor srp__unwatch_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "srp.UnwatchRequest",
+  "UnwatchRequest",
+  "Srp__UnwatchRequest",
+  "srp",
+  sizeof(Srp__UnwatchRequest),
+  1,
+  srp__unwatch_request__field_descriptors,
+  srp__unwatch_request__field_indices_by_name,
+  1,  srp__unwatch_request__number_ranges,
+  (ProtobufCMessageInit) srp__unwatch_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define srp__unwatch_response__field_descriptors NULL
+#define srp__unwatch_response__field_indices_by_name NULL
+#define srp__unwatch_response__number_ranges NULL
+const ProtobufCMessageDescriptor srp__unwatch_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "srp.UnwatchResponse",
+  "UnwatchResponse",
+  "Srp__UnwatchResponse",
+  "srp",
+  sizeof(Srp__UnwatchResponse),
+  0,
+  srp__unwatch_response__field_descriptors,
+  srp__unwatch_response__field_indices_by_name,
+  0,  srp__unwatch_response__number_ranges,
+  (ProtobufCMessageInit) srp__unwatch_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue srp__schema_type__enum_values_by_number[3] =
 {
   { "SCHEMA_TYPE_AVRO", "SRP__SCHEMA_TYPE__SCHEMA_TYPE_AVRO", 0 },
@@ -6525,7 +7185,45 @@ const ProtobufCEnumDescriptor srp__access_role__descriptor =
   srp__access_role__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor srp__schema_registry__method_descriptors[24] =
+static const ProtobufCEnumValue srp__watch_event_type__enum_values_by_number[7] =
+{
+  { "WATCH_EVENT_TYPE_UNSPECIFIED", "SRP__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_UNSPECIFIED", 0 },
+  { "WATCH_EVENT_TYPE_VERSION_REGISTERED", "SRP__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_VERSION_REGISTERED", 1 },
+  { "WATCH_EVENT_TYPE_VERSIONS_DELETED", "SRP__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_VERSIONS_DELETED", 2 },
+  { "WATCH_EVENT_TYPE_SUBJECT_DELETED", "SRP__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_SUBJECT_DELETED", 3 },
+  { "WATCH_EVENT_TYPE_CONFIG_CHANGED", "SRP__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_CONFIG_CHANGED", 4 },
+  { "WATCH_EVENT_TYPE_MODE_CHANGED", "SRP__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_MODE_CHANGED", 5 },
+  { "WATCH_EVENT_TYPE_RESYNC", "SRP__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_RESYNC", 6 },
+};
+static const ProtobufCIntRange srp__watch_event_type__value_ranges[] = {
+{0, 0},{0, 7}
+};
+static const ProtobufCEnumValueIndex srp__watch_event_type__enum_values_by_name[7] =
+{
+  { "WATCH_EVENT_TYPE_CONFIG_CHANGED", 4 },
+  { "WATCH_EVENT_TYPE_MODE_CHANGED", 5 },
+  { "WATCH_EVENT_TYPE_RESYNC", 6 },
+  { "WATCH_EVENT_TYPE_SUBJECT_DELETED", 3 },
+  { "WATCH_EVENT_TYPE_UNSPECIFIED", 0 },
+  { "WATCH_EVENT_TYPE_VERSIONS_DELETED", 2 },
+  { "WATCH_EVENT_TYPE_VERSION_REGISTERED", 1 },
+};
+const ProtobufCEnumDescriptor srp__watch_event_type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "srp.WatchEventType",
+  "WatchEventType",
+  "Srp__WatchEventType",
+  "srp",
+  7,
+  srp__watch_event_type__enum_values_by_number,
+  7,
+  srp__watch_event_type__enum_values_by_name,
+  1,
+  srp__watch_event_type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor srp__schema_registry__method_descriptors[26] =
 {
   { "Hello", &srp__hello_request__descriptor, &srp__hello_response__descriptor },
   { "Ping", &srp__ping_request__descriptor, &srp__ping_response__descriptor },
@@ -6551,6 +7249,8 @@ static const ProtobufCMethodDescriptor srp__schema_registry__method_descriptors[
   { "CreateApiKey", &srp__create_api_key_request__descriptor, &srp__create_api_key_response__descriptor },
   { "ListApiKeys", &srp__list_api_keys_request__descriptor, &srp__list_api_keys_response__descriptor },
   { "RevokeApiKey", &srp__revoke_api_key_request__descriptor, &srp__revoke_api_key_response__descriptor },
+  { "Watch", &srp__watch_request__descriptor, &srp__watch_response__descriptor },
+  { "Unwatch", &srp__unwatch_request__descriptor, &srp__unwatch_response__descriptor },
 };
 const unsigned srp__schema_registry__method_indices_by_name[] = {
   14,        /* CheckCompatibility */
@@ -6576,7 +7276,9 @@ const unsigned srp__schema_registry__method_indices_by_name[] = {
   2,        /* ServerInfo */
   17,        /* SetConfig */
   20,        /* SetMode */
-  15         /* ValidatePayload */
+  25,        /* Unwatch */
+  15,        /* ValidatePayload */
+  24         /* Watch */
 };
 const ProtobufCServiceDescriptor srp__schema_registry__descriptor =
 {
@@ -6585,7 +7287,7 @@ const ProtobufCServiceDescriptor srp__schema_registry__descriptor =
   "SchemaRegistry",
   "Srp__SchemaRegistry",
   "srp",
-  24,
+  26,
   srp__schema_registry__method_descriptors,
   srp__schema_registry__method_indices_by_name
 };
@@ -6780,6 +7482,22 @@ void srp__schema_registry__revoke_api_key(ProtobufCService *service,
 {
   assert(service->descriptor == &srp__schema_registry__descriptor);
   service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void srp__schema_registry__watch(ProtobufCService *service,
+                                 const Srp__WatchRequest *input,
+                                 Srp__WatchResponse_Closure closure,
+                                 void *closure_data)
+{
+  assert(service->descriptor == &srp__schema_registry__descriptor);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void srp__schema_registry__unwatch(ProtobufCService *service,
+                                   const Srp__UnwatchRequest *input,
+                                   Srp__UnwatchResponse_Closure closure,
+                                   void *closure_data)
+{
+  assert(service->descriptor == &srp__schema_registry__descriptor);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void srp__schema_registry__init (Srp__SchemaRegistry_Service *service,
                                  Srp__SchemaRegistry_ServiceDestroy destroy)

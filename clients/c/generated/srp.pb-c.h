@@ -77,6 +77,12 @@ typedef struct Srp__ListApiKeysRequest Srp__ListApiKeysRequest;
 typedef struct Srp__ListApiKeysResponse Srp__ListApiKeysResponse;
 typedef struct Srp__RevokeApiKeyRequest Srp__RevokeApiKeyRequest;
 typedef struct Srp__RevokeApiKeyResponse Srp__RevokeApiKeyResponse;
+typedef struct Srp__WatchEvent Srp__WatchEvent;
+typedef struct Srp__WatchRequest Srp__WatchRequest;
+typedef struct Srp__WatchResponse Srp__WatchResponse;
+typedef struct Srp__WatchEvents Srp__WatchEvents;
+typedef struct Srp__UnwatchRequest Srp__UnwatchRequest;
+typedef struct Srp__UnwatchResponse Srp__UnwatchResponse;
 
 
 /* --- enums --- */
@@ -145,6 +151,42 @@ typedef enum _Srp__AccessRole {
   SRP__ACCESS_ROLE__ACCESS_ROLE_ADMIN = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SRP__ACCESS_ROLE)
 } Srp__AccessRole;
+/*
+ * What a watch event reports. Enums only grow: a client MUST skip event types it does not know
+ * (after moving its position past them).
+ */
+typedef enum _Srp__WatchEventType {
+  SRP__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_UNSPECIFIED = 0,
+  /*
+   * A new version under `subject`: `versions` = [the version], `id` = its schema id.
+   */
+  SRP__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_VERSION_REGISTERED = 1,
+  /*
+   * Versions of `subject` soft-deleted (`permanent` false) or removed for good (true).
+   */
+  SRP__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_VERSIONS_DELETED = 2,
+  /*
+   * A delete that left `subject` with no live version (soft) or no version at all (permanent):
+   * what deleting a whole subject does. `versions` lists those the delete changed.
+   */
+  SRP__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_SUBJECT_DELETED = 3,
+  /*
+   * The compatibility level of `subject` (empty: the global one) set to `compatibility`, or
+   * removed (`compatibility` UNSPECIFIED).
+   */
+  SRP__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_CONFIG_CHANGED = 4,
+  /*
+   * The mode of `subject` (empty: the global one) set to `mode`, or removed (UNSPECIFIED).
+   */
+  SRP__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_MODE_CHANGED = 5,
+  /*
+   * Events were lost (the watcher fell too far behind, or its resume position is gone): the
+   * client MUST drop every mutable thing it caches (latest versions, subject/version lookups,
+   * config, mode) and read them again. `position` is where the stream continues.
+   */
+  SRP__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_RESYNC = 6
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SRP__WATCH_EVENT_TYPE)
+} Srp__WatchEventType;
 
 /* --- messages --- */
 
@@ -335,10 +377,16 @@ struct  Srp__HelloResponse
    * must not set it otherwise.
    */
   protobuf_c_boolean request_deadlines;
+  /*
+   * The server offers Watch (method 60): its store keeps a change log. Absent (false) on servers
+   * that predate it or run on a store without one; Watch is then answered UNKNOWN_METHOD or
+   * 42209.
+   */
+  protobuf_c_boolean watch;
 };
 #define SRP__HELLO_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&srp__hello_response__descriptor) \
-    , 0, SRP__COMPRESSION__COMPRESSION_NONE, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
+    , 0, SRP__COMPRESSION__COMPRESSION_NONE, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Srp__PingRequest
@@ -1094,6 +1142,134 @@ struct  Srp__RevokeApiKeyResponse
 #define SRP__REVOKE_API_KEY_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&srp__revoke_api_key_response__descriptor) \
     , NULL }
+
+
+struct  Srp__WatchEvent
+{
+  ProtobufCMessage base;
+  /*
+   * The change's position in the store's change log: increasing in commit order, shared by
+   * every instance on the store. Not dense: positions may be skipped.
+   */
+  uint64_t position;
+  Srp__WatchEventType type;
+  /*
+   * Empty for the global config and mode (and for RESYNC).
+   */
+  char *subject;
+  size_t n_versions;
+  int32_t *versions;
+  uint32_t id;
+  protobuf_c_boolean permanent;
+  Srp__CompatibilityLevel compatibility;
+  Srp__Mode mode;
+};
+#define SRP__WATCH_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&srp__watch_event__descriptor) \
+    , 0, SRP__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, SRP__COMPATIBILITY_LEVEL__COMPATIBILITY_LEVEL_UNSPECIFIED, SRP__MODE__MODE_UNSPECIFIED }
+
+
+/*
+ * Subscribes this connection to changes. Answered at once by a RESPONSE with a WatchResponse;
+ * then, under the same request id, RESPONSE frames whose body is WatchEvents, until the watch
+ * ends (Unwatch, a RESPONSE with a status other than 0, or the connection closes).
+ */
+struct  Srp__WatchRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Exact subject names to watch.
+   */
+  size_t n_subjects;
+  char **subjects;
+  /*
+   * Subject prefixes to watch. Both lists empty: every subject the API key may read.
+   */
+  size_t n_subject_prefixes;
+  char **subject_prefixes;
+  /*
+   * Resume: the last position this client received (0 included: a watch that started on an
+   * empty log). Changes after it that match are sent first, then new ones. Only with `log_id`;
+   * without one the watch starts now (and after_position must be 0).
+   */
+  uint64_t after_position;
+  /*
+   * The change log `after_position` came from (WatchResponse.log_id). A different log (the
+   * store was recreated) or a position the server can no longer replay makes the WatchResponse
+   * say `resync`.
+   */
+  char *log_id;
+};
+#define SRP__WATCH_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&srp__watch_request__descriptor) \
+    , 0,NULL, 0,NULL, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Srp__WatchResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Identifies the store's change log; keep it with positions.
+   */
+  char *log_id;
+  /*
+   * Every matching change committed after this position will be sent, in position order.
+   */
+  uint64_t position;
+  /*
+   * The resume position could not be honoured: the client MUST drop what it caches that can
+   * change (as for a RESYNC event) before using the events that follow.
+   */
+  protobuf_c_boolean resync;
+};
+#define SRP__WATCH_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&srp__watch_response__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0 }
+
+
+/*
+ * The body of every RESPONSE after the first on a watch's request id.
+ */
+struct  Srp__WatchEvents
+{
+  ProtobufCMessage base;
+  /*
+   * In position order.
+   */
+  size_t n_events;
+  Srp__WatchEvent **events;
+  /*
+   * Every change up to this position was considered for this watch (>= the last event's
+   * position): resume from here. May come with no events, to move a filtered watch's position.
+   */
+  uint64_t position;
+};
+#define SRP__WATCH_EVENTS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&srp__watch_events__descriptor) \
+    , 0,NULL, 0 }
+
+
+/*
+ * Ends a watch on this connection. Nothing is sent under its request id after the
+ * UnwatchResponse. Unknown or ended watch ids are answered 42209.
+ */
+struct  Srp__UnwatchRequest
+{
+  ProtobufCMessage base;
+  uint32_t watch_request_id;
+};
+#define SRP__UNWATCH_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&srp__unwatch_request__descriptor) \
+    , 0 }
+
+
+struct  Srp__UnwatchResponse
+{
+  ProtobufCMessage base;
+};
+#define SRP__UNWATCH_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&srp__unwatch_response__descriptor) \
+     }
 
 
 /* Srp__SchemaReference methods */
@@ -2191,6 +2367,120 @@ Srp__RevokeApiKeyResponse *
 void   srp__revoke_api_key_response__free_unpacked
                      (Srp__RevokeApiKeyResponse *message,
                       ProtobufCAllocator *allocator);
+/* Srp__WatchEvent methods */
+void   srp__watch_event__init
+                     (Srp__WatchEvent         *message);
+size_t srp__watch_event__get_packed_size
+                     (const Srp__WatchEvent   *message);
+size_t srp__watch_event__pack
+                     (const Srp__WatchEvent   *message,
+                      uint8_t             *out);
+size_t srp__watch_event__pack_to_buffer
+                     (const Srp__WatchEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Srp__WatchEvent *
+       srp__watch_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   srp__watch_event__free_unpacked
+                     (Srp__WatchEvent *message,
+                      ProtobufCAllocator *allocator);
+/* Srp__WatchRequest methods */
+void   srp__watch_request__init
+                     (Srp__WatchRequest         *message);
+size_t srp__watch_request__get_packed_size
+                     (const Srp__WatchRequest   *message);
+size_t srp__watch_request__pack
+                     (const Srp__WatchRequest   *message,
+                      uint8_t             *out);
+size_t srp__watch_request__pack_to_buffer
+                     (const Srp__WatchRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Srp__WatchRequest *
+       srp__watch_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   srp__watch_request__free_unpacked
+                     (Srp__WatchRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Srp__WatchResponse methods */
+void   srp__watch_response__init
+                     (Srp__WatchResponse         *message);
+size_t srp__watch_response__get_packed_size
+                     (const Srp__WatchResponse   *message);
+size_t srp__watch_response__pack
+                     (const Srp__WatchResponse   *message,
+                      uint8_t             *out);
+size_t srp__watch_response__pack_to_buffer
+                     (const Srp__WatchResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Srp__WatchResponse *
+       srp__watch_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   srp__watch_response__free_unpacked
+                     (Srp__WatchResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Srp__WatchEvents methods */
+void   srp__watch_events__init
+                     (Srp__WatchEvents         *message);
+size_t srp__watch_events__get_packed_size
+                     (const Srp__WatchEvents   *message);
+size_t srp__watch_events__pack
+                     (const Srp__WatchEvents   *message,
+                      uint8_t             *out);
+size_t srp__watch_events__pack_to_buffer
+                     (const Srp__WatchEvents   *message,
+                      ProtobufCBuffer     *buffer);
+Srp__WatchEvents *
+       srp__watch_events__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   srp__watch_events__free_unpacked
+                     (Srp__WatchEvents *message,
+                      ProtobufCAllocator *allocator);
+/* Srp__UnwatchRequest methods */
+void   srp__unwatch_request__init
+                     (Srp__UnwatchRequest         *message);
+size_t srp__unwatch_request__get_packed_size
+                     (const Srp__UnwatchRequest   *message);
+size_t srp__unwatch_request__pack
+                     (const Srp__UnwatchRequest   *message,
+                      uint8_t             *out);
+size_t srp__unwatch_request__pack_to_buffer
+                     (const Srp__UnwatchRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Srp__UnwatchRequest *
+       srp__unwatch_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   srp__unwatch_request__free_unpacked
+                     (Srp__UnwatchRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Srp__UnwatchResponse methods */
+void   srp__unwatch_response__init
+                     (Srp__UnwatchResponse         *message);
+size_t srp__unwatch_response__get_packed_size
+                     (const Srp__UnwatchResponse   *message);
+size_t srp__unwatch_response__pack
+                     (const Srp__UnwatchResponse   *message,
+                      uint8_t             *out);
+size_t srp__unwatch_response__pack_to_buffer
+                     (const Srp__UnwatchResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Srp__UnwatchResponse *
+       srp__unwatch_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   srp__unwatch_response__free_unpacked
+                     (Srp__UnwatchResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Srp__SchemaReference_Closure)
@@ -2376,6 +2666,24 @@ typedef void (*Srp__RevokeApiKeyRequest_Closure)
 typedef void (*Srp__RevokeApiKeyResponse_Closure)
                  (const Srp__RevokeApiKeyResponse *message,
                   void *closure_data);
+typedef void (*Srp__WatchEvent_Closure)
+                 (const Srp__WatchEvent *message,
+                  void *closure_data);
+typedef void (*Srp__WatchRequest_Closure)
+                 (const Srp__WatchRequest *message,
+                  void *closure_data);
+typedef void (*Srp__WatchResponse_Closure)
+                 (const Srp__WatchResponse *message,
+                  void *closure_data);
+typedef void (*Srp__WatchEvents_Closure)
+                 (const Srp__WatchEvents *message,
+                  void *closure_data);
+typedef void (*Srp__UnwatchRequest_Closure)
+                 (const Srp__UnwatchRequest *message,
+                  void *closure_data);
+typedef void (*Srp__UnwatchResponse_Closure)
+                 (const Srp__UnwatchResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -2479,6 +2787,14 @@ struct Srp__SchemaRegistry_Service
                          const Srp__RevokeApiKeyRequest *input,
                          Srp__RevokeApiKeyResponse_Closure closure,
                          void *closure_data);
+  void (*watch)(Srp__SchemaRegistry_Service *service,
+                const Srp__WatchRequest *input,
+                Srp__WatchResponse_Closure closure,
+                void *closure_data);
+  void (*unwatch)(Srp__SchemaRegistry_Service *service,
+                  const Srp__UnwatchRequest *input,
+                  Srp__UnwatchResponse_Closure closure,
+                  void *closure_data);
 };
 typedef void (*Srp__SchemaRegistry_ServiceDestroy)(Srp__SchemaRegistry_Service *);
 void srp__schema_registry__init (Srp__SchemaRegistry_Service *service,
@@ -2510,7 +2826,9 @@ void srp__schema_registry__init (Srp__SchemaRegistry_Service *service,
       function_prefix__ ## set_mode,\
       function_prefix__ ## create_api_key,\
       function_prefix__ ## list_api_keys,\
-      function_prefix__ ## revoke_api_key  }
+      function_prefix__ ## revoke_api_key,\
+      function_prefix__ ## watch,\
+      function_prefix__ ## unwatch  }
 void srp__schema_registry__hello(ProtobufCService *service,
                                  const Srp__HelloRequest *input,
                                  Srp__HelloResponse_Closure closure,
@@ -2607,6 +2925,14 @@ void srp__schema_registry__revoke_api_key(ProtobufCService *service,
                                           const Srp__RevokeApiKeyRequest *input,
                                           Srp__RevokeApiKeyResponse_Closure closure,
                                           void *closure_data);
+void srp__schema_registry__watch(ProtobufCService *service,
+                                 const Srp__WatchRequest *input,
+                                 Srp__WatchResponse_Closure closure,
+                                 void *closure_data);
+void srp__schema_registry__unwatch(ProtobufCService *service,
+                                   const Srp__UnwatchRequest *input,
+                                   Srp__UnwatchResponse_Closure closure,
+                                   void *closure_data);
 
 /* --- descriptors --- */
 
@@ -2615,6 +2941,7 @@ extern const ProtobufCEnumDescriptor    srp__compatibility_level__descriptor;
 extern const ProtobufCEnumDescriptor    srp__mode__descriptor;
 extern const ProtobufCEnumDescriptor    srp__compression__descriptor;
 extern const ProtobufCEnumDescriptor    srp__access_role__descriptor;
+extern const ProtobufCEnumDescriptor    srp__watch_event_type__descriptor;
 extern const ProtobufCMessageDescriptor srp__schema_reference__descriptor;
 extern const ProtobufCMessageDescriptor srp__schema__descriptor;
 extern const ProtobufCMessageDescriptor srp__subject_version__descriptor;
@@ -2676,6 +3003,12 @@ extern const ProtobufCMessageDescriptor srp__list_api_keys_request__descriptor;
 extern const ProtobufCMessageDescriptor srp__list_api_keys_response__descriptor;
 extern const ProtobufCMessageDescriptor srp__revoke_api_key_request__descriptor;
 extern const ProtobufCMessageDescriptor srp__revoke_api_key_response__descriptor;
+extern const ProtobufCMessageDescriptor srp__watch_event__descriptor;
+extern const ProtobufCMessageDescriptor srp__watch_request__descriptor;
+extern const ProtobufCMessageDescriptor srp__watch_response__descriptor;
+extern const ProtobufCMessageDescriptor srp__watch_events__descriptor;
+extern const ProtobufCMessageDescriptor srp__unwatch_request__descriptor;
+extern const ProtobufCMessageDescriptor srp__unwatch_response__descriptor;
 extern const ProtobufCServiceDescriptor srp__schema_registry__descriptor;
 
 PROTOBUF_C__END_DECLS

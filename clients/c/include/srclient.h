@@ -37,6 +37,7 @@
 
 #include "srclient_core.h"
 #include "srclient_serde.h"
+#include "srclient_watch.h"
 #include "srp.pb-c.h"
 
 #ifdef __cplusplus
@@ -58,6 +59,8 @@ extern "C" {
 #define SR_HAS_BYTES 1          /* sr_call_bytes / sr_call_raw / sr_append_bytes / sr_free */
 #define SR_HAS_DEADLINES 1      /* sr_options_set_request_deadlines, sr_client_set_append_deadline_ms */
 #define SR_HAS_SERDE 1          /* srclient_serde.h: wire format, Avro codec, JSON, serializers */
+#define SR_HAS_WATCH 1          /* srclient_watch.h: sr_watch_start / sr_watch_next / sr_watch_stop */
+#define SR_HAS_SCHEMA_CACHE 1   /* srclient_watch.h: sr_schema_by_id, sr_options_set_schema_cache_bytes */
 /* SR_HAS_TLS is defined (to 1) on the command line by builds with OpenSSL. */
 
 #if defined(__GNUC__) && __GNUC__ >= 4

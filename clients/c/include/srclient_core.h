@@ -58,7 +58,9 @@ typedef enum sr_err {
     SR_ERR_WIRE_TRUNCATED = 19, /* a payload shorter than its frame (header, index list) */
     SR_ERR_WIRE_INDEXES = 20,   /* a malformed Protobuf message-index list */
     SR_ERR_UNKNOWN_SCHEMA = 21, /* the registry has no schema with the payload's id */
-    SR_ERR_REGISTRY = 22        /* the registry refused (status and message in the errstr) */
+    SR_ERR_REGISTRY = 22,       /* the registry refused (status and message in the errstr) */
+    /* Watch (srclient_watch.h): */
+    SR_ERR_WATCH_ENDED = 23     /* the watch ended (Unwatch answered, or the server ended it) */
 } sr_err;
 
 /* Protocol and registry statuses (docs/PROTOCOL.md section 7): the u16 `code` of a
@@ -194,7 +196,14 @@ typedef enum sr_stat {
     SR_STAT_BYTES_SENT = 4,
     SR_STAT_BYTES_RECEIVED = 5,
     SR_STAT_THROTTLED = 6,
-    SR_STAT_RECONNECTS = 7
+    SR_STAT_RECONNECTS = 7,
+    SR_STAT_SCHEMA_CACHE_HITS = 8,      /* sr_schema_by_id answered from the cache */
+    SR_STAT_SCHEMA_CACHE_MISSES = 9,    /* sr_schema_by_id asked the server */
+    SR_STAT_SCHEMA_CACHE_EVICTIONS = 10, /* entries evicted to stay within the cache's bytes */
+    SR_STAT_MUTABLE_CACHE_HITS = 11,     /* versions, config, mode answered from memory */
+    SR_STAT_MUTABLE_CACHE_MISSES = 12,   /* ... asked the server (cache on: not held, or the watch not live) */
+    SR_STAT_MUTABLE_CACHE_RESETS = 13,   /* the mutable cache emptied: RESYNC, watch ended or (re)started */
+    SR_STAT_MUTABLE_CACHE_EVICTIONS = 14 /* mutable entries evicted to stay within the bound */
 } sr_stat;
 uint64_t sr_client_stat(const sr_client *client, sr_stat stat);
 
@@ -250,7 +259,8 @@ int sr_client_set_append_deadline_ms(sr_client *client, uint32_t ms);
  * still unanswered is dropped. Never blocks when nothing is pending: then it returns
  * SR_ERR_NO_SUCH_REQUEST. */
 int sr_get_reply(sr_client *client, int timeout_ms, sr_reply **reply);
-/* Like sr_get_reply, but for one request id; replies to others are kept for later. */
+/* Like sr_get_reply, but for one request id; replies to others are kept for later. (Watch
+ * events are not replies: they are queued on their sr_watch, srclient_watch.h.) */
 int sr_get_reply_for(sr_client *client, uint32_t request_id, int timeout_ms, sr_reply **reply);
 /* The replies still to take with sr_get_reply: requests appended and not yet answered,
  * plus answers already read from the socket and not yet taken. So

@@ -28,6 +28,13 @@ static int append_request(sr_client *c, int method, const ProtobufCMessage *mess
     if (c->state != SR_CONN_READY) return sr_set_err(c, SR_ERR_NOT_CONNECTED, "not connected: %s", c->errstr);
     uint32_t id;
     if (sr_pending_add(&c->pending, method, &id)) return sr_set_err(c, SR_ERR_OOM, "out of memory");
+    /* An open watch keeps its id for as long as it lives (PROTOCOL.md 19.1); ids wrap only
+     * after 2^32 requests, so this loop runs at most a few times in a connection's life. */
+    while (c->watches && sr_watch_id_reserved(c, id)) {
+        uint32_t reserved = id;
+        if (sr_pending_add(&c->pending, method, &id)) return sr_set_err(c, SR_ERR_OOM, "out of memory");
+        sr_pending_remove(&c->pending, sr_pending_find(&c->pending, reserved));
+    }
     int err = sr_io_encode(c, SR_FRAME_REQUEST, (uint16_t)method, id, message, raw, raw_length,
                            c->deadlines ? budget_ms : 0);
     if (err) {

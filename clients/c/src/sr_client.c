@@ -106,6 +106,7 @@ static int read_hello_ok(sr_client *c, uint64_t deadline) {
                 c->max_frame_size = hello->max_frame_size ? hello->max_frame_size : SR_DEFAULT_MAX_FRAME_SIZE;
                 c->max_in_flight = hello->max_in_flight;
                 c->deadlines = c->opts.request_deadlines && hello->request_deadlines;
+                c->watch_available = hello->watch;
                 c->compression_threshold = hello->compression_threshold > c->opts.compression_threshold
                                                ? hello->compression_threshold
                                                : c->opts.compression_threshold;
@@ -189,6 +190,7 @@ static int connect_and_handshake(sr_client *c) {
     if (c->opts.tls && (err = sr_transport_tls_connect(c, deadline)) != SR_OK) return err;
     err = handshake(c, deadline);
     if (err) return err;
+    c->connections++;
     c->err = SR_OK;
     c->errstr[0] = '\0';
     return SR_OK;
@@ -207,6 +209,8 @@ sr_client *sr_connect(const sr_options *options) {
         return NULL;
     }
     sr_options_free(defaults);
+    c->cache.max_bytes = c->opts.schema_cache_bytes;
+    c->mcache.max_entries = c->opts.mutable_cache_entries;
     connect_and_handshake(c);
     return c;
 }
@@ -219,6 +223,9 @@ int sr_client_reconnect(sr_client *c) {
 void sr_client_free(sr_client *c) {
     if (!c) return;
     sr_close_socket(c);
+    sr_watch_detach_all(c);
+    sr_cache_release(&c->cache);
+    sr_mcache_release(c);
     sr_reply *r;
     while ((r = sr_ready_take(c, 1, 0)) != NULL) sr_reply_free(r);
     sr_reader_free(c->reader);
@@ -242,6 +249,7 @@ const char *sr_client_server_id(const sr_client *c) { return c->server_id ? c->s
 const char *sr_client_server_version(const sr_client *c) { return c->server_version ? c->server_version : ""; }
 int sr_client_request_deadlines(const sr_client *c) { return c->deadlines; }
 int sr_client_tls(const sr_client *c) { return c->tls != NULL; }
+int sr_client_watch_available(const sr_client *c) { return c->watch_available; }
 uint64_t sr_client_stat(const sr_client *c, sr_stat stat) {
     return (unsigned)stat < sizeof c->stats / sizeof c->stats[0] ? c->stats[stat] : 0;
 }

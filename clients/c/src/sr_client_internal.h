@@ -22,6 +22,9 @@ struct sr_options {
     int request_deadlines;
     int tls;
     char *tls_ca_file, *tls_cert_file, *tls_key_file, *tls_server_name;
+    unsigned watch_queue_events;
+    size_t schema_cache_bytes;
+    size_t mutable_cache_entries;
 };
 
 struct sr_reply {
@@ -57,6 +60,30 @@ typedef struct sr_pending_ring {
 
 enum sr_conn_state { SR_CONN_BROKEN = 0, SR_CONN_READY = 1, SR_CONN_GOAWAY = 2 };
 
+/* The schema cache (sr_cache.c): a hash of ids plus a least-recently-used list. */
+typedef struct sr_cache_entry sr_cache_entry;
+typedef struct sr_schema_cache {
+    size_t max_bytes, bytes, count;
+    sr_cache_entry **buckets;
+    size_t bucket_count; /* a power of two, or 0 before the first entry */
+    sr_cache_entry *newest, *oldest;
+    Srp__Schema *uncached; /* the last answer not cached (cache off, or too large): borrowed out */
+} sr_schema_cache;
+
+/* The mutable cache (sr_mcache.c): versions, config and mode, kept exact by an internal
+ * watch. A hash of (kind, subject, version, flag) plus a least-recently-used list. */
+typedef struct sr_mcache_entry sr_mcache_entry;
+typedef struct sr_mutable_cache {
+    size_t max_entries, count;
+    sr_mcache_entry **buckets;
+    size_t bucket_count; /* a power of two, or 0 before the first entry */
+    sr_mcache_entry *newest, *oldest;
+    sr_watch *watch;               /* the internal watch, open or ended; NULL before the first */
+    uint64_t attempted_connection; /* the connection (sr_mcache_connection) last tried on */
+    unsigned last_status;
+    Srp__SchemaVersion *uncached; /* the last answer not kept: borrowed out */
+} sr_mutable_cache;
+
 struct sr_client {
     struct sr_options opts;
     int fd;
@@ -85,7 +112,14 @@ struct sr_client {
     sr_pending_ring pending;
     sr_reply *ready_head, *ready_tail;
     size_t ready_count;
-    uint64_t stats[8];
+    uint64_t stats[16];
+
+    sr_watch *watches;           /* every watch not yet freed, open or ended (sr_watch.c) */
+    int watch_available;         /* HELLO_OK said watch */
+    unsigned watch_start_status; /* the status of the last refused sr_watch_start */
+    sr_schema_cache cache;
+    sr_mutable_cache mcache;
+    uint64_t connections; /* handshakes completed: which connection a watch was started on */
 };
 
 int sr_options_copy(struct sr_options *to, const struct sr_options *from);
@@ -138,5 +172,25 @@ size_t sr_transport_buffered(const sr_client *c);
 int sr_transport_tls_connect(sr_client *c, uint64_t deadline);
 /* Frees the TLS state (the socket is closed by the caller). */
 void sr_transport_close(sr_client *c);
+
+/* watches (sr_watch.c). A RESPONSE answering no pending request may belong to an open watch:
+ * sr_watch_route queues it there (or ends the watch) and returns 1, else 0. */
+int sr_watch_route(sr_client *c, const sr_frame *frame);
+/* The Watch request `id` was answered with `status`: an OK opens its watch. */
+void sr_watch_answered(sr_client *c, uint32_t id, unsigned status);
+/* A Watch whose caller gave up was answered OK: unwatch it (fire and forget). */
+void sr_watch_unwatch_orphan(sr_client *c, uint32_t id);
+/* 1 if `id` is the request id of an open watch (not to be handed out again). */
+int sr_watch_id_reserved(const sr_client *c, uint32_t id);
+/* The connection closed: every open watch ends with the client's error. */
+void sr_watch_connection_closed(sr_client *c);
+/* The client is being freed: watches forget it. */
+void sr_watch_detach_all(sr_client *c);
+
+/* schema cache (sr_cache.c) */
+void sr_cache_release(sr_schema_cache *cache);
+/* mutable cache (sr_mcache.c): frees entries and the internal watch (after the watches were
+ * detached, so nothing is sent). */
+void sr_mcache_release(sr_client *c);
 
 #endif

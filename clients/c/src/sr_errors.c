@@ -40,6 +40,8 @@ void sr_close_socket(sr_client *c) {
     c->out_length = c->out_sent = 0;
     /* Nothing pending will be answered now; replies already read stay takeable. */
     sr_pending_clear(&c->pending);
+    /* Nor will any watch send more: batches already queued stay takeable. */
+    if (c->watches) sr_watch_connection_closed(c);
 }
 
 int sr_break(sr_client *c, int err, const char *format, ...) {

@@ -120,14 +120,24 @@ static int handle_frame(sr_client *c, sr_frame *f) {
     switch (f->kind) {
     case SR_FRAME_RESPONSE: {
         sr_pending_slot *slot = sr_pending_find(&c->pending, f->request_id);
-        if (!slot) return SR_OK; /* answers nothing we wait for (dropped by a reconnect or GOAWAY) */
+        /* Answers nothing we wait for: a watch's events, or a request dropped by a reconnect
+         * or GOAWAY. */
+        if (!slot) {
+            if (c->watches) sr_watch_route(c, f);
+            return SR_OK; /* (the caller sees a connection the route broke) */
+        }
+        int method = slot->method;
         if (slot->abandoned) {
             sr_pending_remove(&c->pending, slot);
+            /* Nobody waits for this watch: end it rather than leave the server sending. */
+            if (method == SR_METHOD_WATCH && f->code == SR_STATUS_OK) sr_watch_unwatch_orphan(c, f->request_id);
             return SR_OK;
         }
-        sr_reply *r = sr_reply_from_frame(c, f, slot->method);
+        sr_reply *r = sr_reply_from_frame(c, f, method);
         if (!r) return sr_break(c, SR_ERR_OOM, "out of memory for a reply");
         sr_pending_remove(&c->pending, slot);
+        /* The one request answered more than once: later answers under its id go to the watch. */
+        if (method == SR_METHOD_WATCH) sr_watch_answered(c, f->request_id, r->status);
         if (r->status == SR_STATUS_THROTTLED || r->status == SR_STATUS_OVERLOADED) {
             c->stats[SR_STAT_THROTTLED]++;
             uint64_t until = sr_now_ms() + sr_reply_retry_after_ms(r);

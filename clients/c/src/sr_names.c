@@ -34,6 +34,7 @@ const char *sr_err_name(int err) {
         "SR_ERR_NOT_CONNECTED", "SR_ERR_ENCODE", "SR_ERR_NO_SUCH_REQUEST", "SR_ERR_TLS",
         "SR_ERR_JSON", "SR_ERR_SCHEMA", "SR_ERR_AVRO_VALUE", "SR_ERR_AVRO_DATA", "SR_ERR_WIRE_MAGIC",
         "SR_ERR_WIRE_TRUNCATED", "SR_ERR_WIRE_INDEXES", "SR_ERR_UNKNOWN_SCHEMA", "SR_ERR_REGISTRY",
+        "SR_ERR_WATCH_ENDED",
     };
     if (err >= 0 && (size_t)err < sizeof names / sizeof names[0]) return names[err];
     return "SR_ERR_UNKNOWN";

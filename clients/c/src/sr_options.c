@@ -24,6 +24,7 @@ sr_options *sr_options_new(void) {
     o->connect_timeout_ms = 5000;
     o->call_timeout_ms = 30000;
     o->request_deadlines = 1;
+    o->watch_queue_events = 1024;
     if (replace(&o->host, "127.0.0.1") || replace(&o->client_name, "srclient/" SR_VERSION_STRING)) {
         sr_options_free(o);
         return NULL;
@@ -102,6 +103,21 @@ int sr_options_set_tls_cert_file(sr_options *o, const char *path) {
 int sr_options_set_tls_key_file(sr_options *o, const char *path) { return set_tls_string(o, &o->tls_key_file, path); }
 int sr_options_set_tls_server_name(sr_options *o, const char *name) {
     return set_tls_string(o, &o->tls_server_name, name);
+}
+
+int sr_options_set_watch_queue_events(sr_options *o, unsigned events) {
+    if (events == 0) return SR_ERR_ARGUMENT;
+    o->watch_queue_events = events;
+    return SR_OK;
+}
+int sr_options_set_schema_cache_bytes(sr_options *o, size_t bytes) {
+    o->schema_cache_bytes = bytes;
+    return SR_OK;
+}
+
+int sr_options_set_mutable_cache_entries(sr_options *o, size_t max_entries) {
+    o->mutable_cache_entries = max_entries;
+    return SR_OK;
 }
 
 /* Deep copy into the client (sr_client.c). */

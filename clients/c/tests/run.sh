@@ -88,6 +88,10 @@ if [ -n "${SCHEMA_REGISTRY_BIN:-}" ] && [ -x "$SCHEMA_REGISTRY_BIN" ]; then
   suite "pending loop, calls with bytes, deadlines (ASan+UBSan)" "$build/san/test-calls"
   suite "TLS: verified, refused, mTLS, pipelined (ASan+UBSan)" "$build/san/test-tls"
   suite "serializer and deserializer: register on first use, round trips, bad payloads (ASan+UBSan)" "$build/san/test-serde"
+  suite "watch (events, calls while watching, unwatch, resume, resync, queue bound) and schema cache (ASan+UBSan)" \
+    "$build/san/test-watch"
+  suite "mutable cache: versions, config, mode kept exact by a watch; RESYNC, reconnect, restart (ASan+UBSan)" \
+    "$build/san/test-mcache"
 
   # A server for the examples and the benchmark smoke run: port 0, read back from the log.
   "$SCHEMA_REGISTRY_BIN" serve --store sqlite --data-dir "$work" --port 0 --host 127.0.0.1 --set rest-port=0 \
@@ -102,6 +106,8 @@ if [ -n "${SCHEMA_REGISTRY_BIN:-}" ] && [ -x "$SCHEMA_REGISTRY_BIN" ]; then
     check "example pipelined-fetch" 'id 1: [0-9]+ bytes' "$build/examples/pipelined-fetch" 127.0.0.1 "$port" 1 1 1
     check "example quickstart (README)" '^schema [0-9]+ fetched 100 times$' "$build/examples/quickstart" 127.0.0.1 "$port"
     check "example call-bytes (README)" '^ServerInfo: OK, [0-9]+ bytes$' "$build/examples/call-bytes" 127.0.0.1 "$port"
+    check "example watch (README): an event pushed, then one cache miss and one hit" \
+      '^schema [0-9]+: 1 hit, 1 miss$' "$build/examples/watch" 127.0.0.1 "$port"
     check "example serde (README): register on first use, read back, wrong magic byte" \
       '^SR_ERR_WIRE_MAGIC: wrong magic byte 0x7b' "$build/examples/serde" 127.0.0.1 "$port"
     tls=../../Tests/SchemaRegistryTesting/Fixtures/tls
@@ -146,6 +152,12 @@ PY
       check "sr-benchmark srp $op" '"errors":0,"throttled":0' \
         "$build/san/sr-benchmark" -p "$port" -c 4 -n 2000 -P 8 -t "$op" --json
     done
+    check "cache-bench: cached GetSchemaById beside round trips (rates reported, not asserted)" \
+      '^cache-bench: GetSchemaById x2000: round trip [0-9]+/s, cached [0-9]+/s' "$build/cache-bench" 127.0.0.1 "$port" 2000
+    # The rates are reported, not asserted; that a hit allocates nothing is (cache-bench counts malloc).
+    check "cache-bench: cached latest version (mutable cache) beside round trips, no allocation in 2000 hits" \
+      '^cache-bench: GetSchemaByVersion latest x2000: round trip [0-9]+/s, cached [0-9]+/s .*, 2000 hits, .*, 0 allocations in the hits$' \
+      "$build/cache-bench" 127.0.0.1 "$port" 2000
     check "sr-benchmark srp open loop" '"requests":200,"ok":200' \
       "$build/san/sr-benchmark" -p "$port" -c 2 -n 200 --rate 2000 --json
     if [ -n "${SR_TEST_REDIS_URL:-}" ]; then

@@ -14,6 +14,8 @@ static int vector_count;
 
 static const ProtobufCMessageDescriptor *descriptor_named(const char *full_name) {
     if (!strcmp(full_name, "srp.ErrorBody")) return &srp__error_body__descriptor;
+    /* A Watch's later answers (PROTOCOL.md 19) are not a method's declared response. */
+    if (!strcmp(full_name, "srp.WatchEvents")) return &srp__watch_events__descriptor;
     size_t count;
     const sr_method_info *all = sr_method_all(&count);
     for (size_t i = 0; i < count; i++) {

@@ -46,6 +46,8 @@ public enum RequestTypes {
             .createApiKey: Srp_CreateApiKeyRequest.self,
             .listApiKeys: Srp_ListApiKeysRequest.self,
             .revokeApiKey: Srp_RevokeApiKeyRequest.self,
+            .watch: Srp_WatchRequest.self,
+            .unwatch: Srp_UnwatchRequest.self,
         ]
         // A method added to proto/ without a row here would go unfuzzed: refuse to start.
         for method in SRPMethod.allCases {

@@ -266,6 +266,33 @@ def vectors():
               "RESPONSE, status 0 (OK), request id 14, body RegisterSchemaResponse{id: 44, version: 3, created: true}",
               "server-to-client", RESPONSE, 0, 0, 14, registered, message="RegisterSchemaResponse")
 
+    # Watch (PROTOCOL.md 19): one request answered by several RESPONSEs under its id.
+    watch = pb("WatchRequest", 'subject_prefixes: "orders-" after_position: 812 log_id: "6f1c0b1e"')
+    add_frame(16, "watch-request",
+              "REQUEST, method 60 (Watch), request id 5, body WatchRequest{subject_prefixes: [\"orders-\"], "
+              "after_position: 812, log_id: \"6f1c0b1e\"}: resume after position 812 of that change log",
+              "client-to-server", REQUEST, 0, 60, 5, watch, message="WatchRequest")
+    watching = pb("WatchResponse", 'log_id: "6f1c0b1e" position: 812')
+    add_frame(17, "watch-response",
+              "RESPONSE, status 0, request id 5: the Watch's first answer, WatchResponse{log_id: \"6f1c0b1e\", "
+              "position: 812, resync: false}; events follow under the same request id",
+              "server-to-client", RESPONSE, 0, 0, 5, watching, message="WatchResponse")
+    events = pb("WatchEvents",
+                'events { position: 813 type: WATCH_EVENT_TYPE_VERSION_REGISTERED subject: "orders-value" '
+                'versions: 3 id: 40 } '
+                'events { position: 815 type: WATCH_EVENT_TYPE_CONFIG_CHANGED compatibility: COMPATIBILITY_LEVEL_FULL } '
+                'position: 816')
+    add_frame(18, "watch-events",
+              "RESPONSE, status 0, request id 5 again: a WatchEvents body with two events, version 3 (id 40) of "
+              "orders-value registered at position 813 and the global compatibility set to FULL at 815; every "
+              "change up to 816 was considered (814 and 816 concerned other subjects)",
+              "server-to-client", RESPONSE, 0, 0, 5, events, message="WatchEvents")
+    unwatch = pb("UnwatchRequest", "watch_request_id: 5")
+    add_frame(19, "unwatch-request",
+              "REQUEST, method 61 (Unwatch), request id 9, body UnwatchRequest{watch_request_id: 5}: nothing is "
+              "sent under request id 5 after its UnwatchResponse",
+              "client-to-server", REQUEST, 0, 61, 9, unwatch, message="UnwatchRequest")
+
     # ------------------------------------------------------------------ errors: preface
     add(20, "bad-preface-http", "an HTTP request where the preface belongs: rejected at its first byte 'G' (0x47 != 0x89)",
         "client-to-server", "error", stage="preface", hex=hexs(b"GET / HTTP/1.1\r\n"), error_status=2)

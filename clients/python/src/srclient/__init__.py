@@ -9,6 +9,8 @@
   confluent-kafka's Producer and Consumer.
 * :mod:`srclient.cserdes`: the C library's own serializer, deserializer, wire format and Avro
   codec (srclient_serde.h) through cffi; their errors carry the C code (``err``, ``err_name``).
+* :meth:`Client.watch`: the server's change notifications (:class:`Watch`, :class:`WatchEvent`),
+  and the C client's caches (``schema_cache_bytes``, ``mutable_cache_entries``, ``cache_stats``).
 * :mod:`srclient.errors`: RegistryError (with ``code``: 40403, 40901, ...) and friends.
 """
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .errors import (AuthenticationError, ClientError, Conflict, Forbidden, Inco
                      RegistryConnectionError, RegistryError, RegistryTimeout, SchemaCompileError, SchemaNotFound,
                      SerializationError, SerializerRegistryError, SrclientError, SubjectNotFound, TLSError,
                      TruncatedFrame, UnknownSchemaId, VersionNotFound, WrongMagicByte)
+from .watch import Watch, WatchEnded, WatchEvent  # noqa: E402
 from .models import (CompatibilityResult, RegisteredSchema, Schema, SchemaReference, SchemaVersion,  # noqa: E402
                     SearchPage, ServerInfo, ValidationError, ValidationResult)
 
@@ -45,4 +48,5 @@ __all__ = [
     "RegistryConnectionError", "RegistryTimeout", "TLSError", "AuthenticationError", "SerializationError",
     "WrongMagicByte", "TruncatedFrame", "UnknownSchemaId", "PayloadMismatch", "InvalidMessageIndexes",
     "SchemaCompileError", "SerializerRegistryError", "c_library_version", "tls_available",
+    "Watch", "WatchEvent", "WatchEnded",
 ]

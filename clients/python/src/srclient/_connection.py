@@ -22,9 +22,12 @@ class _Connection:
                  tls: Optional[bool] = None, ca_file: Optional[str] = None, cert_file: Optional[str] = None,
                  key_file: Optional[str] = None, server_name: Optional[str] = None, timeout: float = 30.0,
                  connect_timeout: float = 5.0, client_name: Optional[str] = None, compression: bool = True,
-                 throttle_retries: int = 0, auto_reconnect: bool = False):
+                 throttle_retries: int = 0, auto_reconnect: bool = False, schema_cache_bytes: int = 0,
+                 mutable_cache_entries: int = 0, watch_queue_events: Optional[int] = None):
         self._client = ffi.NULL
         self._lock = threading.Lock()
+        self._schema_cache_bytes = int(schema_cache_bytes)
+        self._mutable_cache_entries = int(mutable_cache_entries)
         self.host, self.port = host, int(port)
         self.timeout = timeout
         self._timeout_ms = self._ms(timeout)
@@ -43,6 +46,12 @@ class _Connection:
             self._set(options, lib.sr_options_set_call_timeout_ms, self._timeout_ms)
             self._set(options, lib.sr_options_set_throttle_retries, int(throttle_retries))
             self._set(options, lib.sr_options_set_auto_reconnect, 1 if auto_reconnect else 0)
+            if schema_cache_bytes:
+                self._set(options, lib.sr_options_set_schema_cache_bytes, int(schema_cache_bytes))
+            if mutable_cache_entries:
+                self._set(options, lib.sr_options_set_mutable_cache_entries, int(mutable_cache_entries))
+            if watch_queue_events is not None:
+                self._set(options, lib.sr_options_set_watch_queue_events, int(watch_queue_events))
             if tls is None:
                 tls = any(v is not None for v in (ca_file, cert_file, key_file, server_name))
             if tls:

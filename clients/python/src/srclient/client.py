@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
+from ._caches import _Caches
 from ._connection import _Connection
 # Every name defined here before the split stays importable from here (get_many's own constants,
 # _STEP and the like, now live in _get_many).
@@ -22,9 +23,10 @@ from ._convert import (_RETRYABLE, _SCHEMA_NOT_FOUND, _TYPE_NAMES, _TYPE_NUMBERS
 from ._get_many import _GetMany, _GetSchemaByIdResponse  # noqa: F401
 from .models import (CompatibilityResult, RegisteredSchema, Schema, SchemaVersion, SearchPage, ServerInfo,
                     ValidationError, ValidationResult)
+from .watch import Watch, start_watch
 
 
-class Client(_Connection, _GetMany):
+class Client(_Connection, _GetMany, _Caches):
     """A connection to a schema registry's SRP port.
 
     ::
@@ -45,7 +47,24 @@ class Client(_Connection, _GetMany):
 
     One client is one connection; calls are serialized by a lock, so a client may be shared
     between threads (one at a time on the wire).
+
+    Caches (off by default; see srclient._caches): ``schema_cache_bytes`` > 0 caches schemas by
+    id (``get_schema``); ``mutable_cache_entries`` > 0 caches versions, latest versions, levels
+    and modes (``get_version``/``get_latest``, ``get_config``, ``get_mode``), kept exact by a
+    watch on the connection. ``cache_stats()`` gives the hit/miss counters.
+    ``watch_queue_events`` bounds the events queued per watch (default 1,024).
     """
+
+    # ------------------------------------------------------------------ watch
+
+    def watch(self, subjects: Optional[Iterable[str]] = None, prefixes: Optional[Iterable[str]] = None,
+              after_position: Optional[int] = None, log_id: Optional[str] = None,
+              timeout: Optional[float] = None) -> Watch:
+        """Starts a watch of changes (every subject the API key may read when neither
+        ``subjects`` nor ``prefixes`` is given). To resume, pass ``after_position`` and
+        ``log_id`` of an earlier watch (its ``position`` and ``log_id``): what changed after it
+        is sent first. Raises RegistryError when the server refuses (e.g. 42209: no change log)."""
+        return start_watch(self, subjects, prefixes, after_position, log_id, timeout)
 
     # ------------------------------------------------------------------ server
 
@@ -60,7 +79,10 @@ class Client(_Connection, _GetMany):
     # ------------------------------------------------------------------ reads
 
     def get_schema(self, schema_id: int) -> Schema:
-        """The schema with this global id (raises SchemaNotFound, code 40403)."""
+        """The schema with this global id (raises SchemaNotFound, code 40403). Through the schema
+        cache when it is on."""
+        if self._schema_cache_bytes:
+            return self._cached_schema(schema_id)
         return _schema(self.call("GetSchemaById", _msg("GetSchemaByIdRequest")(id=schema_id),
                                  "GetSchemaByIdResponse").schema)
 
@@ -77,7 +99,10 @@ class Client(_Connection, _GetMany):
         return [(sv.subject, sv.version) for sv in r.subject_versions]
 
     def get_version(self, subject: str, version: Version = "latest", include_deleted: bool = False) -> SchemaVersion:
-        """The schema registered under ``subject`` at ``version`` (an int, or "latest")."""
+        """The schema registered under ``subject`` at ``version`` (an int, or "latest"). Through the
+        mutable cache when it is on (and ``include_deleted`` is false)."""
+        if self._mutable_cache_entries and not include_deleted:
+            return self._cached_version(subject, _version_number(version))
         r = self.call("GetSchemaByVersion", _msg("GetSchemaByVersionRequest")(
             subject=subject, version=_version_number(version), include_deleted=include_deleted),
             "GetSchemaByVersionResponse")
@@ -220,7 +245,10 @@ class Client(_Connection, _GetMany):
 
     def get_config(self, subject: Optional[str] = None, default_to_global: bool = False) -> Optional[str]:
         """The compatibility level of ``subject`` (None: the global one), e.g. "BACKWARD".
-        A subject without its own level raises NotFound (40408) unless ``default_to_global``."""
+        A subject without its own level raises NotFound (40408) unless ``default_to_global``.
+        Through the mutable cache when it is on."""
+        if self._mutable_cache_entries:
+            return self._cached_config(subject, default_to_global)
         r = self.call("GetConfig", _msg("GetConfigRequest")(subject=subject or "",
                                                             default_to_global=default_to_global),
                       "GetConfigResponse")
@@ -238,7 +266,10 @@ class Client(_Connection, _GetMany):
         return _level_name(r.compatibility)
 
     def get_mode(self, subject: Optional[str] = None, default_to_global: bool = False) -> Optional[str]:
-        """The mode of ``subject`` (None: the global one): "READWRITE", "READONLY" or "IMPORT"."""
+        """The mode of ``subject`` (None: the global one): "READWRITE", "READONLY" or "IMPORT".
+        Through the mutable cache when it is on."""
+        if self._mutable_cache_entries:
+            return self._cached_mode(subject, default_to_global)
         r = self.call("GetMode", _msg("GetModeRequest")(subject=subject or "", default_to_global=default_to_global),
                       "GetModeResponse")
         return _mode_name(r.mode)

@@ -1,0 +1,263 @@
+import Logging
+import NIOCore
+import SchemaRegistryCore
+import Synchronization
+
+/// Something the hub hands committed changes to: one per connection that watches. Called on
+/// the subscriber's `eventLoop`: the hub hops once per event loop per delivery, not once per
+/// subscriber (1,000 watchers on 2 loops cost 2 hops).
+protocol ChangeSubscriber: AnyObject, Sendable {
+    var eventLoop: any EventLoop { get }
+    /// `changes` (ascending) are every change with a position in (previous `through`, `through`].
+    func changesCommitted(_ changes: [PublishedChange], through: ChangePosition)
+    /// The hub lost changes up to `position` (the store's log was pruned past the hub's head):
+    /// every watch must resync there.
+    func changesLost(resumeAfter position: ChangePosition)
+}
+
+/// The one reader of the store's change log in this process, and the fan-out to watchers.
+///
+/// It keeps a window of the newest changes (what a reconnecting watcher can resume from) and
+/// reads the log after its head whenever the store says something committed (in this process,
+/// or on another instance through PostgreSQL's NOTIFY), and every `pollInterval` anyway, so a
+/// lost wake delays changes but never loses them. Watchers cost the store nothing: 1,000 of
+/// them share one read.
+final class ChangeHub: Sendable {
+    struct Configuration: Sendable {
+        /// Changes kept in memory for watchers resuming from a position (`watch-replay-changes`).
+        var replayChanges = 10_000
+        /// Changes kept in the store's log (`watch-log-retention`); older ones are pruned.
+        var logRetention: UInt64 = 100_000
+        /// Read the log this often even without a wake.
+        var pollInterval: Duration = .seconds(1)
+        /// Changes read per store call.
+        var readLimit = 1_000
+    }
+
+    /// Where a new watch starts.
+    struct Start: Sendable {
+        var logID: String
+        var position: ChangePosition
+        var resync: Bool
+        /// Changes after `position` already read (a resume), ascending.
+        var backlog: [PublishedChange]
+    }
+
+    private struct State {
+        var logID: String?
+        /// Every committed change with a position in (floor, head], ascending.
+        var window: [PublishedChange] = []
+        var floor: ChangePosition = 0
+        var head: ChangePosition = 0
+        /// By event loop, then by subscriber.
+        var subscribers: [ObjectIdentifier: LoopSubscribers] = [:]
+        var prunedThrough: ChangePosition = 0
+    }
+
+    let log: any ChangeLog
+    let configuration: Configuration
+    private let state = Mutex(State())
+    private let reads = Atomic<Int>(0)
+    private let logger: Logger
+
+    init(log: any ChangeLog, configuration: Configuration = .init(), logger: Logger) {
+        self.log = log
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Whether the hub has read the log once (watches are refused UNAVAILABLE before).
+    var isReady: Bool { state.withLock { $0.logID != nil } }
+
+    /// Waits (polling, bounded by `timeout`) until the log has been read once; false on timeout.
+    func waitUntilReady(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !isReady {
+            guard ContinuousClock.now < deadline, !Task.isCancelled else { return false }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        return true
+    }
+
+    // MARK: Watchers
+
+    func register(_ subscriber: any ChangeSubscriber) {
+        state.withLock { state in
+            let loop = ObjectIdentifier(subscriber.eventLoop)
+            state.subscribers[loop, default: LoopSubscribers(eventLoop: subscriber.eventLoop)]
+                .members[ObjectIdentifier(subscriber)] = subscriber
+        }
+    }
+
+    func unregister(_ subscriber: any ChangeSubscriber) {
+        state.withLock { state in
+            let loop = ObjectIdentifier(subscriber.eventLoop)
+            state.subscribers[loop]?.members.removeValue(forKey: ObjectIdentifier(subscriber))
+            if state.subscribers[loop]?.members.isEmpty == true { state.subscribers.removeValue(forKey: loop) }
+        }
+    }
+
+    /// Runs `body` for every subscriber, on its event loop: one hop per loop.
+    private func forEachSubscriber(_ body: @escaping @Sendable (any ChangeSubscriber) -> Void) {
+        let groups = state.withLock { Array($0.subscribers.values) }
+        for group in groups {
+            group.eventLoop.execute {
+                for subscriber in group.members.values { body(subscriber) }
+            }
+        }
+    }
+
+    /// Where a watch starts: now (`after` nil), or after a position of this log the window still
+    /// covers; otherwise now, with `resync`. nil before the hub has read the log once. A position
+    /// above this hub's head (the client came from an instance that had read further) is taken
+    /// as it is: positions are the store's, so the changes after it still reach this hub.
+    func start(after: ChangePosition?, logID requestedLogID: String) -> Start? {
+        state.withLock { state in
+            guard let logID = state.logID else { return nil }
+            guard let after else { return Start(logID: logID, position: state.head, resync: false, backlog: []) }
+            guard requestedLogID == logID, after >= state.floor else {
+                return Start(logID: logID, position: state.head, resync: true, backlog: [])
+            }
+            let firstAfter = state.window.partitioningIndex { $0.position > after }
+            return Start(logID: logID, position: after, resync: false, backlog: Array(state.window[firstAfter...]))
+        }
+    }
+
+    // MARK: Reading the log
+
+    /// Reads the log until cancelled: first the newest window, then after each wake or poll.
+    ///
+    /// Wakes and poll ticks go into one stream read by one iterator for the whole run. (Racing
+    /// a wake against a sleep in a task group cancelled the stream's reader whenever the sleep
+    /// won, and a cancelled AsyncStream is finished for good: the loop then read the log
+    /// without pause, a core's worth of CPU on an idle server.)
+    func run() async {
+        let (wakes, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let ticker = Task { [pollInterval = configuration.pollInterval] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: pollInterval)
+                continuation.yield()
+            }
+        }
+        var observation: (any ChangeObservation)?
+        defer {
+            ticker.cancel()
+            observation?.cancel()
+            continuation.finish()
+        }
+        var iterator = wakes.makeAsyncIterator()
+        var backoff = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                if observation == nil {
+                    observation = try await log.observeCommits { continuation.yield() }
+                }
+                if !isReady { try await loadWindow() }
+                try await catchUp()
+                backoff = .milliseconds(100)
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("reading the change log failed", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+                continue
+            }
+            reads.add(1, ordering: .relaxed)
+            // A wake or the next poll tick, whichever first; nil once this task is cancelled.
+            guard await iterator.next() != nil else { return }
+        }
+    }
+
+    /// Passes over the log so far (tests check an idle hub waits instead of spinning).
+    var passes: Int { reads.load(ordering: .relaxed) }
+
+    private func loadWindow() async throws {
+        let logID = try await log.changeLogID()
+        let page = try await log.latestChanges(limit: configuration.replayChanges)
+        let window = page.changes.map(PublishedChange.init)
+        state.withLock { state in
+            state.window = window
+            // Every committed change above the first one read is in the window (the read took
+            // the newest ones); with fewer than asked, the log holds nothing older but pruned.
+            state.floor =
+                page.changes.count < configuration.replayChanges
+                ? page.horizon : (page.changes.first.map { $0.position - 1 } ?? page.head)
+            state.head = page.changes.last?.position ?? page.head
+            state.logID = logID
+        }
+        logger.info(
+            "change log read",
+            metadata: ["log_id": "\(logID)", "head": "\(page.head)", "window": "\(page.changes.count)"])
+    }
+
+    /// Reads everything after the head, publishing each page.
+    func catchUp() async throws {
+        while true {
+            let head = state.withLock { $0.head }
+            let page = try await log.changes(after: head, limit: configuration.readLimit)
+            if page.horizon > head {
+                lost(resumeAfter: page.head)
+                return
+            }
+            guard !page.changes.isEmpty else { return }
+            publish(page.changes)
+            if page.changes.count < configuration.readLimit { break }
+        }
+        try await pruneIfDue()
+    }
+
+    private func publish(_ page: [Change]) {
+        let through = page.last!.position
+        let changes = page.map(PublishedChange.init)
+        state.withLock { state in
+            state.window.append(contentsOf: changes)
+            state.head = through
+            let excess = state.window.count - configuration.replayChanges
+            // Trimmed in chunks, not per change: removeFirst shifts the whole array.
+            if excess > configuration.replayChanges / 4 {
+                state.floor = state.window[excess - 1].position
+                state.window.removeFirst(excess)
+            }
+        }
+        forEachSubscriber { $0.changesCommitted(changes, through: through) }
+    }
+
+    /// The store pruned past the head (the hub was away for more than the log's retention).
+    private func lost(resumeAfter position: ChangePosition) {
+        logger.warning("the change log was pruned past this instance's head: watchers resync")
+        state.withLock { state in
+            state.window = []
+            state.floor = position
+            state.head = position
+        }
+        forEachSubscriber { $0.changesLost(resumeAfter: position) }
+    }
+
+    /// Keeps the store's log near `logRetention` changes (every instance may prune: it is idempotent).
+    private func pruneIfDue() async throws {
+        let (head, pruned) = state.withLock { ($0.head, $0.prunedThrough) }
+        let retention = configuration.logRetention
+        guard head > retention, head - retention >= pruned + retention / 10 else { return }
+        try await log.pruneChanges(through: head - retention)
+        state.withLock { $0.prunedThrough = head - retention }
+    }
+}
+
+/// The subscribers on one event loop.
+private struct LoopSubscribers: Sendable {
+    let eventLoop: any EventLoop
+    var members: [ObjectIdentifier: any ChangeSubscriber] = [:]
+}
+
+extension Array {
+    /// The first index whose element satisfies `predicate`, which must be false then true along the array.
+    fileprivate func partitioningIndex(where predicate: (Element) -> Bool) -> Int {
+        var low = startIndex
+        var high = endIndex
+        while low < high {
+            let middle = low + (high - low) / 2
+            if predicate(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+}
