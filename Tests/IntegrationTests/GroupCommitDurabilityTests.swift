@@ -1,4 +1,5 @@
 import Foundation
+import SRPWire
 import SchemaRegistryClient
 import SchemaRegistryTesting
 import Synchronization
@@ -98,12 +99,19 @@ struct GroupCommitDurabilityTests {
         let reader = try await second.connectedClient()
         let acks = record.acknowledged.withLock { $0 }
         for ack in acks {
-            let found = try await reader.getSchemaByVersion(
-                .with {
-                    $0.subject = ack.subject
-                    $0.version = ack.version
-                }
-            ).schema
+            let found: Srp_SchemaVersion
+            do {
+                found = try await reader.getSchemaByVersion(
+                    .with {
+                        $0.subject = ack.subject
+                        $0.version = ack.version
+                    }
+                ).schema
+            } catch {
+                Issue.record(
+                    "acknowledged \(ack.subject) v\(ack.version) (id \(ack.id)) is gone after the restart: \(error)")
+                continue
+            }
             #expect(found.id == ack.id, "\(ack.subject) v\(ack.version)")
             #expect(Self.sameFields(ack.text, found.schema), "\(ack.subject) v\(ack.version) holds another schema")
         }
@@ -111,9 +119,20 @@ struct GroupCommitDurabilityTests {
         // readable by id) and one of the texts sent to that subject.
         let sentTexts = record.sent.withLock { $0 }
         for (subject, texts) in sentTexts {
-            let versions = try await reader.listVersions(.with { $0.subject = subject }).versions
             let ackedHere = acks.filter { $0.subject == subject }.map(\.version)
-            #expect(versions == Array(1...Int32(versions.count)) || (versions.isEmpty && ackedHere.isEmpty))
+            let versions: [Int32]
+            do {
+                versions = try await reader.listVersions(.with { $0.subject = subject }).versions
+            } catch let error as SchemaRegistryClientError
+                where error.code == .server(StatusCode(rawValue: 40401)) && ackedHere.isEmpty
+            {
+                // Everything sent to it was in flight at the kill (slow writers under load): the
+                // subject was never created, which is as right as it being there.
+                versions = []
+            }
+            // Versions are dense from 1 (an empty list only when nothing was acknowledged there).
+            #expect(versions == (0..<versions.count).map { Int32($0 + 1) })
+            #expect(!versions.isEmpty || ackedHere.isEmpty)
             for version in versions {
                 let stored = try await reader.getSchemaByVersion(
                     .with {
@@ -154,7 +173,6 @@ struct GroupCommitDurabilityTests {
             Issue.record("psql could not create database \(name): \(psql.errors)")
             return nil
         }
-        let root = base[..<(base.lastIndex(of: "/") ?? base.endIndex)]
-        return "\(root)/\(name)"
+        return ExternalService.postgresURL(base, database: name)
     }
 }
