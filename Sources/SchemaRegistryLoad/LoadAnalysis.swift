@@ -39,10 +39,17 @@ public enum LoadAnalysis {
     public static func report(_ measurement: LoadMeasurement, context: Context) -> LoadReport {
         var total = LoadWindow()
         for (index, phase) in measurement.phases.enumerated() where !context.plan.phases[index].warmup {
-            total.merge(phase)
+            total.merge(phase.total)
         }
-        let phases = measurement.phases.enumerated().map { index, window in
+        // Reads: everything but registrations, whose tail is the store's commit and which the
+        // targets judge apart from the reads.
+        var reads = LoadWindow()
+        for operation in LoadOperation.allCases where operation != .registerSchema {
+            reads.merge(measurement.operations[operation.rawValue])
+        }
+        let phases = measurement.phases.enumerated().map { index, windows in
             let phase = context.plan.phases[index]
+            let window = windows.total
             return PhaseReport(
                 name: phase.name, startS: context.plan.start(ofPhase: index), durationS: phase.seconds,
                 offeredRps: phase.rate, achievedRps: Double(window.completed) / phase.seconds, warmup: phase.warmup,
@@ -59,7 +66,7 @@ public enum LoadAnalysis {
                 offeredSeconds: measurement.offeredSeconds,
                 throughputRps: measurement.offeredSeconds > 0
                     ? Double(total.completed) / measurement.offeredSeconds : 0,
-                stopReason: measurement.stopReason, total: WindowReport(total)),
+                stopReason: measurement.stopReason, total: WindowReport(total), reads: WindowReport(reads)),
             operations: Dictionary(
                 uniqueKeysWithValues: zip(
                     LoadOperation.allCases.map(\.key), measurement.operations.map(WindowReport.init))
@@ -92,7 +99,7 @@ public enum LoadAnalysis {
         guard let spikeIndex = context.plan.phases.firstIndex(where: { $0.name == "spike" }), spikeIndex > 0,
             spikeIndex < measurement.phases.count
         else { return nil }
-        let before = measurement.phases[spikeIndex - 1]
+        let before = measurement.phases[spikeIndex - 1].total
         let spikeStart = context.plan.start(ofPhase: spikeIndex)
         let spikeEnd = context.plan.start(ofPhase: spikeIndex + 1)
         let beforeP99 = before.percentiles.p99Us

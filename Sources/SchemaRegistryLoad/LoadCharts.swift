@@ -7,6 +7,8 @@ public enum LoadCharts {
     static let width = 960.0
     static let panelHeight = 330.0
     static let colors = (p50: "#2a9d8f", p99: "#e76f51", p999: "#6d597a", offered: "#8d99ae", achieved: "#264653")
+    /// One color per operation, in `LoadOperation` order.
+    static let operationColors = ["#1d3557", "#2a9d8f", "#e63946", "#f4a261"]
 
     /// The charts of a report, as one SVG document.
     public static func svg(for report: LoadReport) -> String {
@@ -104,7 +106,14 @@ public enum LoadCharts {
         let throughput = LineChart(
             title: "Throughput", x: time, y: .linear("requests per second", upTo: peak, format: ChartAxis.thousands),
             series: throughputSeries, bands: bands)
-        var panels = [latency, throughput]
+        var panels = [latency]
+        if let byOperation = operationP99Panel(
+            title: "p99 per operation per \(ChartAxis.plain(report.intervalSeconds)) s interval (log scale)", x: time,
+            points: points.map { ($0.tS + middle, $0.operations) }, bands: bands)
+        {
+            panels.append(byOperation)
+        }
+        panels.append(throughput)
         let rss = points.compactMap { point in point.rssKib.map { (point.tS + middle, Double($0) / 1024) } }
         if !rss.isEmpty {
             panels.append(
@@ -162,6 +171,34 @@ public enum LoadCharts {
                     name: "p99 bound", color: "#c0392b", points: [(0, bound), (offered.maximum, bound)], dash: "3 3"),
             ],
             markers: markers)
-        return [throughput, latency]
+        var panels = [throughput, latency]
+        if let byOperation = operationP99Panel(
+            title: "p99 per operation of each step against offered rate (log scale)", x: offered,
+            points: steps.map { ($0.offeredRps, $0.operations) }, markers: markers, showsPoints: true)
+        {
+            panels.append(byOperation)
+        }
+        return panels
+    }
+
+    /// One p99 line per operation that has data (nil when none has: a report of an older version).
+    private static func operationP99Panel(
+        title: String, x: ChartAxis, points: [(Double, [String: LatencyPercentiles]?)], bands: [ChartBand] = [],
+        markers: [ChartMarker] = [], showsPoints: Bool = false
+    ) -> LineChart? {
+        let series = LoadOperation.allCases.compactMap { operation -> ChartSeries? in
+            let values = points.compactMap { x, operations in
+                operations?[operation.key].map { (x, milliseconds($0.p99Us)) }
+            }
+            guard !values.isEmpty else { return nil }
+            return ChartSeries(
+                name: operation.key, color: operationColors[operation.rawValue % operationColors.count],
+                points: values, showsPoints: showsPoints)
+        }
+        guard !series.isEmpty else { return nil }
+        let values = points.flatMap { $0.1?.values.map(\.p99Us) ?? [] }
+        return LineChart(
+            title: title, x: x, y: latencyAxis("p99 (ms)", values: values), series: series, bands: bands,
+            markers: markers)
     }
 }

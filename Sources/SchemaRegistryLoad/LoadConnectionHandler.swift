@@ -20,8 +20,6 @@ struct LoadConnectionSchedule: Sendable {
     /// Requests awaiting an answer beyond this are not sent but counted as `CLIENT_BACKLOG`
     /// errors, so an overloaded server cannot make the client's memory grow without bound.
     var maxPending: Int
-    /// Phases before this one are warm-up: counted per phase and interval, not per operation.
-    var firstMeasuredPhase: Int
     /// A request unanswered this long after its intended send time counts as a `TIMEOUT` error.
     var timeoutNanos: UInt64
 }
@@ -53,7 +51,6 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
 
     private var schedule: LoadConnectionSchedule?
-    private var firstMeasuredPhase: Int { schedule?.firstMeasuredPhase ?? 0 }
     private var nextIntendedNanos: UInt64 = 0
     private var phase = 0
     /// Sends of this connection so far in the current phase (k above).
@@ -66,11 +63,9 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private var random: SplitMix64
 
     /// Windows by interval index (by completion time; offers by intended time), until harvested.
-    private var intervals: [Int: LoadWindow] = [:]
+    private var intervals: [Int: OperationWindows] = [:]
     /// Windows by phase of the intended send time.
-    private var phases: [LoadWindow] = []
-    /// Windows by operation, `LoadOperation.rawValue` order.
-    private var operations = Array(repeating: LoadWindow(), count: LoadOperation.allCases.count)
+    private var phases: [OperationWindows] = []
 
     /// - Parameter apiKey: presented in HELLO when the server requires keys.
     init(workload: LoadWorkload, connectionIndex: Int, apiKey: String? = nil, ready: EventLoopPromise<Void>) {
@@ -97,7 +92,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     /// Starts sending on `schedule`. Call once, after the handshake.
     func start(_ schedule: LoadConnectionSchedule) {
         self.schedule = schedule
-        phases = Array(repeating: LoadWindow(), count: schedule.phaseEnds.count)
+        phases = Array(repeating: OperationWindows(), count: schedule.phaseEnds.count)
         nextIntendedNanos = intendedTime(phase: 0, send: 0)
         lastExpiryScanNanos = schedule.startNanos
         scheduleTick(at: nextIntendedNanos)
@@ -169,9 +164,8 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         guard let schedule else { return }
         sent += 1
         let operation = workload.mix.pick(random.nextUnit())
-        intervals[interval(of: intendedNanos), default: LoadWindow()].offered += 1
-        phases[phase].offered += 1
-        if phase >= firstMeasuredPhase { operations[operation.rawValue].offered += 1 }
+        intervals[interval(of: intendedNanos), default: OperationWindows()][operation].offered += 1
+        phases[phase][operation].offered += 1
         let request = Pending(intendedNanos: intendedNanos, operation: operation, phase: phase)
         guard machine.pendingCount < schedule.maxPending else {
             record(.failure("CLIENT_BACKLOG"), for: request, now: now)
@@ -215,21 +209,17 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         return Int((nanos - schedule.startNanos) / schedule.intervalNanos)
     }
 
-    /// Counts one outcome in its interval (by `now`), its phase and its operation.
+    /// Counts one outcome in its interval (by `now`) and its phase, under its operation.
     private func record(_ outcome: Outcome, for request: Pending, now: UInt64) {
         let slot = interval(of: now)
         switch outcome {
         case .success:
             let microseconds = now.subtractingClamped(request.intendedNanos) / 1000
-            intervals[slot, default: LoadWindow()].recordSuccess(microseconds: microseconds)
-            phases[request.phase].recordSuccess(microseconds: microseconds)
-            if request.phase >= firstMeasuredPhase {
-                operations[request.operation.rawValue].recordSuccess(microseconds: microseconds)
-            }
+            intervals[slot, default: OperationWindows()][request.operation].recordSuccess(microseconds: microseconds)
+            phases[request.phase][request.operation].recordSuccess(microseconds: microseconds)
         case .failure(let status):
-            intervals[slot, default: LoadWindow()].recordError(status)
-            phases[request.phase].recordError(status)
-            if request.phase >= firstMeasuredPhase { operations[request.operation.rawValue].recordError(status) }
+            intervals[slot, default: OperationWindows()][request.operation].recordError(status)
+            phases[request.phase][request.operation].recordError(status)
         }
     }
 
@@ -289,7 +279,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     // MARK: Reading the counters (from the runner)
 
     /// Intervals that can no longer change (all of them when `final`), removed from this handler.
-    func harvest(final: Bool) -> (intervals: [Int: LoadWindow], pending: Int, sent: Int) {
+    func harvest(final: Bool) -> (intervals: [Int: OperationWindows], pending: Int, sent: Int) {
         let current = final ? Int.max : interval(of: Self.now)
         let done = intervals.filter { $0.key < current }
         for key in done.keys { intervals[key] = nil }
@@ -298,18 +288,16 @@ final class LoadConnectionHandler: ChannelInboundHandler {
 
     /// Phase `index` so far. Requests of it still unanswered are added to the latency as their
     /// age now (a lower bound of their latency) and counted in `outstanding`.
-    func phaseSnapshot(_ index: Int) -> LoadWindow {
-        guard index < phases.count else { return LoadWindow() }
-        var window = phases[index]
+    func phaseSnapshot(_ index: Int) -> OperationWindows {
+        guard index < phases.count else { return OperationWindows() }
+        var windows = phases[index]
         let now = Self.now
         for request in machine.pendingRequests where request.phase == index {
-            window.outstanding += 1
-            _ = window.latency.record(max(1, now.subtractingClamped(request.intendedNanos) / 1000))
+            windows[request.operation].outstanding += 1
+            _ = windows[request.operation].latency.record(max(1, now.subtractingClamped(request.intendedNanos) / 1000))
         }
-        return window
+        return windows
     }
-
-    func operationWindows() -> [LoadWindow] { operations }
 }
 
 extension UInt64 {

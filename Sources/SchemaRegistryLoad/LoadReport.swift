@@ -62,6 +62,8 @@ struct SummaryReport: Codable, Sendable {
     var throughputRps: Double
     var stopReason: String
     var total: WindowReport
+    /// Every operation but RegisterSchema; absent in reports of older versions.
+    var reads: WindowReport?
 }
 
 /// Stress: each step's verdict and the knee, the highest rate that stayed within the bounds.
@@ -121,8 +123,18 @@ extension LoadReport {
                 + " in \(String(format: "%.1f", summary.offeredSeconds)) s over \(connections) connections"
                 + " (\(summary.stopReason))",
             "  throughput \(Int(summary.throughputRps)) req/s",
-            "  latency " + Self.describe(total.latency),
+            "  latency  " + Self.describe(total.latency),
         ]
+        if let reads = summary.reads, reads.completed > 0 {
+            lines.append("  reads    " + Self.describe(reads.latency) + " (all but register)")
+        }
+        for operation in LoadOperation.allCases {
+            guard let window = operations[operation.key], window.offered > 0 else { continue }
+            let name = operation.key.padding(toLength: 9, withPad: " ", startingAt: 0)
+            var line = "  \(name)\(Self.describe(window.latency)); \(window.completed) ok"
+            if window.errors > 0 { line += ", \(window.errors) errors" }
+            lines.append(line)
+        }
         if !total.errorsByStatus.isEmpty {
             lines.append(
                 "  errors "
@@ -133,7 +145,8 @@ extension LoadReport {
             if let knee = stress.knee {
                 lines.append(
                     "  knee \(Int(knee.offeredRps)) req/s offered, \(Int(knee.achievedRps)) achieved, "
-                        + "p99 \(LoadProgress.milliseconds(knee.latency.p99Us))")
+                        + "p99 \(LoadProgress.milliseconds(knee.latency.p99Us))"
+                        + Self.describeP99s(knee.operations))
             } else {
                 lines.append("  knee not found: the first step already broke a bound")
             }
@@ -155,6 +168,15 @@ extension LoadReport {
             lines.append(line)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `" (get p99 1.2 ms, register p99 30 ms)"`, in the mix's order; empty without operations.
+    static func describeP99s(_ operations: [String: LatencyPercentiles]?) -> String {
+        guard let operations, !operations.isEmpty else { return "" }
+        let parts = LoadOperation.allCases.compactMap { operation in
+            operations[operation.key].map { "\(operation.key) p99 \(LoadProgress.milliseconds($0.p99Us))" }
+        }
+        return " (" + parts.joined(separator: ", ") + ")"
     }
 
     static func describe(_ latency: LatencyPercentiles) -> String {

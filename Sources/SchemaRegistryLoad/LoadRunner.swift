@@ -47,6 +47,8 @@ struct StressStep: Sendable, Codable {
     var errors: Int
     var errorRate: Double
     var passed: Bool
+    /// The step's latency per operation (`LoadOperation.key`); absent in reports of older versions.
+    var operations: [String: LatencyPercentiles]?
 }
 
 /// One point of the per-interval series.
@@ -59,13 +61,16 @@ struct LoadIntervalPoint: Sendable, Codable {
     var latency: LatencyPercentiles
     /// The server's resident set size at the end of the interval, when `--server-pid` is given.
     var rssKib: Int?
+    /// The interval's latency per operation (`LoadOperation.key`); absent in reports of older versions.
+    var operations: [String: LatencyPercentiles]?
 }
 
 /// Everything a run measured, before it is turned into a report.
 public struct LoadMeasurement: Sendable {
     var intervals: [LoadIntervalPoint]
     /// Per phase, by intended send time (only the phases the run reached).
-    var phases: [LoadWindow]
+    var phases: [OperationWindows]
+    /// Per operation (`LoadOperation.rawValue` order), over the phases after the warm-up.
     var operations: [LoadWindow]
     /// Seconds during which requests were offered, warm-up excepted.
     var offeredSeconds: Double
@@ -162,12 +167,12 @@ public struct LoadRunner {
                 gaps: plan.phases.map { 1e9 * count / $0.rate }, offset: Double(index) / count,
                 intervalNanos: intervalNanos,
                 maxRequests: (settings.maxRequests + connections.count - 1) / connections.count,
-                maxPending: settings.maxPendingPerConnection, firstMeasuredPhase: plan.firstMeasuredPhase,
+                maxPending: settings.maxPendingPerConnection,
                 timeoutNanos: timeoutNanos)
             try await connection.on { $0.start(schedule) }
         }
 
-        var collected: [Int: LoadWindow] = [:]
+        var collected: [Int: OperationWindows] = [:]
         var points: [LoadIntervalPoint] = []
         var steps: [StressStep] = []
         var nextToJudge = plan.firstMeasuredPhase
@@ -184,7 +189,8 @@ public struct LoadRunner {
             let lastInterval = Int((sendingEnd - start + intervalNanos - 1) / intervalNanos)
             while points.count < min(end, lastInterval) {
                 let index = points.count
-                let window = collected.removeValue(forKey: index) ?? LoadWindow()
+                let windows = collected.removeValue(forKey: index) ?? OperationWindows()
+                let window = windows.total
                 let intervalStart = start + UInt64(index) * intervalNanos
                 // The last interval may be cut short by the end of sending.
                 let length = Double(min(intervalNanos, sendingEnd - intervalStart)) / 1e9
@@ -193,7 +199,8 @@ public struct LoadRunner {
                         tS: Double(index) * settings.intervalSeconds,
                         offeredRps: Double(window.offered) / length, achievedRps: Double(window.completed) / length,
                         errors: window.errorCount, latency: window.percentiles,
-                        rssKib: settings.serverPID.flatMap { ProcessMemory.residentKibibytes(pid: $0) }))
+                        rssKib: settings.serverPID.flatMap { ProcessMemory.residentKibibytes(pid: $0) },
+                        operations: windows.percentilesByKey))
             }
         }
 
@@ -221,9 +228,9 @@ public struct LoadRunner {
             {
                 let index = nextToJudge
                 nextToJudge += 1
-                var window = LoadWindow()
-                for connection in connections { window.merge(try await connection.on { $0.phaseSnapshot(index) }) }
-                let step = Self.judge(window, phase: plan.phases[index], bounds: bounds)
+                var windows = OperationWindows()
+                for connection in connections { windows.merge(try await connection.on { $0.phaseSnapshot(index) }) }
+                let step = Self.judge(windows, phase: plan.phases[index], bounds: bounds)
                 steps.append(step)
                 if !step.passed {
                     stoppedAt = max(start, min(now, planEnd))
@@ -256,14 +263,13 @@ public struct LoadRunner {
         finalize(upTo: Int.max)
         let sendingEnd = stoppedAt ?? planEnd
         let reached = phaseEnds.firstIndex(where: { $0 >= sendingEnd }).map { $0 + 1 } ?? plan.phases.count
-        var phases = Array(repeating: LoadWindow(), count: reached)
-        var operations = Array(repeating: LoadWindow(), count: LoadOperation.allCases.count)
+        var phases = Array(repeating: OperationWindows(), count: reached)
         for connection in connections {
             for index in 0..<reached { phases[index].merge(try await connection.on { $0.phaseSnapshot(index) }) }
-            for (index, window) in try await connection.on({ $0.operationWindows() }).enumerated() {
-                operations[index].merge(window)
-            }
         }
+        var measured = OperationWindows()
+        for phase in phases.dropFirst(plan.firstMeasuredPhase) { measured.merge(phase) }
+        let operations = measured.byOperation
         return LoadMeasurement(
             intervals: points, phases: phases, operations: operations,
             offeredSeconds: max(0, Double(sendingEnd - start) / 1e9 - plan.warmupSeconds), stressSteps: steps,
@@ -271,13 +277,15 @@ public struct LoadRunner {
     }
 
     /// Whether one stress step stayed within the bounds.
-    static func judge(_ window: LoadWindow, phase: LoadPhase, bounds: StressBounds) -> StressStep {
+    static func judge(_ windows: OperationWindows, phase: LoadPhase, bounds: StressBounds) -> StressStep {
+        let window = windows.total
         let errors = window.errorCount
         let errorRate = window.offered > 0 ? Double(errors) / Double(window.offered) : 0
         let latency = window.percentiles
         return StressStep(
             offeredRps: phase.rate, achievedRps: Double(window.completed) / phase.seconds, latency: latency,
             errors: errors, errorRate: errorRate,
-            passed: errorRate <= bounds.maxErrorRate && latency.p99Us <= bounds.maxP99Us && window.completed > 0)
+            passed: errorRate <= bounds.maxErrorRate && latency.p99Us <= bounds.maxP99Us && window.completed > 0,
+            operations: windows.percentilesByKey)
     }
 }

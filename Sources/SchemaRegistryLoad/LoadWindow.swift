@@ -53,3 +53,35 @@ struct LatencyPercentiles: Sendable, Codable, Equatable {
     var p999Us: UInt64 = 0
     var maxUs: UInt64 = 0
 }
+
+/// One slice of a run (an interval, a phase) counted per operation, so the summary and the
+/// charts can say which operation a tail belongs to; the slice's total is their merge.
+struct OperationWindows: Sendable {
+    /// In `LoadOperation.rawValue` order.
+    var byOperation = Array(repeating: LoadWindow(), count: LoadOperation.allCases.count)
+
+    subscript(operation: LoadOperation) -> LoadWindow {
+        get { byOperation[operation.rawValue] }
+        set { byOperation[operation.rawValue] = newValue }
+    }
+
+    /// Every operation's counts and latencies together.
+    var total: LoadWindow {
+        var total = LoadWindow()
+        for window in byOperation { total.merge(window) }
+        return total
+    }
+
+    mutating func merge(_ other: OperationWindows) {
+        for index in byOperation.indices { byOperation[index].merge(other.byOperation[index]) }
+    }
+
+    /// Percentiles of the operations that completed something, by `LoadOperation.key`.
+    var percentilesByKey: [String: LatencyPercentiles] {
+        var result: [String: LatencyPercentiles] = [:]
+        for operation in LoadOperation.allCases where self[operation].completed > 0 {
+            result[operation.key] = self[operation].percentiles
+        }
+        return result
+    }
+}

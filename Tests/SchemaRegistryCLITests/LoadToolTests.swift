@@ -42,11 +42,17 @@ struct LoadToolTests {
                     + Self.common + extra)
             #expect(result.status == 0, "\(result)")
             #expect(result.stdout.hasPrefix("\(scenario): "), "\(result)")
+            // The text summary has a line per operation and one for the reads together.
+            for operation in ["reads", "get", "validate", "register", "check"] {
+                #expect(result.stdout.contains("\n  \(operation) "), "no \(operation) line: \(result)")
+            }
 
             let report = try CLI.json(String(decoding: try Data(contentsOf: URL(fileURLWithPath: json)), as: UTF8.self))
             try Self.checkCommonFields(report, scenario: scenario)
             try Self.checkScenarioFields(report, scenario: scenario)
-            try Self.checkSVG(try String(contentsOfFile: svg, encoding: .utf8))
+            let chart = try String(contentsOfFile: svg, encoding: .utf8)
+            try Self.checkSVG(chart)
+            #expect(chart.contains("p99 per operation"), "no per-operation panel")
         }
     }
 
@@ -70,6 +76,14 @@ struct LoadToolTests {
         #expect(Set(operations.keys) == ["get", "validate", "register", "check"])
         #expect((operations["register"]?["completed"] as? Int ?? 0) > 0, "registrations are real writes that succeed")
         #expect((operations["get"]?["completed"] as? Int ?? 0) > 0)
+        // Reads (all but register) are the sum of their operations.
+        let reads = try #require(summary["reads"] as? [String: Any])
+        let readCounts = ["get", "validate", "check"].map { operations[$0]?["completed"] as? Int ?? 0 }
+        #expect(reads["completed"] as? Int == readCounts.reduce(0, +), "\(reads)")
+        // Intervals carry latency per operation: the get and register lines of the charts.
+        let byOperation = intervals.compactMap { $0["operations"] as? [String: [String: Any]] }
+        #expect(byOperation.contains { $0["get"]?["p99_us"] != nil })
+        #expect(byOperation.contains { $0["register"]?["p99_us"] != nil })
     }
 
     static func checkScenarioFields(_ report: [String: Any], scenario: String) throws {
@@ -80,6 +94,8 @@ struct LoadToolTests {
             #expect(steps.count == 3, "\(stress)")
             let knee = try #require(stress["knee"] as? [String: Any], "\(stress)")
             #expect(knee["offered_rps"] as? Double == 300)
+            let kneeOperations = try #require(knee["operations"] as? [String: [String: Any]], "\(knee)")
+            #expect(kneeOperations["get"]?["p99_us"] != nil, "\(knee)")
         case "spike":
             let spike = try #require(report["spike"] as? [String: Any])
             #expect((spike["before_p99_us"] as? Int ?? 0) > 0, "\(spike)")
