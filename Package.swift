@@ -48,8 +48,10 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
+        // libpq's header only: the library is dlopen'ed by PostgresStore (LibPQ.swift) when a
+        // PostgreSQL store is opened, so a server on SQLite does not map it and its dependencies.
         .systemLibrary(
-            name: "CLibPQ", pkgConfig: "libpq",
+            name: "CLibPQ",
             providers: [.apt(["libpq-dev"])]),
         .systemLibrary(
             name: "CHiredis", pkgConfig: "hiredis",

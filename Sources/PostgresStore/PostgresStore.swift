@@ -31,6 +31,7 @@ public final class PostgresStore: SchemaStore, StorePoolReporting {
     /// - Throws: `RegistryError(.unavailable)` when the server cannot be reached;
     ///   `RegistryError(.storeError)` when migrating fails or the layout is newer than this build.
     public init(url: String, poolSize: Int = 4) async throws {
+        try LibPQ.require()
         pool = PostgresPool(conninfo: url, size: poolSize)
         registrations = PostgresGroupCommit(pool: pool)
         changeFeed = PostgresChangeFeed(conninfo: url)

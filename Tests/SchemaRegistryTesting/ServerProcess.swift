@@ -26,6 +26,9 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Whether the server has not exited yet.
+    /// The server's process id (to read its `/proc` entries).
+    public var processID: pid_t { pid }
+
     public var isRunning: Bool { kill(pid, 0) == 0 && !exited() }
 
     private func exited() -> Bool {
