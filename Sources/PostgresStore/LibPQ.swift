@@ -41,7 +41,7 @@ enum LibPQ {
     enum F {
         typealias Connect =
             @convention(c) (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<UnsafePointer<CChar>?>?, Int32) ->
-                OpaquePointer?
+            OpaquePointer?
         static let connectdbParams = Connect.self
         static let status = (@convention(c) (OpaquePointer?) -> ConnStatusType).self
         static let finish = (@convention(c) (OpaquePointer?) -> Void).self
@@ -50,7 +50,7 @@ enum LibPQ {
         static let exec = (@convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> OpaquePointer?).self
         typealias Prepare =
             @convention(c) (OpaquePointer?, UnsafePointer<CChar>?, UnsafePointer<CChar>?, Int32, UnsafePointer<Oid>?)
-                -> OpaquePointer?
+            -> OpaquePointer?
         static let prepare = Prepare.self
         typealias ExecPrepared =
             @convention(c) (
@@ -139,7 +139,6 @@ enum LibPQ {
                     + reasons.joined(separator: "; ")))
     }
 }
-
 
 // The module's calls to libpq go through these (same names and types as the imported ones).
 
