@@ -51,6 +51,8 @@ final class SQLiteConnection {
                 try execute("PRAGMA journal_mode = WAL")
                 try execute("PRAGMA synchronous = FULL")
             }
+            // Functions live per connection: ranked search's score (issue 19).
+            try SQLiteSearchRank.register(on: db)
         } catch {
             close()
             throw error
@@ -232,6 +234,10 @@ struct SQLiteRow {
 
     func int(_ column: Int32) -> Int {
         Int(sqlite3_column_int64(statement, column))
+    }
+
+    func double(_ column: Int32) -> Double {
+        sqlite3_column_double(statement, column)
     }
 
     func bool(_ column: Int32) -> Bool {

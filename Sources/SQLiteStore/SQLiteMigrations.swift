@@ -63,6 +63,8 @@ enum SQLiteMigrations {
         SQLiteSearchIndex.migrationStep,
         // 4: the change log watch subscriptions read (issue 20); existing data starts with an empty log.
         SQLiteStore.changeLogMigrationStep,
+        // 5: ranked search orders equal scores by subject from a narrow index (issue 19).
+        SQLiteSearchIndex.orderMigrationStep,
     ]
 
     /// The `user_version` of a file with every step applied.

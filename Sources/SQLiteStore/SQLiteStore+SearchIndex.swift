@@ -89,9 +89,10 @@ enum SQLiteSearchIndex {
         INSERT INTO search_documents (subject, version, fields, tags, metadata, body) SELECT * FROM search_sources;
         """
 
-    /// bm25 weights of the columns, in declaration order: a word in the subject counts most,
-    /// then field names, tags and metadata, then the body.
-    static let rank = "bm25(search_index, 10.0, 5.0, 3.0, 3.0, 1.0)"
+    /// The score of a match (`SQLiteSearchRank`: bm25 without length normalisation), with the
+    /// weights of the columns in declaration order: a word in the subject counts most, then
+    /// field names, tags and metadata, then the body.
+    static let rank = "\(SQLiteSearchRank.name)(search_index, 10.0, 5.0, 3.0, 3.0, 1.0)"
 
     /// Indexes every pending version and empties `search_pending`, on the writer (one
     /// transaction, so no registration can slip between the two statements). A pending row
@@ -106,17 +107,26 @@ enum SQLiteSearchIndex {
         "DELETE FROM search_pending",
     ]
 
+    /// Migration step 5: a narrow index from a document's id to its (subject, version), so that
+    /// ranked search can order a run of equal scores by subject (`SQLiteSearchTies`): a lookup
+    /// in it cost ~1.3 us per match, in `search_documents` itself (rows of several KiB) ~4 us.
+    static let orderMigrationStep = """
+        CREATE INDEX IF NOT EXISTS search_documents_order ON search_documents (id, subject, version);
+        """
+
     /// Whether a ranked search must catch up first: cheap on an empty table (one page read).
     static let hasPending = "SELECT EXISTS (SELECT 1 FROM search_pending)"
 }
 
 extension SQLiteStore {
-    /// A search with words: the index finds the versions and orders them by bm25, then each is
-    /// looked up and filtered as in the unranked search, until the page is full.
+    /// A search with words: the index finds the versions and scores them, then each is looked
+    /// up and filtered as in the unranked search, best first and equal scores in subject and
+    /// version order, until the page is full.
     ///
-    /// Only the index is read for every match (rowid and score); a version's rows are read for
-    /// the first matches up to the page and the ties of its last one. Joining every match
-    /// before sorting cost ~6 us per match (ten milliseconds for a word in 1% of 100k versions).
+    /// Only the index is read for every match (rowid and score). `sr_rank` has no length term,
+    /// so scores tie often (in the 100k bench nearly every match of a word scores the same);
+    /// ordering a run of equal scores by subject is `SQLiteSearchTies`' work, which reads the
+    /// subject of each tied match only when that is cheaper than walking subjects in order.
     func rankedSearch(_ query: SearchQuery) async throws -> [VersionRecord] {
         let words = SearchWords(query.words)
         guard query.limit > 0, !words.terms.isEmpty else { return [] }
@@ -149,35 +159,33 @@ extension SQLiteStore {
                 if checkPending, try connection.firstRow(SQLiteSearchIndex.hasPending, [], { $0.bool(0) }) == true {
                     return nil
                 }
-                // Matches in score order; `tie` numbers runs of equal scores.
-                var found: [(tie: Int, record: VersionRecord)] = []
-                var tie = 0
-                var lastScore = ""
-                try connection.query(matches, [.text(words.fts5Expression)]) { row in
-                    // The score as text (15 significant digits) is only compared for equality.
-                    let score = row.text(1)
-                    if score != lastScore {
-                        // Past the page and every tie of its last result: nothing later can enter it.
-                        if found.count >= wanted { return false }
-                        tie += 1
-                        lastScore = score
-                    }
-                    let record = try connection.firstRow(lookup, [.int(row.int(0))] + filters) {
+                var found: [VersionRecord] = []
+                // Looks a match up with the filters; true once the page is full.
+                let take = { (id: Int) throws -> Bool in
+                    let record = try connection.firstRow(lookup, [.int(id)] + filters) {
                         try SQLiteCoding.versionRecord(from: $0)
                     }
-                    if let record, Self.hasMetadataAndTags(record, query) { found.append((tie, record)) }
+                    if let record, Self.hasMetadataAndTags(record, query) { found.append(record) }
+                    return found.count >= wanted
+                }
+                var ties = SQLiteSearchTies(connection: connection)
+                // The matches in score order, one run of equal scores at a time.
+                var run: [Int] = []
+                var runScore = 0.0
+                var full = false
+                try connection.query(matches, [.text(words.fts5Expression)]) { row in
+                    let score = row.double(1)
+                    if !run.isEmpty, score != runScore {
+                        full = try ties.visit(run, needed: wanted - found.count, take)
+                        run.removeAll(keepingCapacity: true)
+                        if full { return false }
+                    }
+                    runScore = score
+                    run.append(row.int(0))
                     return true
                 }
-                // Equal scores in subject (bytewise, as the primary key) and version order, as
-                // PostgreSQL's ORDER BY does.
-                let ordered = found.sorted { left, right in
-                    if left.tie != right.tie { return left.tie < right.tie }
-                    if left.record.subject != right.record.subject {
-                        return left.record.subject.utf8.lexicographicallyPrecedes(right.record.subject.utf8)
-                    }
-                    return left.record.version < right.record.version
-                }
-                return ordered.dropFirst(query.offset).prefix(query.limit).map(\.record)
+                if !full, !run.isEmpty { _ = try ties.visit(run, needed: wanted - found.count, take) }
+                return Array(found.dropFirst(query.offset))
             }
         }
         if let records = try await read({ try answer($0, true) }) { return records }

@@ -73,6 +73,9 @@ import Testing
         defer { check.close() }
         // FTS5's own check: the index holds exactly the tokens of search_documents' rows.
         try check.execute("INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 1)")
+        // And SQLite's: every index of search_documents (search_documents_order, which orders
+        // ranked ties) has exactly its rows.
+        #expect(try check.firstRow("PRAGMA integrity_check") { $0.text(0) } == "ok")
         // search_documents holds exactly what the view derives from the versions, no more, no less.
         let columns = "subject, version, fields, tags, metadata, body"
         let stale = try check.firstRow(
