@@ -136,6 +136,9 @@ extension PostgresStore {
     /// Matches are ranked in `search_documents` alone (subject range and `deleted` are there);
     /// when no other filter needs the version's row, only the page's matches are joined.
     /// Joining every match before ranking cost several milliseconds for a word in 1% of 100k.
+    /// The query is parsed once, in FROM: the statement is prepared, and once PostgreSQL uses
+    /// its generic plan, `to_tsquery('simple', $1)` in the select list was parsed again for
+    /// every match (10-20% of a word's query in the bench, `benches/README.md`).
     func rankedSearch(_ query: SearchQuery) async throws -> [VersionRecord] {
         let words = SearchWords(query.words)
         guard query.limit > 0, !words.terms.isEmpty else { return [] }
@@ -146,9 +149,9 @@ extension PostgresStore {
         let offset = max(0, query.offset)
         let sql = """
             SELECT \(PostgresCoding.versionColumns) FROM (
-                SELECT d.subject, d.version, ts_rank(d.document, to_tsquery('simple', $1::text)) AS score
-                FROM search_documents d
-                WHERE d.document @@ to_tsquery('simple', $1::text)
+                SELECT d.subject, d.version, ts_rank(d.document, q.q) AS score
+                FROM to_tsquery('simple', $1::text) q CROSS JOIN search_documents d
+                WHERE d.document @@ q.q
                   AND d.subject >= $2::text AND ($3::text IS NULL OR d.subject < $3::text)
                   AND ($4::boolean OR NOT d.deleted)
                 ORDER BY score DESC, d.subject, d.version
