@@ -125,7 +125,9 @@ def by_hand(store, kind, value):
     """(sql, parameters) of the raw query for one kind."""
     if store == "sqlite":
         if kind in ("word", "words", "prefix"):
-            # Ranked in the index alone, then the page's rows (the shape the store runs).
+            # Ranked in the index alone, then the page's rows (the shape the store runs). With
+            # bm25(): Python's sqlite3 has no sr_rank (registered by the store on its connections),
+            # so this column is the store's former function (search-store-bench times both).
             return (SQLITE_COLUMNS + "(SELECT rowid AS id, bm25(search_index, 10.0, 5.0, 3.0, 3.0, 1.0) AS score "
                     "FROM search_index WHERE search_index MATCH ? ORDER BY score LIMIT 11) r "
                     "CROSS JOIN search_documents d ON d.id = r.id "

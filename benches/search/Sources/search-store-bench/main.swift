@@ -5,7 +5,9 @@ import SchemaRegistryCore
 
 // search-store-bench DB ROUNDS PER_ROUND: SQLiteStore.search on a database that
 // search_bench.py filled, beside the same SQL through the sqlite3 C API (prepared once, every
-// column of every row read into Swift values, as the store does), rounds alternated.
+// column of every row read into Swift values, as the store does), rounds alternated. For words
+// and prefixes the same SQL ranked by FTS5's bm25() (the store's function before sr_rank) is
+// timed too.
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
@@ -78,18 +80,21 @@ let rawSubjectPrefix = """
     WHERE sv.subject >= ?1 AND sv.subject < ?1 || char(1114111) AND sv.deleted = 0
     ORDER BY sv.subject, sv.version LIMIT 10
     """
-let rawWords = """
+func rawWords(_ rank: String) -> String {
+    """
     SELECT \(columns) FROM (
-        SELECT rowid AS id, bm25(search_index, 10.0, 5.0, 3.0, 3.0, 1.0) AS score FROM search_index
+        SELECT rowid AS id, \(rank)(search_index, 10.0, 5.0, 3.0, 3.0, 1.0) AS score FROM search_index
         WHERE search_index MATCH ?1 ORDER BY score LIMIT 10) r
     CROSS JOIN search_documents d ON d.id = r.id
     CROSS JOIN subject_versions sv ON sv.subject = d.subject AND sv.version = d.version
     CROSS JOIN schemas s ON s.id = sv.schema_id
     WHERE sv.deleted = 0 ORDER BY r.score, sv.subject, sv.version
     """
+}
 
 let store = try SQLiteStore(path: path)
 let raw = Raw(path: path)
+try SQLiteSearchRank.register(on: raw.db)
 let words = vocabulary(raw.db)
 var generator = SystemRandomNumberGenerator()
 let teams = (0..<50).map { String(format: "team%02d", $0) }
@@ -109,10 +114,10 @@ func query(_ kind: Kind, _ value: String) -> SearchQuery {
     kind == .subjectPrefix ? SearchQuery(subjectPrefix: value, limit: 10) : SearchQuery(words: value, limit: 10)
 }
 
-func rawCall(_ kind: Kind, _ value: String) -> Int {
+func rawCall(_ kind: Kind, _ value: String, rank: String = SQLiteSearchRank.name) -> Int {
     switch kind {
     case .subjectPrefix: raw.run(rawSubjectPrefix, [value])
-    case .word, .prefix: raw.run(rawWords, [SearchWords(value).fts5Expression])
+    case .word, .prefix: raw.run(rawWords(rank), [SearchWords(value).fts5Expression])
     }
 }
 
@@ -122,21 +127,32 @@ func nanoseconds(_ duration: Duration) -> Double {
 
 var ours: [Kind: [Double]] = [:]
 var theirs: [Kind: [Double]] = [:]
+var bm25: [Kind: [Double]] = [:]
 let clock = ContinuousClock()
+// SEARCH_BENCH_KINDS=subject-prefix,word: only those kinds (to profile one with perf).
+let kinds =
+    ProcessInfo.processInfo.environment["SEARCH_BENCH_KINDS"].map {
+        $0.split(separator: ",").compactMap { Kind(rawValue: String($0)) }
+    } ?? Kind.allCases
 for round in 0..<rounds {
-    for kind in Kind.allCases {
+    for kind in kinds {
         let values = (0..<perRound).map { _ in value(kind) }
-        for side in (round % 2 == 0 ? [0, 1] : [1, 0]) {
+        let sides = kind == .subjectPrefix ? [0, 1] : [0, 1, 2]
+        for side in (round % 2 == 0 ? sides : sides.reversed()) {
             for value in values {
                 if side == 0 {
                     let start = clock.now
                     let found = try await store.search(query(kind, value))
                     ours[kind, default: []].append(nanoseconds(clock.now - start))
                     precondition(found.count <= 10)
-                } else {
+                } else if side == 1 {
                     let start = clock.now
                     _ = rawCall(kind, value)
                     theirs[kind, default: []].append(nanoseconds(clock.now - start))
+                } else {
+                    let start = clock.now
+                    _ = rawCall(kind, value, rank: "bm25")
+                    bm25[kind, default: []].append(nanoseconds(clock.now - start))
                 }
             }
         }
@@ -149,14 +165,15 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
 }
 print(
     "| kind (store level, SQLite) | queries | SQLiteStore.search p50 / p99 ms "
-        + "| SQL by hand (C API) p50 / p99 ms | speed vs SQL (p50) |")
-print("|---|---|---|---|---|")
-for kind in Kind.allCases {
+        + "| SQL by hand (C API) p50 / p99 ms | speed vs SQL (p50) | the SQL with bm25() p50 / p99 ms |")
+print("|---|---|---|---|---|---|")
+for kind in kinds {
     let a = ours[kind]!, b = theirs[kind]!
     let ms = { (value: Double) in String(format: "%.3f", value / 1e6) }
     print(
         "| \(kind.rawValue) | \(a.count) | \(ms(percentile(a, 50))) / \(ms(percentile(a, 99))) | "
             + "\(ms(percentile(b, 50))) / \(ms(percentile(b, 99))) | "
-            + String(format: "%.2fx |", percentile(b, 50) / percentile(a, 50)))
+            + String(format: "%.2fx | ", percentile(b, 50) / percentile(a, 50))
+            + (bm25[kind].map { "\(ms(percentile($0, 50))) / \(ms(percentile($0, 99))) |" } ?? "|"))
 }
 try await store.close()
