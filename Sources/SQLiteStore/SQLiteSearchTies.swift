@@ -12,12 +12,16 @@
 /// exactly (subject bytewise, version), the order of both indexes.
 struct SQLiteSearchTies {
     let connection: SQLiteConnection
+    /// The search's subject prefix as a range of `subject`: a walk reads only that range (a
+    /// match outside it fails the search's filters anyway).
+    let range: (sql: String, bindings: [SQLiteValue])
     /// The highest document id (about how many documents there are), read at the first run
     /// that needs it.
     private var documents: Int?
 
-    init(connection: SQLiteConnection) {
+    init(connection: SQLiteConnection, subjectPrefix: String) {
         self.connection = connection
+        self.range = SQLiteStore.prefixRange("subject", subjectPrefix)
     }
 
     /// A walked row costs about 1/15 of a lookup (measured on 100k, release).
@@ -59,7 +63,10 @@ struct SQLiteSearchTies {
         var members = Set(run)
         var full = false
         try connection.query(
-            "SELECT id FROM search_documents INDEXED BY sqlite_autoindex_search_documents_1 ORDER BY subject, version"
+            """
+            SELECT id FROM search_documents INDEXED BY sqlite_autoindex_search_documents_1
+            WHERE \(range.sql) ORDER BY subject, version
+            """, range.bindings
         ) { row in
             guard members.remove(row.int(0)) != nil else { return true }
             full = try visit(row.int(0))

@@ -168,7 +168,7 @@ extension SQLiteStore {
                     if let record, Self.hasMetadataAndTags(record, query) { found.append(record) }
                     return found.count >= wanted
                 }
-                var ties = SQLiteSearchTies(connection: connection)
+                var ties = SQLiteSearchTies(connection: connection, subjectPrefix: query.subjectPrefix)
                 // The matches in score order, one run of equal scores at a time.
                 var run: [Int] = []
                 var runScore = 0.0

@@ -144,6 +144,15 @@ import Testing
             let all = try await Self.find(store, "amount")
             #expect(Set(all) == ["team1.orders:1", "team1.orders:2", "team2.orders:1"])
             #expect(try await Self.find(store, "amount", SearchQuery(subjectPrefix: "team2")) == ["team2.orders:1"])
+            // Equal scores: a short page walks the subjects in order, within the prefix.
+            #expect(
+                try await Self.find(store, "amount", SearchQuery(subjectPrefix: "team1", limit: 1)) == [
+                    "team1.orders:1"
+                ])
+            #expect(
+                try await Self.find(store, "amount", SearchQuery(subjectPrefix: "team1", offset: 1, limit: 1)) == [
+                    "team1.orders:2"
+                ])
             #expect(
                 Set(try await Self.find(store, "amount", SearchQuery(metadata: ["owner": "x"])))
                     == ["team1.orders:1", "team2.orders:1"])
