@@ -22,6 +22,12 @@ public final class SerialWorker: Sendable {
         }
     }
 
+    /// Queues `body` on the queue and returns at once: for work that answers its callers itself
+    /// (group commit), where waiting through a task would only add a hop to the pool.
+    public func enqueue(_ body: @escaping @Sendable () -> Void) {
+        queue.async(execute: body)
+    }
+
     /// Runs `body` on the queue; for work that cannot fail (closing).
     public func run(_ body: @escaping @Sendable () -> Void) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

@@ -59,7 +59,7 @@ final class SQLiteGroupCommit: Sendable {
             }
             // The writes that arrive while this drain waits for the writer join it; those that
             // arrive while it runs queue the next one.
-            if queueDrain { Task { await self.writer.runUnchecked { self.drain($0) } } }
+            if queueDrain { writer.enqueue { self.drain($0) } }
         }
     }
 

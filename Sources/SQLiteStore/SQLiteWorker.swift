@@ -34,11 +34,11 @@ final class SQLiteWorker: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on the worker's queue with the connection, or nil once the store is closed.
-    ///
-    /// For work that answers its own callers (``SQLiteGroupCommit``) and so cannot fail here.
-    func runUnchecked(_ body: @escaping @Sendable (SQLiteConnection?) -> Void) async {
-        await worker.run {
+    /// Queues `body` on the worker's queue with the connection, or nil once the store is closed,
+    /// and returns at once: ``SQLiteGroupCommit`` answers its callers itself, so a task waiting
+    /// for the queue would only add a hop through the cooperative pool per batch.
+    func enqueue(_ body: @escaping @Sendable (SQLiteConnection?) -> Void) {
+        worker.enqueue {
             body(self.connection.flatMap { $0.isOpen ? $0 : nil })
         }
     }
