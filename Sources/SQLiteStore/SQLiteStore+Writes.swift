@@ -14,47 +14,50 @@ extension SQLiteStore {
     /// - Throws: `idConflict` when `importID` holds a different schema, or the schema is already
     ///   stored under another id; `invalidVersion` when `importVersion` is below 1 or already used.
     public func register(_ write: RegistrationWrite) async throws -> RegistrationOutcome {
-        // Encoded before reaching the writer queue: nothing the writer does not need runs on it.
-        let metadata = try SQLiteCoding.values.encode(metadata: write.metadata)
-        let tags = try SQLiteCoding.values.encode(tags: write.tags)
-        let references = try SQLiteCoding.values.encode(references: write.schema.references)
-        let createdAt = Int(Date().timeIntervalSince1970 * 1000)
-        let outcome = try await self.write { connection -> RegistrationOutcome in
-            // 1. The same schema, live under this subject: nothing to write.
-            if let existing = try Self.versionMatching(
-                write.schema, subject: write.subject, includeDeleted: false, on: connection)
-            {
-                return .existing(id: existing.schema.id, version: existing.version)
-            }
-            // 2. Soft-deleted versions count towards the highest; permanently deleted ones are gone.
-            let highest =
-                try connection.firstRow(
-                    "SELECT coalesce(max(version), 0) FROM subject_versions WHERE subject = ?", [.text(write.subject)]
-                ) { $0.int(0) } ?? 0
-            if let expected = write.expectedLatestVersion, expected != highest {
-                return .conflict(actualLatestVersion: highest)
-            }
-            // The version of step 4, checked first so that a refused import writes nothing.
-            let version = write.importVersion ?? highest + 1
-            if let imported = write.importVersion {
-                try Self.checkImportVersion(imported, subject: write.subject, on: connection)
-            }
-            // 3. The schema's id: found by identity, or assigned.
-            let id = try Self.schemaID(for: write, encodedReferences: references, on: connection)
-            // 4. The new version.
-            try connection.run(
-                """
-                INSERT INTO subject_versions (subject, version, schema_id, deleted, metadata, tags, created_at)
-                VALUES (?, ?, ?, 0, ?, ?, ?)
-                """,
-                [.text(write.subject), .int(version), .int(id), .text(metadata), .text(tags), .int(createdAt)])
-            // Only a new version is a change: `.existing` and `.conflict` returned above log nothing.
-            try Self.appendChange(
-                .registered, subject: write.subject, versions: [version], schemaID: id, on: connection)
-            return .registered(id: id, version: version)
-        }
+        let encoded = try EncodedRegistration(write)
+        let outcome = try await self.write { connection in try Self.register(write, encoded: encoded, on: connection) }
         if case .registered = outcome { changeObservers.wakeAll() }
         return outcome
+    }
+
+    /// The steps of `RegistrationWrite` on the writer connection, inside the caller's savepoint.
+    static func register(
+        _ write: RegistrationWrite, encoded: EncodedRegistration, on connection: SQLiteConnection
+    ) throws -> RegistrationOutcome {
+        // 1. The same schema, live under this subject: nothing to write.
+        if let existing = try versionMatching(
+            write.schema, subject: write.subject, includeDeleted: false, on: connection)
+        {
+            return .existing(id: existing.schema.id, version: existing.version)
+        }
+        // 2. Soft-deleted versions count towards the highest; permanently deleted ones are gone.
+        let highest =
+            try connection.firstRow(
+                "SELECT coalesce(max(version), 0) FROM subject_versions WHERE subject = ?", [.text(write.subject)]
+            ) { $0.int(0) } ?? 0
+        if let expected = write.expectedLatestVersion, expected != highest {
+            return .conflict(actualLatestVersion: highest)
+        }
+        // The version of step 4, checked first so that a refused import writes nothing.
+        let version = write.importVersion ?? highest + 1
+        if let imported = write.importVersion {
+            try checkImportVersion(imported, subject: write.subject, on: connection)
+        }
+        // 3. The schema's id: found by identity, or assigned.
+        let id = try schemaID(for: write, encodedReferences: encoded.references, on: connection)
+        // 4. The new version.
+        try connection.run(
+            """
+            INSERT INTO subject_versions (subject, version, schema_id, deleted, metadata, tags, created_at)
+            VALUES (?, ?, ?, 0, ?, ?, ?)
+            """,
+            [
+                .text(write.subject), .int(version), .int(id), .text(encoded.metadata), .text(encoded.tags),
+                .int(encoded.createdAt),
+            ])
+        // Only a new version is a change: `.existing` and `.conflict` returned above log nothing.
+        try appendChange(.registered, subject: write.subject, versions: [version], schemaID: id, on: connection)
+        return .registered(id: id, version: version)
     }
 
     public func softDelete(subject: String, versions: [Int]) async throws -> [Int] {
@@ -185,5 +188,21 @@ extension SQLiteStore {
             throw RegistryError(
                 .invalidVersion, "Version \(version) already exists under subject '\(subject)'; it cannot be imported.")
         }
+    }
+}
+
+/// A registration's columns encoded before it reaches the writer queue: nothing the writer does
+/// not need runs on it.
+struct EncodedRegistration: Sendable {
+    let metadata: String
+    let tags: String
+    let references: String
+    let createdAt: Int
+
+    init(_ write: RegistrationWrite) throws {
+        metadata = try SQLiteCoding.values.encode(metadata: write.metadata)
+        tags = try SQLiteCoding.values.encode(tags: write.tags)
+        references = try SQLiteCoding.values.encode(references: write.schema.references)
+        createdAt = Int(Date().timeIntervalSince1970 * 1000)
     }
 }

@@ -63,15 +63,18 @@ extension RegistryService {
                 type: request.type, text: request.text, references: request.references, normalize: request.normalize)
         } catch {
             // Confluent answers a refused mode and a bad id before looking at the schema.
-            try checkAllowed(request, mode: try await effectiveMode(subject: request.subject))
+            try Self.checkAllowed(request, mode: try await effectiveMode(subject: request.subject))
             throw error
         }
         let identity = SchemaIdentity(
             type: request.type, canonicalText: parsed.canonicalText, references: request.references)
         var result = try await subjectLocks.withLock(request.subject) {
+            if let contextWriter = store as? any RegistrationContextWriting {
+                return try await registerInOneStep(request, parsed: parsed, identity: identity, on: contextWriter)
+            }
             let context = try await contextReader.registrationContext(subject: request.subject, matching: identity)
             let mode = context.subjectMode ?? context.globalMode ?? configuration.defaultMode
-            try checkAllowed(request, mode: mode)
+            try Self.checkAllowed(request, mode: mode)
             return try await registerLocked(
                 request, mode: mode, parsed: parsed, identity: identity,
                 read: (
@@ -87,7 +90,7 @@ extension RegistryService {
     /// read on their own (through the Redis L2, each is a cached mapping).
     private func registerReadingSeparately(_ request: RegistrationRequest) async throws -> RegistrationResult {
         let mode = try await effectiveMode(subject: request.subject)
-        try checkAllowed(request, mode: mode)
+        try Self.checkAllowed(request, mode: mode)
         let parsed = try await parse(
             type: request.type, text: request.text, references: request.references, normalize: request.normalize)
         let identity = SchemaIdentity(
@@ -99,8 +102,51 @@ extension RegistryService {
         return result
     }
 
+    /// `register` on a ``RegistrationContextWriting`` store, under the subject's lock: the store
+    /// reads the context and, when nothing but the context is needed to decide (the mode allows
+    /// it, the schema is not there yet, and there is no live version to check against, or the
+    /// level or mode checks none), writes in the same job. One trip through the store instead of
+    /// a read and then a write (issue 19); the rest goes on as `registerLocked` from the context.
+    private func registerInOneStep(
+        _ request: RegistrationRequest, parsed: ParsedSchema, identity: SchemaIdentity,
+        on store: any RegistrationContextWriting
+    ) async throws -> RegistrationResult {
+        let defaults = configuration
+        let write = RegistrationWrite(
+            subject: request.subject, schema: identity, metadata: request.metadata, tags: request.tags,
+            expectedLatestVersion: nil, importID: request.id, importVersion: request.version)
+        let done = try await store.register(write, defaultMode: defaults.defaultMode) { context in
+            let mode = context.subjectMode ?? context.globalMode ?? defaults.defaultMode
+            try Self.checkAllowed(request, mode: mode)
+            guard context.view.match == nil else { return false }
+            let level = context.subjectCompatibility ?? context.globalCompatibility ?? defaults.defaultCompatibility
+            // The same rule as `registerLocked`: IMPORT checks nothing, NONE checks nothing, and
+            // with no live version there is nothing to check against, transitive or not.
+            return mode == .import || level == .none || context.view.newestLive == nil
+        }
+        let context = done.context
+        let mode = context.subjectMode ?? context.globalMode ?? configuration.defaultMode
+        switch done.outcome {
+        case .registered(let id, let version):
+            notifyRegistered(
+                StoredSchema(id: id, type: request.type, text: parsed.canonicalText, references: request.references))
+            return RegistrationResult(id: id, version: version, created: true)
+        case .existing(let id, let version):
+            return RegistrationResult(id: id, version: version, created: false)
+        case .conflict:
+            // Another writer landed between the store's read and its write (a store that does
+            // not do both in one step, shared with another instance): the attempts re-read.
+            return try await registerLocked(request, mode: mode, parsed: parsed, identity: identity, read: nil)
+        case nil:
+            let level =
+                context.subjectCompatibility ?? context.globalCompatibility ?? configuration.defaultCompatibility
+            return try await registerLocked(
+                request, mode: mode, parsed: parsed, identity: identity, read: (context.view, level))
+        }
+    }
+
     /// Throws when `mode` refuses the request, or its id or version cannot be valid.
-    private func checkAllowed(_ request: RegistrationRequest, mode: RegistryMode) throws {
+    private static func checkAllowed(_ request: RegistrationRequest, mode: RegistryMode) throws {
         switch mode {
         case .readOnly:
             throw RegistryError(.operationNotPermitted, "Subject '\(request.subject)' is in read-only mode.")
