@@ -3,7 +3,9 @@ import Synchronization
 
 /// Group commit of the common registration (no references, no import) on PostgreSQL: the
 /// registrations that arrive while one batch runs go together in the next, as ONE statement
-/// that calls `sr_register_unreferenced` once per registration, in order (issue 19).
+/// that calls `sr_register_in_context` once per registration, in order (issue 19): either a
+/// write the registry decided (`sr_register_unreferenced`), or a registration in its context
+/// (read, and written when the context alone decides; `PostgresRegistrationMigration`).
 ///
 /// One statement is one implicit transaction: one round trip, one commit and one WAL flush for
 /// the whole batch instead of one each. Each call still takes the subject and fingerprint
@@ -17,7 +19,7 @@ import Synchronization
 /// another instance's batch) is rolled back as a whole and each of its registrations is then
 /// run on its own, so a bad one fails alone. A few batches run at once (`maxRunning`).
 final class PostgresGroupCommit: Sendable {
-    /// The arguments of one `sr_register_unreferenced` call, in its parameter order.
+    /// The arguments of one `sr_register_in_context` call, in its parameter order.
     struct Call: Sendable {
         var subject: String
         var type: Int
@@ -27,18 +29,42 @@ final class PostgresGroupCommit: Sendable {
         var metadata: String
         var tags: String
         var expected: Int?
+        /// Set: a registration in its context, with this mode when none is stored.
+        var defaultMode: String? = nil
 
         var parameters: [String?] {
-            [subject, String(type), canonical, fingerprint, references, metadata, tags, expected.map(String.init)]
+            [
+                subject, String(type), canonical, fingerprint, references, metadata, tags, expected.map(String.init),
+                defaultMode,
+            ]
         }
     }
 
-    /// What one call returned: `o_outcome`, `o_id`, `o_version`.
+    /// What one call returned: its head row's `o_outcome`, `o_id`, `o_version`, and all its rows
+    /// (the head first; for an undecided registration in context, the context's versions after).
     struct Answer: Sendable {
         var outcome: String
         var id: Int
         var version: Int
+        var rows: PostgresRows
+
+        init(rows: PostgresRows) throws {
+            guard rows.count > 0, rows.text(0, 0) == "head" else {
+                throw RegistryError(.storeError, "postgres: sr_register_in_context returned no head row")
+            }
+            outcome = rows.text(0, 1)
+            id = rows.int(0, 2)
+            version = rows.int(0, 3)
+            self.rows = rows
+        }
     }
+
+    /// The columns of `sr_register_in_context`, in order (see `PostgresRegistrationMigration`).
+    static let resultColumns = """
+        r.o_kind, r.o_outcome, r.o_id, r.o_version, r.o_subject_mode, r.o_global_mode, r.o_subject_level,
+        r.o_global_level, r.o_newest, r.v_subject, r.v_version, r.v_deleted, r.v_metadata, r.v_tags, r.v_id,
+        r.v_type, r.v_canonical, r.v_refs
+        """
 
     private struct Pending: Sendable {
         var call: Call
@@ -121,14 +147,12 @@ final class PostgresGroupCommit: Sendable {
         let rows = try await pool.run { connection in
             try connection.query(
                 """
-                SELECT o_outcome, o_id, o_version FROM sr_register_unreferenced(
-                    $1::text, $2::integer, $3::text, $4::text, $5::text, $6::jsonb, $7::jsonb, $8::integer)
+                SELECT \(Self.resultColumns) FROM sr_register_in_context(
+                    $1::text, $2::integer, $3::text, $4::text, $5::text, $6::jsonb, $7::jsonb, $8::integer, $9::text)
+                    WITH ORDINALITY r ORDER BY r.ordinality
                 """, call.parameters)
         }
-        guard rows.count == 1 else {
-            throw RegistryError(.storeError, "postgres: sr_register_unreferenced returned no row")
-        }
-        return Answer(outcome: rows.text(0, 0), id: rows.int(0, 1), version: rows.int(0, 2))
+        return try Answer(rows: rows)
     }
 
     private func runTogether(_ calls: [Call]) async throws -> [Answer] {
@@ -139,14 +163,15 @@ final class PostgresGroupCommit: Sendable {
         // then take shared keys in one order and cannot deadlock, and a lone registration or a
         // delete (a subject, then fingerprints) cannot wait for a batch that waits for it on a
         // subject. Taking a transaction lock its function call takes again costs nothing.
-        let columns = (0..<8).map { column in Self.arrayLiteral(calls.map { $0.parameters[column] }) }
+        let columns = (0..<9).map { column in Self.arrayLiteral(calls.map { $0.parameters[column] }) }
         let rows = try await pool.run { connection in
             try connection.query(
                 """
                 WITH a AS (
                     SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[],
-                                         $6::jsonb[], $7::jsonb[], $8::integer[])
-                    WITH ORDINALITY AS a(subject, type, canonical, fingerprint, refs, metadata, tags, expected, n)
+                                         $6::jsonb[], $7::jsonb[], $8::integer[], $9::text[])
+                    WITH ORDINALITY AS a(subject, type, canonical, fingerprint, refs, metadata, tags, expected,
+                                         default_mode, n)
                 ), locks AS MATERIALIZED (
                     SELECT pg_advisory_xact_lock(k.key) FROM (
                         SELECT DISTINCT 0 AS stage, hashtextextended('subject:' || subject, 0) AS key FROM a
@@ -154,18 +179,25 @@ final class PostgresGroupCommit: Sendable {
                         ORDER BY stage, key
                     ) k
                 )
-                SELECT r.o_outcome, r.o_id, r.o_version
-                FROM a CROSS JOIN LATERAL sr_register_unreferenced(
-                    a.subject, a.type, a.canonical, a.fingerprint, a.refs, a.metadata, a.tags, a.expected) r
+                SELECT \(Self.resultColumns), a.n
+                FROM a CROSS JOIN LATERAL sr_register_in_context(
+                    a.subject, a.type, a.canonical, a.fingerprint, a.refs, a.metadata, a.tags, a.expected,
+                    a.default_mode) WITH ORDINALITY r
                 WHERE (SELECT count(*) FROM locks) >= 0
-                ORDER BY a.n
+                ORDER BY a.n, r.ordinality
                 """, columns)
         }
-        guard rows.count == calls.count else {
-            throw RegistryError(
-                .storeError, "postgres: a registration batch returned \(rows.count) rows for \(calls.count)")
+        // Each call's rows, split on the call number (the last column).
+        var groups: [[[String?]]] = []
+        for row in 0..<rows.count {
+            if row == 0 || rows.int(row, 18) != rows.int(row - 1, 18) { groups.append([]) }
+            groups[groups.count - 1].append(rows.rows[row])
         }
-        return (0..<rows.count).map { Answer(outcome: rows.text($0, 0), id: rows.int($0, 1), version: rows.int($0, 2)) }
+        guard groups.count == calls.count else {
+            throw RegistryError(
+                .storeError, "postgres: a registration batch answered \(groups.count) calls of \(calls.count)")
+        }
+        return try groups.map { try Answer(rows: PostgresRows(rows: $0)) }
     }
 
     /// A one-dimensional array in PostgreSQL's text form: every element quoted (so commas,

@@ -121,6 +121,8 @@ enum PostgresMigrations {
         PostgresSearchIndex.migrationStep,
         // 5: the change log watch subscriptions read, appended by every write in its transaction.
         PostgresChangeLogMigration.step,
+        // 6: a registration's context read and its write in one call.
+        PostgresRegistrationMigration.step,
     ]
 
     static var latestVersion: Int { steps.count }

@@ -1,6 +1,76 @@
 import SchemaRegistryCore
 
-extension PostgresStore: RegistrationContextReading {
+extension PostgresStore: RegistrationContextWriting {
+    /// A registration in its context, in ONE batched call of `sr_register_in_context` (issue 19):
+    /// a new subject is written by the call itself (the registry's decision for it can only be
+    /// to write; see the protocol), so it costs one round trip, shared with the batch, where
+    /// reading the context first cost a round trip of its own. Otherwise the call answers the
+    /// context, `decide` runs here, and a write it asks for is a second call that expects the
+    /// version read (another instance landing in between makes it a `.conflict`, which the
+    /// registry retries). References and imports keep the Swift transaction's path.
+    public func register(
+        _ write: RegistrationWrite, defaultMode: RegistryMode,
+        when decide: @escaping @Sendable (RegistrationContext) throws -> Bool
+    ) async throws -> ContextualRegistration {
+        guard write.schema.references.isEmpty, write.importID == nil, write.importVersion == nil else {
+            let context = try await registrationContext(subject: write.subject, matching: write.schema)
+            return try await registerDecided(write, context: context, decide)
+        }
+        let identity = write.schema
+        let answer = try await registrations.register(
+            PostgresGroupCommit.Call(
+                subject: write.subject, type: identity.type.rawValue, canonical: identity.canonicalText,
+                fingerprint: identity.fingerprint, references: try PostgresCoding.values.encode(references: []),
+                metadata: try PostgresCoding.values.encode(metadata: write.metadata),
+                tags: try PostgresCoding.values.encode(tags: write.tags), expected: nil,
+                defaultMode: defaultMode.rawValue))
+        let context = try Self.registrationContext(from: answer.rows, matching: identity, kind: kind)
+        switch answer.outcome {
+        case "undecided":
+            return try await registerDecided(write, context: context, decide)
+        case "registered":
+            changeFeed.wakeAll()
+            return ContextualRegistration(
+                context: context, outcome: .registered(id: answer.id, version: answer.version))
+        case let other:
+            throw RegistryError(.storeError, "postgres: unexpected registration outcome '\(other)' for a new subject")
+        }
+    }
+
+    /// `decide` on a context already read, then the write it asks for, expecting the version read.
+    private func registerDecided(
+        _ write: RegistrationWrite, context: RegistrationContext,
+        _ decide: @Sendable (RegistrationContext) throws -> Bool
+    ) async throws -> ContextualRegistration {
+        guard try decide(context) else { return ContextualRegistration(context: context, outcome: nil) }
+        var planned = write
+        planned.expectedLatestVersion = context.view.newestVersion
+        return ContextualRegistration(context: context, outcome: try await register(planned))
+    }
+
+    /// The context in the rows of one `sr_register_in_context` call: settings and the newest
+    /// version number on the head row, then the 'match' and 'live' version rows.
+    private static func registrationContext(from rows: PostgresRows, matching schema: SchemaIdentity, kind: String)
+        throws -> RegistrationContext
+    {
+        var match: VersionRecord?
+        var newestLive: VersionRecord?
+        for row in 1..<max(1, rows.count) {
+            let record = try versionRecord(from: rows, row, at: 9)
+            if rows.text(row, 0) == "live" {
+                newestLive = record
+            } else if match == nil, record.schema.references == schema.references {
+                match = record
+            }
+        }
+        return try RegistrationContext(
+            kind: kind, subjectMode: rows.optionalText(0, 4), globalMode: rows.optionalText(0, 5),
+            subjectCompatibility: rows.optionalText(0, 6), globalCompatibility: rows.optionalText(0, 7),
+            view: RegistrationView(match: match, newestVersion: rows.int(0, 8), newestLive: newestLive))
+    }
+}
+
+extension PostgresStore {
     /// Modes, compatibility levels and the registration view in ONE statement, so one round trip
     /// and one snapshot, where the separate reads took seven (issue 19).
     ///

@@ -142,4 +142,72 @@ import Testing
             #expect(try await store.counts() == StoreCounts(schemas: 5, subjects: 5))
         }
     }
+
+    /// Registrations in their context (`register(_:defaultMode:when:)`) share a batch with each
+    /// other: a new subject is written by its call; anything else is answered its context, as
+    /// seen after the calls before it in the batch, and decided here.
+    @Test(arguments: PostgresBehaviourTests.server) func registrationsInContextShareABatch(_ url: String)
+        async throws
+    {
+        try await withHeldBatch(url) { store, release in
+            try await store.setMode(.readOnly, subject: "ro")
+            let same = avro(record("Same"))
+            let newOnly: @Sendable (RegistrationContext) throws -> Bool = { $0.view.newestLive == nil }
+            let x = Task {
+                try await store.register(RegistrationWrite(subject: "x", schema: same), defaultMode: .readWrite) { _ in
+                    Issue.record("a new subject in READWRITE is written without asking")
+                    return false
+                }
+            }
+            await waitForPending(store, 1)
+            let y = Task {
+                try await store.register(
+                    RegistrationWrite(subject: "y", schema: same), defaultMode: .readWrite, when: newOnly)
+            }
+            await waitForPending(store, 2)
+            // The schema again under "x": its context shows the version the first call wrote.
+            let again = Task {
+                try await store.register(
+                    RegistrationWrite(subject: "x", schema: same), defaultMode: .readWrite, when: newOnly)
+            }
+            await waitForPending(store, 3)
+            // A new subject whose mode refuses: asked, refuses alone, nothing written.
+            let refused = Task {
+                try await store.register(
+                    RegistrationWrite(subject: "ro", schema: avro(record("RO"))), defaultMode: .readWrite
+                ) { context in
+                    #expect(context.subjectMode == .readOnly)
+                    throw RegistryError(.operationNotPermitted, "read-only")
+                }
+            }
+            await waitForPending(store, 4)
+            // A second version of "x", decided here from the context and written after it.
+            let second = Task {
+                try await store.register(
+                    RegistrationWrite(subject: "x", schema: avro(record("X2"))), defaultMode: .readWrite
+                ) { $0.view.newestVersion == 1 && $0.view.match == nil }
+            }
+            await waitForPending(store, 5)
+            let batchesBefore = store.registrations.committedBatches.load(ordering: .relaxed)
+            try await release()
+
+            #expect(try await x.value.outcome == .registered(id: 2, version: 1))
+            #expect(try await y.value.outcome == .registered(id: 2, version: 1))
+            let seen = try await again.value
+            #expect(seen.outcome == nil)
+            #expect(seen.context.view.match?.version == 1 && seen.context.view.newestLive?.schema.id == 2)
+            await #expect {
+                _ = try await refused.value
+            } throws: { ($0 as? RegistryError)?.code == .operationNotPermitted }
+            #expect(try await second.value.outcome == .registered(id: 3, version: 2))
+            #expect(store.registrations.committedBatches.load(ordering: .relaxed) >= batchesBefore + 1)
+            #expect(store.registrations.failedBatches.load(ordering: .relaxed) == 0)
+            #expect(try await store.versions(subject: "ro", includeDeleted: true).isEmpty)
+            let registered = try await store.changes(after: 0, limit: 100).changes.filter {
+                $0.kind == .registered && $0.subject != nil && ["x", "y"].contains($0.subject!)
+            }
+            #expect(registered.map(\.subject) == ["x", "y", "x"])
+            #expect(registered.map(\.versions) == [[1], [1], [2]])
+        }
+    }
 }
