@@ -151,6 +151,24 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            // Release on Linux: the idle footprint (issue 19, benches/README "Idle RSS"). The Swift
+            // runtime and Foundation linked in, not mapped as 20 shared libraries each touched at
+            // start-up; relative relocations packed (RELR, lld) instead of a 2.9 MB .rela.dyn read
+            // and applied at load; no symbol table exported for dynamic lookup, which nothing here
+            // does (libpq is dlopen'ed and needs nothing from the executable). Debug stays dynamic
+            // for fast links.
+            // Compiled against the static resource directory too: its Foundation modules carry the
+            // autolink entries (CoreFoundation, ICU) a static link needs.
+            swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))],
+            linkerSettings: [
+                .unsafeFlags(
+                    [
+                        "-static-stdlib", "-use-ld=lld",
+                        "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                        "-Xlinker", "--no-export-dynamic",
+                    ],
+                    .when(platforms: [.linux], configuration: .release))
             ]),
 
         // Test support, tests only (no product). TestSupport knows nothing of the registry:

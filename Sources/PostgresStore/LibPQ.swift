@@ -42,51 +42,48 @@ enum LibPQ {
         typealias Connect =
             @convention(c) (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<UnsafePointer<CChar>?>?, Int32) ->
             OpaquePointer?
-        static let connectdbParams = Connect.self
-        static let status = (@convention(c) (OpaquePointer?) -> ConnStatusType).self
-        static let finish = (@convention(c) (OpaquePointer?) -> Void).self
-        static let message = (@convention(c) (OpaquePointer?) -> UnsafeMutablePointer<CChar>?).self
-        static let count = (@convention(c) (OpaquePointer?) -> Int32).self
-        static let exec = (@convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> OpaquePointer?).self
+        typealias Status = @convention(c) (OpaquePointer?) -> ConnStatusType
+        typealias Release = @convention(c) (OpaquePointer?) -> Void
+        typealias Message = @convention(c) (OpaquePointer?) -> UnsafeMutablePointer<CChar>?
+        typealias Count = @convention(c) (OpaquePointer?) -> Int32
+        typealias Exec = @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> OpaquePointer?
         typealias Prepare =
             @convention(c) (OpaquePointer?, UnsafePointer<CChar>?, UnsafePointer<CChar>?, Int32, UnsafePointer<Oid>?)
             -> OpaquePointer?
-        static let prepare = Prepare.self
         typealias ExecPrepared =
             @convention(c) (
                 OpaquePointer?, UnsafePointer<CChar>?, Int32, UnsafePointer<UnsafePointer<CChar>?>?,
                 UnsafePointer<Int32>?, UnsafePointer<Int32>?, Int32
             ) -> OpaquePointer?
-        static let execPrepared = ExecPrepared.self
-        static let resultStatus = (@convention(c) (OpaquePointer?) -> ExecStatusType).self
-        static let field = (@convention(c) (OpaquePointer?, Int32) -> UnsafeMutablePointer<CChar>?).self
-        static let getvalue = (@convention(c) (OpaquePointer?, Int32, Int32) -> UnsafeMutablePointer<CChar>?).self
-        static let getisnull = (@convention(c) (OpaquePointer?, Int32, Int32) -> Int32).self
-        static let notifies = (@convention(c) (OpaquePointer?) -> UnsafeMutablePointer<PGnotify>?).self
-        static let freemem = (@convention(c) (UnsafeMutableRawPointer?) -> Void).self
+        typealias ResultStatus = @convention(c) (OpaquePointer?) -> ExecStatusType
+        typealias Field = @convention(c) (OpaquePointer?, Int32) -> UnsafeMutablePointer<CChar>?
+        typealias Value = @convention(c) (OpaquePointer?, Int32, Int32) -> UnsafeMutablePointer<CChar>?
+        typealias IsNull = @convention(c) (OpaquePointer?, Int32, Int32) -> Int32
+        typealias Notifies = @convention(c) (OpaquePointer?) -> UnsafeMutablePointer<PGnotify>?
+        typealias Free = @convention(c) (UnsafeMutableRawPointer?) -> Void
     }
 
     /// libpq's functions used by this module.
     struct Functions: @unchecked Sendable {
         var connectdbParams: F.Connect
-        var status: @convention(c) (OpaquePointer?) -> ConnStatusType
-        var finish: @convention(c) (OpaquePointer?) -> Void
-        var errorMessage: @convention(c) (OpaquePointer?) -> UnsafeMutablePointer<CChar>?
-        var socket: @convention(c) (OpaquePointer?) -> Int32
-        var exec: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> OpaquePointer?
+        var status: F.Status
+        var finish: F.Release
+        var errorMessage: F.Message
+        var socket: F.Count
+        var exec: F.Exec
         var prepare: F.Prepare
         var execPrepared: F.ExecPrepared
-        var resultStatus: @convention(c) (OpaquePointer?) -> ExecStatusType
-        var resultErrorMessage: @convention(c) (OpaquePointer?) -> UnsafeMutablePointer<CChar>?
-        var resultErrorField: @convention(c) (OpaquePointer?, Int32) -> UnsafeMutablePointer<CChar>?
-        var ntuples: @convention(c) (OpaquePointer?) -> Int32
-        var nfields: @convention(c) (OpaquePointer?) -> Int32
-        var getvalue: @convention(c) (OpaquePointer?, Int32, Int32) -> UnsafeMutablePointer<CChar>?
-        var getisnull: @convention(c) (OpaquePointer?, Int32, Int32) -> Int32
-        var clear: @convention(c) (OpaquePointer?) -> Void
-        var notifies: @convention(c) (OpaquePointer?) -> UnsafeMutablePointer<PGnotify>?
-        var freemem: @convention(c) (UnsafeMutableRawPointer?) -> Void
-        var consumeInput: @convention(c) (OpaquePointer?) -> Int32
+        var resultStatus: F.ResultStatus
+        var resultErrorMessage: F.Message
+        var resultErrorField: F.Field
+        var ntuples: F.Count
+        var nfields: F.Count
+        var getvalue: F.Value
+        var getisnull: F.IsNull
+        var clear: F.Release
+        var notifies: F.Notifies
+        var freemem: F.Free
+        var consumeInput: F.Count
     }
 
     private static func load() -> Result<Functions, RegistryError> {
@@ -105,20 +102,23 @@ enum LibPQ {
                 }
                 return unsafeBitCast(pointer, to: type)
             }
-            guard let connectdbParams = symbol("PQconnectdbParams", as: F.connectdbParams),
-                let status = symbol("PQstatus", as: F.status), let finish = symbol("PQfinish", as: F.finish),
-                let errorMessage = symbol("PQerrorMessage", as: F.message),
-                let socket = symbol("PQsocket", as: F.count), let exec = symbol("PQexec", as: F.exec),
-                let prepare = symbol("PQprepare", as: F.prepare),
-                let execPrepared = symbol("PQexecPrepared", as: F.execPrepared),
-                let resultStatus = symbol("PQresultStatus", as: F.resultStatus),
-                let resultErrorMessage = symbol("PQresultErrorMessage", as: F.message),
-                let resultErrorField = symbol("PQresultErrorField", as: F.field),
-                let ntuples = symbol("PQntuples", as: F.count), let nfields = symbol("PQnfields", as: F.count),
-                let getvalue = symbol("PQgetvalue", as: F.getvalue),
-                let getisnull = symbol("PQgetisnull", as: F.getisnull), let clear = symbol("PQclear", as: F.finish),
-                let notifies = symbol("PQnotifies", as: F.notifies), let freemem = symbol("PQfreemem", as: F.freemem),
-                let consumeInput = symbol("PQconsumeInput", as: F.count)
+            guard let connectdbParams = symbol("PQconnectdbParams", as: F.Connect.self),
+                let status = symbol("PQstatus", as: F.Status.self), let finish = symbol("PQfinish", as: F.Release.self),
+                let errorMessage = symbol("PQerrorMessage", as: F.Message.self),
+                let socket = symbol("PQsocket", as: F.Count.self), let exec = symbol("PQexec", as: F.Exec.self),
+                let prepare = symbol("PQprepare", as: F.Prepare.self),
+                let execPrepared = symbol("PQexecPrepared", as: F.ExecPrepared.self),
+                let resultStatus = symbol("PQresultStatus", as: F.ResultStatus.self),
+                let resultErrorMessage = symbol("PQresultErrorMessage", as: F.Message.self),
+                let resultErrorField = symbol("PQresultErrorField", as: F.Field.self),
+                let ntuples = symbol("PQntuples", as: F.Count.self),
+                let nfields = symbol("PQnfields", as: F.Count.self),
+                let getvalue = symbol("PQgetvalue", as: F.Value.self),
+                let getisnull = symbol("PQgetisnull", as: F.IsNull.self),
+                let clear = symbol("PQclear", as: F.Release.self),
+                let notifies = symbol("PQnotifies", as: F.Notifies.self),
+                let freemem = symbol("PQfreemem", as: F.Free.self),
+                let consumeInput = symbol("PQconsumeInput", as: F.Count.self)
             else {
                 return .failure(
                     RegistryError(.unavailable, "\(name) lacks \(missing.joined(separator: ", ")): libpq too old"))

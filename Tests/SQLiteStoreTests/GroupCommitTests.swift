@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import SchemaRegistryCore
 import SchemaRegistryTesting
@@ -12,28 +11,6 @@ import Testing
 /// must behave exactly as if it had committed alone.
 @Suite("SQLite group commit")
 struct GroupCommitTests {
-    /// Holds the writer inside a write until `release` is signalled, so later writes queue.
-    private func holdWriter(_ store: SQLiteStore) async throws -> (
-        release: DispatchSemaphore, done: Task<Void, any Error>
-    ) {
-        let entered = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let done = Task {
-            _ = try await store.write { _ in
-                entered.signal()
-                release.wait()
-            }
-        }
-        try await onOwnThread { entered.wait() }
-        return (release, done)
-    }
-
-    /// Waits until `count` writes are queued behind the held writer.
-    private func waitForQueued(_ store: SQLiteStore, _ count: Int) async {
-        let queued = await eventually { store.groupCommit.queuedCount == count }
-        #expect(queued, "\(store.groupCommit.queuedCount) writes queued, not \(count)")
-    }
-
     @Test func oneBatchKeepsEachRegistrationsSemantics() async throws {
         try await withStore { store, _ async throws in
             let held = try await holdWriter(store)

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import SchemaRegistryCore
 import SchemaRegistryTesting
@@ -12,27 +11,6 @@ import Testing
 /// see what the ones before it wrote, decide from that, and fail alone.
 @Suite("SQLite one-step registration")
 struct OneStepRegistrationTests {
-    /// Holds the writer inside a write until `release` is signalled, so later writes queue.
-    private func holdWriter(_ store: SQLiteStore) async throws -> (
-        release: DispatchSemaphore, done: Task<Void, any Error>
-    ) {
-        let entered = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let done = Task {
-            _ = try await store.write { _ in
-                entered.signal()
-                release.wait()
-            }
-        }
-        try await onOwnThread { entered.wait() }
-        return (release, done)
-    }
-
-    private func waitForQueued(_ store: SQLiteStore, _ count: Int) async {
-        let queued = await eventually { store.groupCommit.queuedCount == count }
-        #expect(queued, "\(store.groupCommit.queuedCount) writes queued, not \(count)")
-    }
-
     /// Writes when nothing matches and no live version exists; the rule the registry uses for a
     /// new subject, written here so the test does not depend on the registry.
     private static let writeWhenNew: @Sendable (RegistrationContext) throws -> Bool = { context in
