@@ -26,9 +26,13 @@ enum AvroNames {
 
     /// The fullname of `name` written inside `namespace`: names with a dot are already full.
     static func fullname(_ name: String, in namespace: String) -> String {
+        // Dots are looked for in the UTF-8 bytes: `String.contains(String)` resolves to
+        // Foundation's (imported elsewhere in the module), which bridges to NSString, and this
+        // runs for every name of every schema parsed (0.5% of a registration-heavy profile).
+        let dot = UInt8(ascii: ".")
         // ".X" names X in the null namespace, as Avro Java reads it.
-        if name.hasPrefix("."), !name.dropFirst().contains(".") { return String(name.dropFirst()) }
-        if name.contains(".") || namespace.isEmpty { return name }
+        if name.utf8.first == dot, !name.utf8.dropFirst().contains(dot) { return String(name.dropFirst()) }
+        if name.utf8.contains(dot) || namespace.isEmpty { return name }
         return namespace + "." + name
     }
 
