@@ -16,6 +16,27 @@ struct JSONParserTests {
         #expect(value.serialized(sortedKeys: true) == #"{"a":[true,null,"xé\n"],"b":1.50,"big":12345678901234567890}"#)
     }
 
+    /// Serialisation escapes byte runs (issue 19): each escape lands exactly where its byte was,
+    /// including inside grapheme clusters ("\r\n" is one Character), after combining marks and
+    /// next to multi-byte scalars; every string reads back as itself.
+    @Test func serialisedStringsEscapeExactlyAndRoundTrip() throws {
+        let cases: [(String, String)] = [
+            ("a\r\nb", #""a\r\nb""#),
+            ("\r\n", #""\r\n""#),
+            ("e\u{301}\"x", #""e\#u{301}\"x""#),
+            ("👍🏽\n\u{301}z", #""👍🏽\n\#u{301}z""#),
+            ("\u{0}\u{1F}\u{7F}", #""\u0000\u001f\#u{7F}""#),
+            ("back\\slash\t\u{08}\u{0C}", #""back\\slash\t\b\f""#),
+            ("", #""""#),
+            ("plain ascii", #""plain ascii""#),
+        ]
+        for (string, expected) in cases {
+            let text = JSONValue.string(string).serialized()
+            #expect(text == expected, "\(string.debugDescription)")
+            #expect(try parse(text).stringValue == string, "\(string.debugDescription)")
+        }
+    }
+
     @Test func equalityIsJSONs() throws {
         #expect(try parse(#"{"a":1,"b":2}"#) == parse(#"{"b":2.0,"a":1}"#))
         #expect(try parse("[1,2]") != parse("[2,1]"))
