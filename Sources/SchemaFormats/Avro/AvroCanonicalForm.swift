@@ -170,21 +170,10 @@ enum AvroCanonicalForm {
             case .bool(let flag): emit(flag ? "true" : "false")
             case .number(let number): emit(number.text)
             case .string(let text): string(text)
-            case .array, .object: emit(value.serialized(sortedKeys: true))
+            case .array, .object: value.write(to: &output, sortedKeys: true)
             }
         }
 
-        private mutating func string(_ text: String) {
-            // Printable ASCII without quote or backslash is written as is by JSON escaping.
-            if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
-                output.append(0x22)
-                output.append(contentsOf: text.utf8)
-                output.append(0x22)
-            } else {
-                var escaped = ""
-                JSONValue.writeString(text, to: &escaped)
-                emit(escaped)
-            }
-        }
+        private mutating func string(_ text: String) { JSONValue.writeString(text, to: &output) }
     }
 }

@@ -13,7 +13,7 @@ extension JSONValue {
         return String(decoding: output, as: UTF8.self)
     }
 
-    private func write(to output: inout [UInt8], sortedKeys: Bool) {
+    func write(to output: inout [UInt8], sortedKeys: Bool) {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
@@ -40,14 +40,6 @@ extension JSONValue {
             }
             output.append(UInt8(ascii: "}"))
         }
-    }
-
-    /// Appends `value` as a JSON string.
-    static func writeString(_ value: String, to output: inout String) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(value.utf8.count + 2)
-        writeString(value, to: &bytes)
-        output += String(decoding: bytes, as: UTF8.self)
     }
 
     /// Appends `value` as a JSON string, in UTF-8. Only ASCII bytes are escaped (`"`, `\`, and
