@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import SchemaRegistryCore
 import SchemaRegistryTesting
@@ -14,17 +13,9 @@ import Testing
         defer { directory.remove() }
         let store = try SQLiteStore(path: directory.path("registry.db"))
         // The writer held busy, so the writes below queue into one batch (as in GroupCommitTests).
-        let entered = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let holding = Task {
-            _ = try await store.write { _ in
-                entered.signal()
-                release.wait()
-            }
-        }
-        try await onOwnThread { entered.wait() }
+        let (release, holding) = try await holdWriter(store)
         let first = Task { try await register(store, "a", record("A")) }
-        #expect(await eventually { store.groupCommit.queuedCount == 1 })
+        await waitForQueued(store, 1)
         // Appends its change, then throws: its savepoint is rolled back with the row.
         let undone = Task {
             try await store.write { connection in
@@ -32,14 +23,14 @@ import Testing
                 throw RegistryError(.storeError, "undone on purpose")
             }
         }
-        #expect(await eventually { store.groupCommit.queuedCount == 2 })
+        await waitForQueued(store, 2)
         let conflicting = Task {
             try await store.register(
                 RegistrationWrite(subject: "c", schema: avro(record("Other")), importID: 1, importVersion: 1))
         }
-        #expect(await eventually { store.groupCommit.queuedCount == 3 })
+        await waitForQueued(store, 3)
         let second = Task { try await register(store, "a", record("B")) }
-        #expect(await eventually { store.groupCommit.queuedCount == 4 })
+        await waitForQueued(store, 4)
         let batchesBefore = store.groupCommit.committedBatches.load(ordering: .relaxed)
         release.signal()
         try await holding.value
