@@ -2,14 +2,24 @@
 public struct FNV1a64: Sendable {
     private(set) var state: UInt64 = 0xcbf2_9ce4_8422_2325
 
+    /// FNV's 64-bit prime.
+    private static let prime: UInt64 = 0x0000_0100_0000_01b3
+
     public init() {}
 
     public mutating func add(_ byte: UInt8) {
-        state = (state ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        state = (state ^ UInt64(byte)) &* Self.prime
     }
 
     public mutating func add(_ string: String) {
-        for byte in string.utf8 { add(byte) }
+        // Over the contiguous UTF-8 of a native string: the view's own iterator costs more than
+        // the hash step, and a REST answer hashes every schema text it carries (its GUID).
+        let hashed: Void? = string.utf8.withContiguousStorageIfAvailable { bytes in
+            var state = self.state
+            for byte in bytes { state = (state ^ UInt64(byte)) &* Self.prime }
+            self.state = state
+        }
+        if hashed == nil { for byte in string.utf8 { add(byte) } }
     }
 
     public mutating func add(_ bytes: some Sequence<UInt8>) {

@@ -29,6 +29,11 @@ struct JSONParserTests {
             ("back\\slash\t\u{08}\u{0C}", #""back\\slash\t\b\f""#),
             ("", #""""#),
             ("plain ascii", #""plain ascii""#),
+            // Longer than a small string: escapes first, last, back to back, between runs.
+            (
+                "\"{\"type\":\"record\",\"name\":\"é\"}\n\n\\",
+                #""\"{\"type\":\"record\",\"name\":\"é\"}\n\n\\""#
+            ),
         ]
         for (string, expected) in cases {
             let text = JSONValue.string(string).serialized()

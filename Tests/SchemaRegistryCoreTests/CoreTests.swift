@@ -26,6 +26,13 @@ struct CoreTests {
         var foobar = FNV1a64()
         foobar.add("foobar")
         #expect(foobar.value == 0x8594_4171_f739_67e8)
+        // A string past the small-string size, with multi-byte scalars, hashes as its UTF-8 bytes.
+        let long = String(repeating: "record é 👍 ", count: 40)
+        var whole = FNV1a64()
+        whole.add(long)
+        var byByte = FNV1a64()
+        for byte in Array(long.utf8) { byByte.add(byte) }
+        #expect(whole.value == byByte.value)
     }
 
     @Test func levelsKnowTheirDirections() {

@@ -58,29 +58,49 @@ public enum JSONValue: Sendable {
 /// An object's members in document order, with keyed lookup.
 public struct JSONObject: Sendable {
     public private(set) var members: [(key: String, value: JSONValue)]
-    private var index: [String: Int]
+    /// Member positions by key, built once an object has `indexedFrom` members or more. Most
+    /// objects of a schema or an answer have two to six: for them a scan of the keys is cheaper
+    /// than hashing one, and a dictionary per object was an allocation per `{` the parser read.
+    private var index: [String: Int]?
+    private static let indexedFrom = 9
 
     public init(_ members: [(key: String, value: JSONValue)] = []) {
         self.members = []
-        self.index = [:]
+        self.members.reserveCapacity(members.count)
         for (key, value) in members { self[key] = value }
     }
 
     public subscript(key: String) -> JSONValue? {
-        get { index[key].map { members[$0].value } }
+        get { position(of: key).map { members[$0].value } }
         set {
-            if let position = index[key] {
+            if let position = position(of: key) {
                 if let newValue {
                     members[position].value = newValue
                 } else {
                     members.remove(at: position)
-                    index = Dictionary(uniqueKeysWithValues: members.enumerated().map { ($1.key, $0) })
+                    rebuildIndex()
                 }
             } else if let newValue {
-                index[key] = members.count
                 members.append((key, newValue))
+                if index != nil {
+                    index![key] = members.count - 1
+                } else if members.count >= Self.indexedFrom {
+                    rebuildIndex()
+                }
             }
         }
+    }
+
+    /// Where `key` is, by `String` equality (canonical equivalence) either way.
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return members.firstIndex { $0.key == key }
+    }
+
+    private mutating func rebuildIndex() {
+        index =
+            members.count >= Self.indexedFrom
+            ? Dictionary(uniqueKeysWithValues: members.enumerated().map { ($1.key, $0) }) : nil
     }
 
     public var keys: [String] { members.map(\.key) }

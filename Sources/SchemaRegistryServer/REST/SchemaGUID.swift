@@ -20,16 +20,17 @@ enum SchemaGUID {
         for index in 0..<4 { bytes[12 + index] = UInt8(truncatingIfNeeded: id >> (24 - 8 * UInt32(index))) }
         // Written as bytes into one buffer: every schema of a search answer or a listing carries
         // its GUID, and 32 `String(radix:)`s per schema were a tenth of a search's CPU.
-        let digits = Array("0123456789abcdef".utf8)
         var text = [UInt8]()
         text.reserveCapacity(36)
         for (index, byte) in bytes.enumerated() {
             if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0x0F)])
         }
         return String(decoding: text, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The id a GUID of ours carries; nil when the text is not one (the caller answers 40403).
     static func id(in guid: String) -> UInt32? {
