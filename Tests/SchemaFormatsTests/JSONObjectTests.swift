@@ -52,3 +52,25 @@ struct JSONObjectTests {
         #expect(try JSONParser().parse(#"{"a":1,"b":2}"#) != JSONParser().parse(#"{"b":2,"c":1}"#))
     }
 }
+
+/// Integers of up to 15 digits are read without `strtod` (issue 19): the value must be the
+/// one `strtod` gives, bit for bit, sign of zero included.
+@Suite("JSON numbers")
+struct JSONNumberReadingTests {
+    @Test(arguments: [
+        "0", "-0", "7", "-7", "10", "999999999999999", "-999999999999999", "1000000000000000",
+        "9007199254740993", "123456789012345678901234567890", "1.5", "-0.0", "1e3", "12E-2",
+    ])
+    func readValueIsStrtods(literal: String) throws {
+        let parsed = try JSONParser().parse("[\(literal)]")
+        let number = try #require(parsed.arrayValue?.first?.numberValue)
+        #expect(number.text == literal)
+        #expect(number.double.bitPattern == Double(literal)!.bitPattern)
+    }
+
+    @Test func duplicateKeyErrorPointsAtTheSecondKey() {
+        #expect(throws: JSONParser.Error(message: "duplicate key 'a'", line: 1, column: 8)) {
+            try JSONParser().parse(#"{"a":1,"a":2}"#)
+        }
+    }
+}

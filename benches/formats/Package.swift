@@ -40,5 +40,11 @@ let package = Package(
             ]),
         .executableTarget(
             name: "jsonschema-bench", dependencies: [.product(name: "SchemaFormats", package: root)]),
+        .executableTarget(
+            name: "format-ops",
+            dependencies: [
+                .product(name: "SchemaFormats", package: root),
+                .product(name: "SchemaRegistryCore", package: root),
+            ]),
     ]
 )

@@ -94,20 +94,21 @@ private struct Reader {
             position += 1
             return .object(object)
         }
+        object.reserveCapacity(4)
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let keyStart = position
             let key = try string()
-            guard object[key] == nil else {
-                position = keyStart
-                throw error("duplicate key '\(key)'")
-            }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':' after key '\(key)'") }
             position += 1
             skipWhitespace()
-            object[key] = try value(depth: depth)
+            // The value is read before the key is checked: one lookup per member, not two.
+            guard object.appendNew(key: key, value: try value(depth: depth)) else {
+                position = keyStart
+                throw error("duplicate key '\(key)'")
+            }
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): position += 1
@@ -128,6 +129,8 @@ private struct Reader {
             position += 1
             return .array(values)
         }
+        // Room for a few from the start: growing one element at a time is an allocation each.
+        values.reserveCapacity(4)
         while true {
             skipWhitespace()
             values.append(try value(depth: depth))
@@ -163,8 +166,24 @@ private struct Reader {
             guard skipDigits() > 0 else { throw error("invalid number: expected digits in the exponent") }
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
+        if let exact = Self.smallInteger(bytes[start..<position]) { return JSONNumber(text: text, double: exact) }
         guard let double = Double(text) else { throw error("invalid number '\(text)'") }
         return JSONNumber(text: text, double: double)
+    }
+
+    /// The value of an integer literal of at most 15 digits, exactly (below 2^53), without
+    /// `strtod`: most numbers in payloads are such integers. Nil for anything else.
+    static func smallInteger(_ literal: ArraySlice<UInt8>) -> Double? {
+        let negative = literal.first == UInt8(ascii: "-")
+        let digits = negative ? literal.dropFirst() : literal
+        guard !digits.isEmpty, digits.count <= 15 else { return nil }
+        var magnitude: Int64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            magnitude = magnitude * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        // -0 stays -0.0, as strtod reads it.
+        return negative ? -Double(magnitude) : Double(magnitude)
     }
 
     @discardableResult

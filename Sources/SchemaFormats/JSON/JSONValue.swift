@@ -91,10 +91,31 @@ public struct JSONObject: Sendable {
         }
     }
 
+    /// Room for `count` members without growing.
+    public mutating func reserveCapacity(_ count: Int) { members.reserveCapacity(count) }
+
+    /// Appends a member whose key is not there yet, with one lookup; false, and nothing
+    /// changed, when the key is already there (the parser's duplicate-key check).
+    public mutating func appendNew(key: String, value: JSONValue) -> Bool {
+        if index != nil {
+            if let existing = index!.updateValue(members.count, forKey: key) {
+                index![key] = existing
+                return false
+            }
+        } else if members.contains(where: { $0.key == key }) {
+            return false
+        }
+        members.append((key, value))
+        if index == nil && members.count >= Self.indexedFrom { rebuildIndex() }
+        return true
+    }
+
     /// Where `key` is, by `String` equality (canonical equivalence) either way.
     private func position(of key: String) -> Int? {
-        if let index { return index[key] }
-        return members.firstIndex { $0.key == key }
+        switch index {
+        case .some(let index): index[key]
+        case .none: members.firstIndex { $0.key == key }
+        }
     }
 
     private mutating func rebuildIndex() {
