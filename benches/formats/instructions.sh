@@ -19,7 +19,7 @@ instructions() {  # BINARY OPERATION COUNT -> total instructions of the run
   SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$1" "$data" "$2" "$3" 2>&1 \
     | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
-operations=(json-parse-10 json-parse-100 json-parse-500 json-serialize-100 avro-parse-10 avro-parse-100
+operations=(json-parse-10 json-parse-100 json-parse-500 json-serialize-100 json-string-100 avro-parse-10 avro-parse-100
   avro-parse-500 avro-json-validate-100 jsonschema-validate-10 jsonschema-validate-100 jsonschema-validate-500)
 printf '| operation |'; for build in "${builds[@]}"; do printf ' %s |' "${build%%=*}"; done; echo
 printf '|---|'; for _ in "${builds[@]}"; do printf -- '---|'; done; echo

@@ -47,7 +47,9 @@ public final class EncodedSchemaCache: Sendable {
     private let compressionThreshold: Int
     private let state = Mutex(State())
 
-    init(capacityBytes: Int, compressionThreshold: Int) {
+    /// Public for benches/micro, which times a hit on its own; the server builds its cache
+    /// through ``SchemaTier``.
+    public init(capacityBytes: Int, compressionThreshold: Int) {
         self.capacityBytes = capacityBytes
         self.compressionThreshold = compressionThreshold
     }
@@ -71,7 +73,7 @@ public final class EncodedSchemaCache: Sendable {
 
     /// Encodes `schema` once and caches it; returns the entry.
     @discardableResult
-    func insert(_ schema: StoredSchema) -> Entry {
+    public func insert(_ schema: StoredSchema) -> Entry {
         let entry = Self.encode(schema, compressionThreshold: compressionThreshold)
         store(UInt32(schema.id), entry)
         return entry

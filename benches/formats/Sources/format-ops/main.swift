@@ -10,7 +10,8 @@ import SchemaRegistryCore
 //   format-ops DATA OPERATION COUNT
 //   OPERATION: avro-parse-N, json-parse-N, avro-json-validate-N (N = 10, 100 or 500: the files
 //   peers/gen_avro.py wrote), jsonschema-validate-N (peers/gen.py's schemaN/docN),
-//   json-serialize-N (the Avro schema of N fields written back as JSON text)
+//   json-serialize-N (the Avro schema of N fields written back as JSON text), json-string-N (its
+//   text as one JSON string, as a REST answer carries a schema)
 
 let arguments = CommandLine.arguments
 guard arguments.count == 4, let count = Int(arguments[3]) else {
@@ -43,6 +44,9 @@ case "jsonschema-validate":
     for _ in 0..<count { precondition(validator.isValid(document)) }
 case "json-serialize":
     let value = try JSONParser().parse(text("avro\(size).avsc"))
+    for _ in 0..<count { _ = value.serialized() }
+case "json-string":
+    let value = JSONValue.string(text("avro\(size).avsc"))
     for _ in 0..<count { _ = value.serialized() }
 default:
     FileHandle.standardError.write(Data("unknown operation \(operation)\n".utf8))

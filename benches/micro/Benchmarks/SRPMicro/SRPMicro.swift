@@ -133,12 +133,13 @@ struct Loopback: Sendable {
         configuration.eventLoopThreads = 1
         configuration.metricsPort = nil
         configuration.restPort = nil
-        let cache = EncodedSchemaCache(capacityBytes: 64 << 20, compressionThreshold: 512)
+        let store = try SQLiteStore(path: directory + "/registry.db")
+        let schemas = SchemaTier(capacityBytes: 64 << 20, compressionThreshold: 512, store: store)
         let service = RegistryService(
-            store: try SQLiteStore(path: directory + "/registry.db"), formats: SchemaFormatCatalog.standard(),
-            configuration: configuration.registry, onRegistered: { cache.insert($0) })
+            store: store, formats: SchemaFormatCatalog.standard(), configuration: configuration.registry,
+            onRegistered: { schemas.registered($0) })
         let server = SRPServer(
-            configuration: configuration, service: service, cache: cache,
+            configuration: configuration, service: service, schemas: schemas,
             group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "micro"))
         Task { try await server.run() }
         let port = try await server.localAddress.port!
