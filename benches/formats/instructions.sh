@@ -15,9 +15,11 @@ if [ ${#builds[@]} -eq 0 ]; then
   swift build -c release --product format-ops >/dev/null
   builds=("this=.build/release/format-ops")
 fi
-instructions() {  # BINARY OPERATION COUNT -> total instructions of the run
-  SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$1" "$data" "$2" "$3" 2>&1 \
-    | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+instructions() {  # BINARY OPERATION COUNT -> total instructions of the run (nothing if it failed)
+  local report
+  report=$(SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+    "$1" "$data" "$2" "$3" 2>&1) || return 0
+  sed -n 's/.*Collected : \([0-9]*\).*/\1/p' <<<"$report"
 }
 operations=(json-parse-10 json-parse-100 json-parse-500 json-serialize-100 json-string-100 avro-parse-10 avro-parse-100
   avro-parse-500 avro-json-validate-100 jsonschema-validate-10 jsonschema-validate-100 jsonschema-validate-500)
@@ -31,7 +33,8 @@ for operation in "${operations[@]}"; do
     binary=${build#*=}
     once=$(instructions "$binary" "$operation" "$count")
     twice=$(instructions "$binary" "$operation" $((2 * count)))
-    printf ' %s |' "$(( (twice - once) / count ))"
+    # A build older than the operation refuses it: no count.
+    if [ -n "$once" ] && [ -n "$twice" ]; then printf ' %s |' "$(( (twice - once) / count ))"; else printf ' n/a |'; fi
   done
   echo
 done
