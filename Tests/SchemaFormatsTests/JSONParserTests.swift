@@ -42,6 +42,28 @@ struct JSONParserTests {
         }
     }
 
+    /// Strings longer than the escaper's 4 KiB chunk: escapes and multi-byte scalars on both
+    /// sides of every chunk boundary come out as a byte-by-byte reference escaper writes them.
+    @Test func longStringsEscapeAcrossChunks() throws {
+        var piece = String(repeating: "a", count: 4094)  // "é" straddles the first boundary
+        piece += "\"é\u{1}\n👍\\"
+        let long = String(repeating: piece, count: 3) + "tail"
+        var expected = "\""
+        for scalar in long.unicodeScalars {
+            switch scalar {
+            case "\"": expected += "\\\""
+            case "\\": expected += "\\\\"
+            case "\n": expected += "\\n"
+            case "\u{1}": expected += "\\u0001"
+            default: expected.unicodeScalars.append(scalar)
+            }
+        }
+        expected += "\""
+        let text = JSONValue.string(long).serialized()
+        #expect(Array(text.utf8) == Array(expected.utf8))
+        #expect(try parse(text).stringValue == long)
+    }
+
     @Test func equalityIsJSONs() throws {
         #expect(try parse(#"{"a":1,"b":2}"#) == parse(#"{"b":2.0,"a":1}"#))
         #expect(try parse("[1,2]") != parse("[2,1]"))

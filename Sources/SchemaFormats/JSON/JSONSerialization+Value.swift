@@ -45,51 +45,56 @@ extension JSONValue {
     /// Appends `value` as a JSON string, in UTF-8. Only ASCII bytes are escaped (`"`, `\`, and
     /// the controls below U+0020), so every other byte, of any scalar, is copied as it is.
     static func writeString(_ value: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
         // Escaped in one pass into a scratch buffer sized for the worst case, then appended
         // with one copy: a schema text inside a REST answer is a kilobyte with a quote every few
-        // bytes, and appending byte by byte was a tenth of a search's CPU.
+        // bytes, and appending byte by byte was a tenth of a search's CPU. Long strings go
+        // through in chunks, so the scratch stays within 6 x `escapeChunk` bytes.
         let written: Void? = value.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let input = bytes.baseAddress else { return }
             escapeTable.withUnsafeBufferPointer { table in
-                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 6 + 2) { scratch in
-                    guard let out = scratch.baseAddress, let input = bytes.baseAddress else {
-                        output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "\"")])
-                        return
-                    }
-                    var at = 0
-                    out[at] = UInt8(ascii: "\"")
-                    at += 1
-                    for offset in 0..<bytes.count {
-                        let byte = input[offset]
-                        let letter = table[Int(byte)]
-                        if letter == 0 {
-                            out[at] = byte
-                            at += 1
-                            continue
+                let capacity = min(bytes.count, escapeChunk) * 6
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { scratch in
+                    guard let out = scratch.baseAddress else { return }
+                    var start = 0
+                    while start < bytes.count {
+                        let end = min(start + escapeChunk, bytes.count)
+                        var at = 0
+                        for offset in start..<end {
+                            let byte = input[offset]
+                            let letter = table[Int(byte)]
+                            if letter == 0 {
+                                out[at] = byte
+                                at += 1
+                                continue
+                            }
+                            out[at] = UInt8(ascii: "\\")
+                            out[at + 1] = letter
+                            at += 2
+                            if letter == UInt8(ascii: "u") {
+                                out[at] = UInt8(ascii: "0")
+                                out[at + 1] = UInt8(ascii: "0")
+                                out[at + 2] = hexDigit(byte >> 4)
+                                out[at + 3] = hexDigit(byte & 0x0F)
+                                at += 4
+                            }
                         }
-                        out[at] = UInt8(ascii: "\\")
-                        out[at + 1] = letter
-                        at += 2
-                        if letter == UInt8(ascii: "u") {
-                            out[at] = UInt8(ascii: "0")
-                            out[at + 1] = UInt8(ascii: "0")
-                            out[at + 2] = hexDigit(byte >> 4)
-                            out[at + 3] = hexDigit(byte & 0x0F)
-                            at += 4
-                        }
+                        output.append(contentsOf: UnsafeBufferPointer(start: out, count: at))
+                        start = end
                     }
-                    out[at] = UInt8(ascii: "\"")
-                    output.append(contentsOf: UnsafeBufferPointer(start: out, count: at + 1))
                 }
             }
         }
         if written == nil {
-            output.append(UInt8(ascii: "\""))
             for byte in value.utf8 {
                 if escapeTable[Int(byte)] != 0 { appendEscaped(byte, to: &output) } else { output.append(byte) }
             }
-            output.append(UInt8(ascii: "\""))
         }
+        output.append(UInt8(ascii: "\""))
     }
+
+    /// Input bytes escaped per pass of ``writeString(_:to:)``: at most six output bytes each.
+    private static let escapeChunk = 4096
 
     /// The lowercase hex digit of a value below 16.
     private static func hexDigit(_ value: UInt8) -> UInt8 {
