@@ -2,10 +2,9 @@ import NIOCore
 import SRPWire
 
 /// Answers waiting to be written on one connection: the buffer they are encoded into, when it
-/// is flushed (answers produced while reading go out once at the end of the read; answers that
-/// complete later are coalesced into one flush per event-loop tick) and how much one decode
-/// pass may produce. It also counts what it encoded, published once per read batch (no atomics
-/// per request).
+/// is flushed (once per event-loop tick, however many answers: ``EndOfTickFlusher``) and how
+/// much one decode pass may produce. It also counts what it encoded, published once per read
+/// batch (no atomics per request).
 struct OutboundBatch {
     /// Answer bytes one decode pass may produce before it stops (checked between frames).
     /// Without it, one 64 KiB read of GetSchemaById requests for a 100 KiB schema built

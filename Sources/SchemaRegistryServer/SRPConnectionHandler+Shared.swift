@@ -18,5 +18,7 @@ extension SRPConnectionHandler {
         var decompression: DecompressionBudget
         /// Feeds watches; nil when the store keeps no change log.
         var hub: ChangeHub?
+        /// Write every connection's answers at the end of its event loop's tick.
+        var flushers = EndOfTickFlushers()
     }
 }

@@ -16,8 +16,8 @@ import SchemaRegistryCore
 /// loop, by copying pre-encoded bytes after a 12-byte header into the batch's output buffer;
 /// nothing is decoded or allocated per call beyond that. Every other request runs in a task
 /// and its answer is written back on the event loop when it completes, in any order.
-/// Answers produced while reading are flushed once at `channelReadComplete`; answers that
-/// complete later are coalesced into one flush per event-loop tick.
+/// Answers are written at the end of the event loop's tick, with every other connection's of
+/// that tick (``EndOfTickFlusher``): once per connection per tick, however many were produced.
 final class SRPConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -33,6 +33,8 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
     var principal: Principal?
     var logger: Logger
     private(set) var context: ChannelHandlerContext?
+    /// Writes this connection's answers at the end of the tick; set when the handler is added.
+    private var flusher: EndOfTickFlusher?
     /// Its body limit grows once the HELLO is answered (`answerHello`), not per frame: reading
     /// the machine's limit per frame copied the machine.
     var decoder: SRPFrameDecoder
@@ -69,6 +71,7 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        flusher = shared.flushers.flusher(for: context.eventLoop)
         logger[metadataKey: "peer"] = "\(context.remoteAddress.map { "\($0)" } ?? "?")"
         if context.channel.isActive { startHandshakeTimer(context) }
     }
@@ -145,7 +148,9 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         readingBatch = false
-        flushOutput(context)
+        // A pass stopped at the output budget is written now, so the resume tick's pass comes
+        // after its write and finds the socket's writability: the budget bounds what waits.
+        if machine.decodePause == .outputBudget { flushOutput(context) } else { scheduleFlush(context) }
         publishCounts()
         context.fireChannelReadComplete()
     }
@@ -231,15 +236,19 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
         write(chunk, context)
     }
 
-    /// Answers completed off the loop are flushed once per tick, not once each.
+    /// Writes what is pending at the end of this tick (once per tick, however many answers).
+    /// Inside a read it waits for `channelReadComplete`, which asks for it.
     func scheduleFlush(_ context: ChannelHandlerContext) {
         guard !readingBatch, batch.flushNeedsScheduling() else { return }
-        context.eventLoop.assumeIsolated().execute { [self] in
-            guard let context = self.context,
-                let chunk = batch.takeForScheduledFlush(allocator: context.channel.allocator)
-            else { return }
-            write(chunk, context)
+        flusher?.flushAtEndOfTick(self)
+    }
+
+    /// The end of the tick (``EndOfTickFlusher``): writes what is pending, if still open.
+    func flushScheduledOutput() {
+        guard let context, let chunk = batch.takeForScheduledFlush(allocator: context.channel.allocator) else {
+            return
         }
+        write(chunk, context)
     }
 
     func write(_ chunk: ByteBuffer, _ context: ChannelHandlerContext) {

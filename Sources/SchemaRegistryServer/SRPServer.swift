@@ -139,7 +139,7 @@ public final class SRPServer: Service, Sendable {
             configuration: configuration,
             dispatcher: dispatcher,
             schemas: schemas, logger: logger, metrics: metrics, keyRing: keyRing, overload: overload,
-            answers: answers, decompression: decompression, hub: hub)
+            answers: answers, decompression: decompression, hub: hub, flushers: EndOfTickFlushers(group: group))
         let idle = TimeAmount(configuration.idleTimeout)
         let limiter = connectionLimiter
         let linger = configuration.linger

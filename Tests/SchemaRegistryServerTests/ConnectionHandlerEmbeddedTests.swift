@@ -86,8 +86,11 @@ struct ConnectionHandlerEmbeddedTests {
             try channel.writeInbound(bytes)
         }
 
-        /// The frames written since the last call.
-        func frames() throws -> [Frame] {
+        /// The frames written since the last call. Answers go out at the end of the loop's
+        /// tick: with `endTick` the embedded loop first runs what is due (which also runs any
+        /// resume tick); without it, only what was written at once is seen.
+        func frames(endTick: Bool = true) throws -> [Frame] {
+            if endTick { channel.embeddedEventLoop.run() }
             while var chunk = try channel.readOutbound(as: ByteBuffer.self) { received.writeBuffer(&chunk) }
             var frames: [Frame] = []
             while case .frame(let frame)? = try decoder.decode(buffer: &received) { frames.append(frame) }
@@ -102,6 +105,22 @@ struct ConnectionHandlerEmbeddedTests {
     }
 
     private func ids(_ frames: [Frame]) -> [UInt32] { frames.map(\.header.requestID) }
+
+    @Test("the answers of a read are written once, at the end of the tick, in request order")
+    func answersWrittenAtEndOfTick() async throws {
+        let connection = try Connection()
+        try connection.sendGets(2...9)
+        #expect(try connection.channel.readOutbound(as: ByteBuffer.self) == nil, "nothing before the tick ends")
+        connection.channel.embeddedEventLoop.run()
+        let first = try #require(try connection.channel.readOutbound(as: ByteBuffer.self))
+        #expect(try connection.channel.readOutbound(as: ByteBuffer.self) == nil, "one write for eight answers")
+        var decoder = SRPFrameDecoder(expectPreface: false, maxBodyLength: 1 << 20)
+        var buffer = first
+        var ids: [UInt32] = []
+        while case .frame(let frame)? = try decoder.decode(buffer: &buffer) { ids.append(frame.header.requestID) }
+        #expect(ids == Array(2...9))
+        try await connection.close()
+    }
 
     @Test("a throttled pipeline resumes when the mute ends, with no further bytes from the client")
     func throttledPipelineResumes() async throws {
@@ -132,8 +151,8 @@ struct ConnectionHandlerEmbeddedTests {
     func outputBudgetPausesAndResumes() async throws {
         let connection = try Connection(schemaBytes: 100_000)
         try connection.sendGets(2...21)
-        var frames = try connection.frames()
-        // 1 MiB of answers per pass: eleven 100 KB answers cross it.
+        // 1 MiB of answers per pass: eleven 100 KB answers cross it, and are written at once.
+        var frames = try connection.frames(endTick: false)
         #expect(ids(frames) == Array(2...12))
         let readsBefore = connection.reads.reads
         connection.channel.read()
@@ -158,7 +177,7 @@ struct ConnectionHandlerEmbeddedTests {
         #expect(connection.reads.reads == readsBefore + 1, "writable again: the held read is passed on")
 
         try connection.sendGets(2...21)
-        #expect(ids(try connection.frames()) == Array(2...12))
+        #expect(ids(try connection.frames(endTick: false)) == Array(2...12))
         connection.channel.isWritable = false
         connection.channel.pipeline.fireChannelWritabilityChanged()
         connection.channel.embeddedEventLoop.run()
