@@ -16,8 +16,9 @@ import SchemaRegistryCore
 /// loop, by copying pre-encoded bytes after a 12-byte header into the batch's output buffer;
 /// nothing is decoded or allocated per call beyond that. Every other request runs in a task
 /// and its answer is written back on the event loop when it completes, in any order.
-/// Answers are written at the end of the event loop's tick, with every other connection's of
-/// that tick (``EndOfTickFlusher``): once per connection per tick, however many were produced.
+/// Answers are written once per connection per tick, however many were produced: a read's
+/// several answers at its end, a lone one and those completed off the loop at the end of the
+/// event loop's tick, with every other connection's of that tick (``EndOfTickFlusher``).
 final class SRPConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -148,9 +149,16 @@ final class SRPConnectionHandler: ChannelDuplexHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         readingBatch = false
-        // A pass stopped at the output budget is written now, so the resume tick's pass comes
-        // after its write and finds the socket's writability: the budget bounds what waits.
-        if machine.decodePause == .outputBudget { flushOutput(context) } else { scheduleFlush(context) }
+        // Written now: a pass stopped at the output budget (the resume tick's pass comes after
+        // its write and finds the socket's writability: the budget bounds what waits), and the
+        // answers of a pipelining client (one write already serves several answers per
+        // wake-up; waiting would only delay them behind the other connections' reads). A
+        // single answer waits for the end of the tick, to share its client's wake-up.
+        if machine.decodePause == .outputBudget || batch.cachedAnswers > 1 {
+            flushOutput(context)
+        } else {
+            scheduleFlush(context)
+        }
         publishCounts()
         context.fireChannelReadComplete()
     }
