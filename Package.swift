@@ -153,7 +153,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             // Release on Linux: the idle footprint (issue 19, benches/README "Idle RSS"). The Swift
-            // runtime and Foundation linked in, not mapped as 20 shared libraries each touched at
+            // runtime and Foundation linked in, not mapped as 15 Swift shared libraries each touched at
             // start-up; relative relocations packed (RELR, lld) instead of a 2.9 MB .rela.dyn read
             // and applied at load; no symbol table exported for dynamic lookup, which nothing here
             // does (libpq is dlopen'ed and needs nothing from the executable). Debug stays dynamic

@@ -81,12 +81,9 @@ public struct JSONObject: Sendable {
                     rebuildIndex()
                 }
             } else if let newValue {
-                members.append((key, newValue))
-                if index != nil {
-                    index![key] = members.count - 1
-                } else if members.count >= Self.indexedFrom {
-                    rebuildIndex()
-                }
+                // Not there: appendNew looks once more (cheap off the parser's path, which calls
+                // appendNew itself) and keeps the append and the index in one place.
+                _ = appendNew(key: key, value: newValue)
             }
         }
     }
