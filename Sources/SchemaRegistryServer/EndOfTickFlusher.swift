@@ -9,8 +9,8 @@ import NIOCore
 /// Redis's 3.5%. Written together at the end of the tick, one wake-up serves the answers that
 /// follow it while the client is still awake. Only lone answers wait for it: a pipelining
 /// client's answers already share one wake-up and are written at once (`channelReadComplete`).
-/// A connection asks once per tick
-/// (``OutboundBatch/flushNeedsScheduling()``); the loop runs one task per tick for all of them.
+/// A connection asks once per tick (``OutboundBatch/flushNeedsScheduling()``); the loop runs
+/// one task per tick for all of them.
 ///
 /// Confined to its event loop: every method is called on it (checked in debug builds).
 final class EndOfTickFlusher: @unchecked Sendable {
