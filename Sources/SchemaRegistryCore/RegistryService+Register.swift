@@ -164,14 +164,26 @@ extension RegistryService {
         }
     }
 
+    /// How long a registration keeps retrying after write conflicts before it answers 50002.
+    static let registrationConflictBudget: Duration = .seconds(10)
+
     /// The attempts of a registration, under the subject's lock. `read` is the view and level
     /// already read under this lock (``RegistrationContext``), used by the first attempt.
     private func registerLocked(
         _ request: RegistrationRequest, mode: RegistryMode, parsed: ParsedSchema, identity: SchemaIdentity,
         read: (view: RegistrationView, level: CompatibilityLevel)?
     ) async throws -> RegistrationResult {
-        for attempt in 0..<16 {
-            if attempt > 0 { try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt)))) }
+        // Every conflict means another registration of this subject landed, so the subject as
+        // a whole always progresses; what is bounded is how long this one waits its turn. A
+        // count of attempts was not enough: with two instances on one database each holding
+        // its own queue of 32 registrations for one subject, a loaded machine let one side's
+        // queue win 16 rounds in a row (CI, 2026-12-07). Time bounds it instead, with the
+        // back-off capped so a loser keeps trying at the rate the winners commit.
+        let deadline = ContinuousClock.now + Self.registrationConflictBudget
+        var attempt = 0
+        while attempt == 0 || ContinuousClock.now < deadline {
+            if attempt > 0 { try await Task.sleep(for: .milliseconds(Int.random(in: 1...min(5 * attempt, 25)))) }
+            defer { attempt += 1 }
             // Reads that do not grow with the subject's history (issue 13: registration went from
             // 2.9 ms to 16.5 ms at 3,750 versions when every attempt read the whole history):
             // the match, the newest version number, and the newest live version, which is all
