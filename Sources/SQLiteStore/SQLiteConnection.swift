@@ -19,7 +19,7 @@ enum SQLiteValue {
 final class SQLiteConnection {
     private var handle: OpaquePointer?
     /// Prepared statements by SQL text, reused across calls (preparing is the costly part of a query).
-    private var statements: [String: OpaquePointer] = [:]
+    private var statements: [StatementKey: OpaquePointer] = [:]
 
     /// Tells SQLite to copy bound text before the bind call returns (the C macro is not imported).
     private static var transient: sqlite3_destructor_type {
@@ -180,13 +180,13 @@ final class SQLiteConnection {
     private func prepared(_ sql: String, _ bindings: [SQLiteValue]) throws -> OpaquePointer {
         let db = try openHandle()
         let statement: OpaquePointer
-        if let cached = statements[sql] {
+        if let cached = statements[StatementKey(sql)] {
             statement = cached
         } else {
             var newStatement: OpaquePointer?
             let code = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &newStatement, nil)
             guard code == SQLITE_OK, let newStatement else { throw lastError(code) }
-            statements[sql] = newStatement
+            statements[StatementKey(sql)] = newStatement
             statement = newStatement
         }
         sqlite3_reset(statement)

@@ -52,6 +52,11 @@ struct CoreTests {
         #expect(throws: RegistryError.self) { try RegistryService.validateSubject("") }
         #expect(throws: RegistryError.self) { try RegistryService.validateSubject("a\nb") }
         #expect(throws: Never.self) { try RegistryService.validateSubject("orders-value") }
+        // DEL and a C1 control (beyond ASCII, where the Unicode category decides) are refused too;
+        // printable text beyond ASCII is a subject like any other.
+        #expect(throws: RegistryError.self) { try RegistryService.validateSubject("a\u{7F}b") }
+        #expect(throws: RegistryError.self) { try RegistryService.validateSubject("caf\u{E9}\u{85}") }
+        #expect(throws: Never.self) { try RegistryService.validateSubject("caf\u{E9}-\u{1F600}") }
     }
 
     /// Holders of one key run one at a time and in arrival order; other keys do not wait.
