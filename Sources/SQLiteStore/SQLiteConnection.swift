@@ -26,7 +26,11 @@ final class SQLiteConnection {
         unsafeBitCast(-1, to: sqlite3_destructor_type.self)
     }
 
+    /// Process-wide settings made once, before the first connection initialises SQLite.
+    private static let processSettings: Void = { _ = sr_sqlite_disable_memory_statistics() }()
+
     init(path: String, readOnly: Bool) throws {
+        Self.processSettings
         // NOMUTEX: the connection is only ever used from one serial queue at a time.
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         var db: OpaquePointer?

@@ -38,7 +38,8 @@ extension SQLiteStore: RegistrationContextWriting {
             guard try decide(context) else { return ContextualRegistration(context: context, outcome: nil) }
             var planned = write
             planned.expectedLatestVersion = context.view.newestVersion
-            let outcome = try Self.register(planned, encoded: encoded, on: connection)
+            // The view was read just above in this savepoint and `decide` wrote nothing.
+            let outcome = try Self.register(planned, encoded: encoded, known: context.view, on: connection)
             return ContextualRegistration(context: context, outcome: outcome)
         }
         if case .registered = done.outcome { changeObservers.wakeAll() }

@@ -21,18 +21,26 @@ extension SQLiteStore {
     }
 
     /// The steps of `RegistrationWrite` on the writer connection, inside the caller's savepoint.
+    ///
+    /// `known` is the view this connection read in the same transaction with nothing written
+    /// since (the one-step registration reads it for its context): steps 1 and 2 then take
+    /// their answers from it instead of reading them again.
     static func register(
-        _ write: RegistrationWrite, encoded: EncodedRegistration, on connection: SQLiteConnection
+        _ write: RegistrationWrite, encoded: EncodedRegistration, known: RegistrationView? = nil,
+        on connection: SQLiteConnection
     ) throws -> RegistrationOutcome {
         // 1. The same schema, live under this subject: nothing to write.
-        if let existing = try versionMatching(
-            write.schema, subject: write.subject, includeDeleted: false, on: connection)
-        {
+        let match =
+            if let known { known.match } else {
+                try versionMatching(write.schema, subject: write.subject, includeDeleted: false, on: connection)
+            }
+        if let existing = match {
             return .existing(id: existing.schema.id, version: existing.version)
         }
         // 2. Soft-deleted versions count towards the highest; permanently deleted ones are gone.
         let highest =
-            try connection.firstRow(
+            try known?.newestVersion
+            ?? connection.firstRow(
                 "SELECT coalesce(max(version), 0) FROM subject_versions WHERE subject = ?", [.text(write.subject)]
             ) { $0.int(0) } ?? 0
         if let expected = write.expectedLatestVersion, expected != highest {

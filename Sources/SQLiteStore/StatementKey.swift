@@ -16,8 +16,13 @@ struct StatementKey: Hashable {
         let utf8 = sql.utf8
         hasher.combine(utf8.count)
         let hashedEnds: Void? = utf8.withContiguousStorageIfAvailable { bytes in
-            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.prefix(Self.endBytes))))
-            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.suffix(Self.endBytes))))
+            let raw = UnsafeRawBufferPointer(bytes)
+            guard raw.count >= Self.endBytes * 2 else { return hasher.combine(bytes: raw) }
+            // Eight-byte words: four combines per end cost less than hashing the bytes as a buffer.
+            for offset in stride(from: 0, to: Self.endBytes, by: 8) {
+                hasher.combine(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                hasher.combine(raw.loadUnaligned(fromByteOffset: raw.count - Self.endBytes + offset, as: UInt64.self))
+            }
         }
         if hashedEnds == nil {
             for byte in utf8.prefix(Self.endBytes) { hasher.combine(byte) }
