@@ -33,11 +33,13 @@ final class ChangeHub: Sendable {
         /// Changes read per store call.
         var readLimit = 1_000
         /// The least time from one pass over the log to the next. The store wakes the hub on
-        /// every commit; under a write load that was one read per group-committed batch, 10-17%
-        /// of the server's CPU in registration profiles (issue 19). With the passes spaced,
-        /// the commits of a few milliseconds share one read, and a change reaches watchers at
-        /// most this much later. The first commit after a quiet spell is read at once.
-        var passSpacing: Duration = .milliseconds(5)
+        /// every commit; under a write load that is one read per group-committed batch (10% of
+        /// the server's CPU in a PostgreSQL registration profile, issue 19). Spaced passes let
+        /// the commits of a few milliseconds share one read, and a change reaches watchers up
+        /// to this much later. Off by default: clients that cache through watch events (the C
+        /// client's mutable cache and its tests) expect each change's event as soon as it
+        /// commits, and that contract is not changed here without them.
+        var passSpacing: Duration = .zero
     }
 
     /// Where a new watch starts.
