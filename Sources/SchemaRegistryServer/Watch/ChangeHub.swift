@@ -32,14 +32,6 @@ final class ChangeHub: Sendable {
         var pollInterval: Duration = .seconds(1)
         /// Changes read per store call.
         var readLimit = 1_000
-        /// The least time from one pass over the log to the next. The store wakes the hub on
-        /// every commit; under a write load that is one read per group-committed batch (10% of
-        /// the server's CPU in a PostgreSQL registration profile, issue 19). Spaced passes let
-        /// the commits of a few milliseconds share one read, and a change reaches watchers up
-        /// to this much later. Off by default: clients that cache through watch events (the C
-        /// client's mutable cache and its tests) expect each change's event as soon as it
-        /// commits, and that contract is not changed here without them.
-        var passSpacing: Duration = .zero
     }
 
     /// Where a new watch starts.
@@ -171,8 +163,6 @@ final class ChangeHub: Sendable {
                 continue
             }
             reads.add(1, ordering: .relaxed)
-            // Commits during the spacing leave one wake in the stream (it keeps the newest one).
-            if configuration.passSpacing > .zero { try? await Task.sleep(for: configuration.passSpacing) }
             // A wake or the next poll tick, whichever first; nil once this task is cancelled.
             guard await iterator.next() != nil else { return }
         }
