@@ -7,13 +7,14 @@ import Synchronization
 /// write the registry decided (`sr_register_unreferenced`), or a registration in its context
 /// (read, and written when the context alone decides; `PostgresRegistrationMigration`).
 ///
-/// One statement is one implicit transaction: one round trip, one commit and one WAL flush for
-/// the whole batch instead of one each. Each call still takes the subject and fingerprint
-/// advisory locks of a lone registration (so instances stay serialised together), and runs in
-/// order on one snapshot-refreshing connection: a call sees what the calls before it wrote (the
+/// One statement (`sr_register_batch`) is one implicit transaction: one round trip, one commit
+/// and one WAL flush for the whole batch instead of one each. Each call still takes the subject
+/// and fingerprint advisory locks of a lone registration (so instances stay serialised
+/// together), and runs in order on one snapshot-refreshing connection: a call sees what the calls before it wrote (the
 /// same schema gets one id, a second version of a subject follows the first), exactly as if
 /// they had committed one after the other. Nobody is answered before the statement returned,
-/// i.e. committed.
+/// i.e. committed. The batch appends its registrations' changes at its end, so it holds the
+/// change-log lock only for that append and its COMMIT, and another batch overlaps the rest.
 ///
 /// A batch whose statement fails (an error no registration should raise, a deadlock with
 /// another instance's batch) is rolled back as a whole and each of its registrations is then
@@ -156,35 +157,15 @@ final class PostgresGroupCommit: Sendable {
     }
 
     private func runTogether(_ calls: [Call]) async throws -> [Answer] {
-        // One array parameter per argument; the function runs once per element, in element
-        // order (a function scan feeding a nested loop), and the rows come back in that order.
-        // Every lock the batch will take is taken first, subjects then fingerprints, each in key
-        // order (the uncorrelated `locks` subquery runs once, before the first row): two batches
-        // then take shared keys in one order and cannot deadlock, and a lone registration or a
-        // delete (a subject, then fingerprints) cannot wait for a batch that waits for it on a
-        // subject. Taking a transaction lock its function call takes again costs nothing.
+        // One array parameter per argument; `sr_register_batch` takes the batch's locks, runs
+        // the calls in element order, answers their rows in that order with the call number
+        // last, and appends their changes at its end (`PostgresBatchRegistrationMigration`).
         let columns = (0..<9).map { column in Self.arrayLiteral(calls.map { $0.parameters[column] }) }
         let rows = try await pool.run { connection in
             try connection.query(
                 """
-                WITH a AS (
-                    SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[],
-                                         $6::jsonb[], $7::jsonb[], $8::integer[], $9::text[])
-                    WITH ORDINALITY AS a(subject, type, canonical, fingerprint, refs, metadata, tags, expected,
-                                         default_mode, n)
-                ), locks AS MATERIALIZED (
-                    SELECT pg_advisory_xact_lock(k.key) FROM (
-                        SELECT DISTINCT 0 AS stage, hashtextextended('subject:' || subject, 0) AS key FROM a
-                        UNION SELECT 1, hashtextextended('schema:' || fingerprint, 0) FROM a
-                        ORDER BY stage, key
-                    ) k
-                )
-                SELECT \(Self.resultColumns), a.n
-                FROM a CROSS JOIN LATERAL sr_register_in_context(
-                    a.subject, a.type, a.canonical, a.fingerprint, a.refs, a.metadata, a.tags, a.expected,
-                    a.default_mode) WITH ORDINALITY r
-                WHERE (SELECT count(*) FROM locks) >= 0
-                ORDER BY a.n, r.ordinality
+                SELECT * FROM sr_register_batch($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[],
+                                                $6::jsonb[], $7::jsonb[], $8::integer[], $9::text[])
                 """, columns)
         }
         // Each call's rows, split on the call number (the last column).

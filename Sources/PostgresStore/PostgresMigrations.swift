@@ -123,6 +123,8 @@ enum PostgresMigrations {
         PostgresChangeLogMigration.step,
         // 6: a registration's context read and its write in one call.
         PostgresRegistrationMigration.step,
+        // 7: a group-committed batch in one call, appending its changes at its end.
+        PostgresBatchRegistrationMigration.step,
     ]
 
     static var latestVersion: Int { steps.count }

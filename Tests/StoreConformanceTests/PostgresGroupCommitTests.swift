@@ -108,6 +108,15 @@ import Testing
             #expect(store.registrations.committedBatches.load(ordering: .relaxed) == batchesBefore + 1)
             #expect(store.registrations.failedBatches.load(ordering: .relaxed) == 0)
             #expect(try await store.versions(subject: "a", includeDeleted: true).map(\.version) == [1, 2])
+            // The batch appends its changes at its end: the three new versions, once each, in
+            // the batch's call order, after the held registration's (which committed first).
+            let logged = try await store.changes(after: 0, limit: 100).changes
+            #expect(logged.first?.subject?.hasPrefix("held-") == true)
+            #expect(
+                logged.dropFirst().map { "\($0.kind) \($0.subject ?? "") \($0.versions) \($0.schemaID ?? 0)" } == [
+                    "registered a [1] 2", "registered b [1] 2", "registered a [2] 3",
+                ])
+            #expect(zip(logged, logged.dropFirst()).allSatisfy { $0.position < $1.position })
         }
     }
 
