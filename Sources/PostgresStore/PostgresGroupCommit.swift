@@ -183,22 +183,27 @@ final class PostgresGroupCommit: Sendable {
 
     /// A one-dimensional array in PostgreSQL's text form: every element quoted (so commas,
     /// braces and spaces in schema text are data), backslashes and quotes escaped, nil as NULL.
+    /// Built as UTF-8 bytes: appending scalar by scalar to a `String` was 2.8% of the server's
+    /// CPU in a PostgreSQL registration profile. Escaping ASCII bytes is enough: no byte of a
+    /// multi-byte UTF-8 sequence is ASCII.
     static func arrayLiteral(_ elements: [String?]) -> String {
-        var literal = "{"
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(elements.reduce(2) { $0 + ($1?.utf8.count ?? 4) + 3 })
         for (index, element) in elements.enumerated() {
-            if index > 0 { literal += "," }
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
             guard let element else {
-                literal += "NULL"
+                bytes.append(contentsOf: "NULL".utf8)
                 continue
             }
-            literal += "\""
-            for character in element.unicodeScalars {
-                if character == "\\" || character == "\"" { literal += "\\" }
-                literal.unicodeScalars.append(character)
+            bytes.append(UInt8(ascii: "\""))
+            for byte in element.utf8 {
+                if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
             }
-            literal += "\""
+            bytes.append(UInt8(ascii: "\""))
         }
-        return literal + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

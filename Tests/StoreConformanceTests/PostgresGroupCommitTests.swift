@@ -120,6 +120,31 @@ import Testing
         }
     }
 
+    /// A batch's arguments travel as array literals: PostgreSQL must read back every element as
+    /// it was, whatever it holds.
+    @Test(arguments: PostgresBehaviourTests.server) func arrayLiteralsRoundTripThroughPostgres(_ url: String)
+        async throws
+    {
+        let schema = try await PostgresTestSchema(serverURL: url)
+        let worker = PostgresWorker(label: "test.array-literal", conninfo: schema.url)
+        let elements: [String?] = [
+            "plain", "", "NULL", nil, #"{"type":"record","name":"R","fields":[]}"#, #"back\slash \" quote"#,
+            "comma, {brace} space", "é ü 漢字 🎉", "line\nbreak\ttab", "\\", "\"", "e\u{301}",
+        ]
+        let rows = try await worker.run {
+            try $0.query(
+                "SELECT e, e IS NULL FROM unnest($1::text[]) WITH ORDINALITY AS u(e, n) ORDER BY n",
+                [PostgresGroupCommit.arrayLiteral(elements)])
+        }
+        #expect(rows.count == elements.count)
+        for (row, element) in elements.enumerated() {
+            #expect(rows.bool(row, 1) == (element == nil), "element \(row)")
+            #expect(rows.optionalText(row, 0) == element, "element \(row)")
+        }
+        await worker.close()
+        await schema.drop()
+    }
+
     @Test(arguments: PostgresBehaviourTests.server) func aBadRegistrationInABatchFailsAlone(_ url: String)
         async throws
     {
