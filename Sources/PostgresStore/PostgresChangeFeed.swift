@@ -7,7 +7,7 @@ import Synchronization
 final class PostgresChangeFeed: Sendable {
     private struct State {
         var nextID = 0
-        var wakes: [Int: @Sendable () -> Void] = [:]
+        var wakes: [Int: @Sendable (ChangePosition?) -> Void] = [:]
         var listener: PostgresChangeListener?
         var closed = false
     }
@@ -22,13 +22,13 @@ final class PostgresChangeFeed: Sendable {
     /// The running listener, if any (tests read its connection count).
     var listener: PostgresChangeListener? { state.withLock { $0.listener } }
 
-    func add(_ wake: @escaping @Sendable () -> Void) throws -> any ChangeObservation {
+    func add(_ wake: @escaping @Sendable (ChangePosition?) -> Void) throws -> any ChangeObservation {
         let (id, started) = try state.withLock { state -> (Int, PostgresChangeListener?) in
             guard !state.closed else { throw RegistryError(.storeError, "postgres: the store is closed") }
             defer { state.nextID += 1 }
             state.wakes[state.nextID] = wake
             guard state.listener == nil else { return (state.nextID, nil) }
-            let listener = PostgresChangeListener(conninfo: conninfo) { [weak self] in self?.wakeAll() }
+            let listener = PostgresChangeListener(conninfo: conninfo) { [weak self] in self?.wakeAll(knownThrough: $0) }
             state.listener = listener
             return (state.nextID, listener)
         }
@@ -37,8 +37,10 @@ final class PostgresChangeFeed: Sendable {
     }
 
     /// Calls every registered wake, outside the lock (a wake may cancel its own observation).
-    func wakeAll() {
-        state.withLock { Array($0.wakes.values) }.forEach { $0() }
+    /// `knownThrough`: every change through it has committed (from a NOTIFY); nil for this
+    /// process's own commits, whose positions it does not know.
+    func wakeAll(knownThrough position: ChangePosition? = nil) {
+        state.withLock { Array($0.wakes.values) }.forEach { $0(position) }
     }
 
     /// Stops the listener and refuses new observations; returns once its connection is closed.

@@ -11,7 +11,8 @@ import Synchronization
 
 /// Tells this process about commits other processes made to the change log: a connection of its
 /// own that LISTENs on `sr_changes` (`sr_append_change` notifies it) and calls `wake` when a
-/// notification arrives.
+/// notification arrives, with the highest position the notifications named (nil when one's
+/// payload is not a position, and after a (re)connect).
 ///
 /// The connection blocks in poll(), so it runs on a dispatch queue of its own, never on Swift's
 /// cooperative pool. It wakes every 100 ms to see whether it was stopped. After a connection
@@ -24,13 +25,13 @@ final class PostgresChangeListener: Sendable {
     static let reconnectBackoff = ExponentialBackoff(initial: .milliseconds(100), maximum: .seconds(5))
 
     private let conninfo: String
-    private let wake: @Sendable () -> Void
+    private let wake: @Sendable (ChangePosition?) -> Void
     private let queue: DispatchQueue
     private let stopped = Atomic<Bool>(false)
     /// (Re)connections made so far: what tests read.
     let connections = Atomic<Int>(0)
 
-    init(conninfo: String, wake: @escaping @Sendable () -> Void) {
+    init(conninfo: String, wake: @escaping @Sendable (ChangePosition?) -> Void) {
         self.conninfo = conninfo
         self.wake = wake
         queue = DispatchQueue(label: "postgres.change-listener")
@@ -64,9 +65,10 @@ final class PostgresChangeListener: Sendable {
                 try connection.execute("LISTEN \(Self.channel)")
                 backoff.succeeded()
                 connections.add(1, ordering: .relaxed)
-                wake()
+                wake(nil)
                 while !isStopped {
-                    if try connection.awaitNotifications(timeoutMilliseconds: 100) > 0 { wake() }
+                    let notified = try connection.awaitNotifications(timeoutMilliseconds: 100)
+                    if notified.count > 0 { wake(notified.highestPosition) }
                 }
             } catch {
                 pause(backoff.failed())

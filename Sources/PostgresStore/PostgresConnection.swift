@@ -121,14 +121,22 @@ final class PostgresConnection {
 
     // MARK: Notifications
 
-    /// Waits up to `timeoutMilliseconds` for input on the socket and returns how many
-    /// notifications (LISTEN) arrived; 0 on timeout.
+    /// Notifications (LISTEN) taken from the connection.
+    struct Notifications: Equatable {
+        var count = 0
+        /// The highest payload read as a change position; nil when none arrived or one's payload
+        /// was not a position (then nothing can be said about what they cover).
+        var highestPosition: ChangePosition?
+    }
+
+    /// Waits up to `timeoutMilliseconds` for input on the socket and returns the notifications
+    /// (LISTEN) that arrived; a count of 0 on timeout.
     ///
     /// - Throws: `unavailable` when the connection is lost (the server closed it, the network failed).
-    func awaitNotifications(timeoutMilliseconds: Int32) throws -> Int {
+    func awaitNotifications(timeoutMilliseconds: Int32) throws -> Notifications {
         let handle = try openHandle()
-        var count = Self.takeNotifications(handle)
-        if count > 0 { return count }
+        var notifications = Self.takeNotifications(handle)
+        if notifications.count > 0 { return notifications }
         let socket = PQsocket(handle)
         guard socket >= 0 else { throw RegistryError(.unavailable, "postgres unavailable: no socket") }
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
@@ -141,18 +149,26 @@ final class PostgresConnection {
             guard PQconsumeInput(handle) == 1, isHealthy else {
                 throw RegistryError(.unavailable, "postgres unavailable: \(Self.message(PQerrorMessage(handle)))")
             }
-            count = Self.takeNotifications(handle)
+            notifications = Self.takeNotifications(handle)
         }
-        return count
+        return notifications
     }
 
-    private static func takeNotifications(_ handle: OpaquePointer) -> Int {
-        var count = 0
+    private static func takeNotifications(_ handle: OpaquePointer) -> Notifications {
+        var taken = Notifications()
+        var allPositions = true
         while let notification = PQnotifies(handle) {
+            let position = notification.pointee.extra.flatMap { ChangePosition(String(cString: $0)) }
             PQfreemem(notification)
-            count += 1
+            taken.count += 1
+            if let position {
+                taken.highestPosition = max(taken.highestPosition ?? 0, position)
+            } else {
+                allPositions = false
+            }
         }
-        return count
+        if !allPositions { taken.highestPosition = nil }
+        return taken
     }
 
     // MARK: Internals

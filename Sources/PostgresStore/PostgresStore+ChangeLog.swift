@@ -45,6 +45,14 @@ extension PostgresStore: ChangeLog {
     /// Wakes for this process's commits at once, and for other processes' through LISTEN
     /// (`PostgresChangeListener`, started with the first observation).
     public func observeCommits(_ wake: @escaping @Sendable () -> Void) async throws -> any ChangeObservation {
+        try changeFeed.add { _ in wake() }
+    }
+
+    /// As `observeCommits(_:)`; a wake from LISTEN carries the highest position the notifications
+    /// named (each transaction notifies the highest position it appended).
+    public func observeCommits(knownThrough wake: @escaping @Sendable (ChangePosition?) -> Void) async throws
+        -> any ChangeObservation
+    {
         try changeFeed.add(wake)
     }
 

@@ -32,4 +32,10 @@ extension RedisCachedStore: ChangeLog {
     public func observeCommits(_ wake: @escaping @Sendable () -> Void) async throws -> any ChangeObservation {
         try await changeLog.observeCommits(wake)
     }
+
+    public func observeCommits(knownThrough wake: @escaping @Sendable (ChangePosition?) -> Void) async throws
+        -> any ChangeObservation
+    {
+        try await changeLog.observeCommits(knownThrough: wake)
+    }
 }

@@ -92,4 +92,20 @@ public protocol ChangeLog: Sendable {
     /// for other processes' where the store can tell (PostgreSQL: LISTEN/NOTIFY). A wake says only
     /// "read the log"; readers must not depend on one wake per commit.
     func observeCommits(_ wake: @escaping @Sendable () -> Void) async throws -> any ChangeObservation
+    /// As `observeCommits(_:)`, and each wake says, when the store can tell, that every change
+    /// through a position has committed (positions follow commit order), so an observer that has
+    /// already read that far need not read again; nil says nothing. PostgreSQL: a NOTIFY carries
+    /// the highest position its transaction appended, and this process's own commits, woken at
+    /// once without a position, are notified back to it too (issue 19).
+    func observeCommits(knownThrough wake: @escaping @Sendable (ChangePosition?) -> Void) async throws
+        -> any ChangeObservation
+}
+
+extension ChangeLog {
+    /// Stores that cannot tell what a wake covers: every wake without a position.
+    public func observeCommits(knownThrough wake: @escaping @Sendable (ChangePosition?) -> Void) async throws
+        -> any ChangeObservation
+    {
+        try await observeCommits { wake(nil) }
+    }
 }

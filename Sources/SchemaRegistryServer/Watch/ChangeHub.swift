@@ -54,10 +54,19 @@ final class ChangeHub: Sendable {
         var prunedThrough: ChangePosition = 0
     }
 
+    /// What the wakes since the last pass said: whether one said nothing about positions (this
+    /// process's commits, a poll tick, a failed pass), and the highest position the others named.
+    private struct Wakes {
+        var unknown = true
+        var highest: ChangePosition = 0
+    }
+
     let log: any ChangeLog
     let configuration: Configuration
     private let state = Mutex(State())
+    private let pendingWakes = Mutex(Wakes())
     private let reads = Atomic<Int>(0)
+    private let skipped = Atomic<Int>(0)
     private let logger: Logger
 
     init(log: any ChangeLog, configuration: Configuration = .init(), logger: Logger) {
@@ -136,6 +145,7 @@ final class ChangeHub: Sendable {
         let ticker = Task { [pollInterval = configuration.pollInterval] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: pollInterval)
+                self.noteWake(knownThrough: nil)
                 continuation.yield()
             }
         }
@@ -148,14 +158,29 @@ final class ChangeHub: Sendable {
         var iterator = wakes.makeAsyncIterator()
         var backoff = Duration.milliseconds(100)
         while !Task.isCancelled {
+            // Taken before reading: a wake that arrives during the read makes another pass.
+            let since = pendingWakes.withLock { wakes in
+                defer { wakes = Wakes(unknown: false) }
+                return wakes
+            }
             do {
                 if observation == nil {
-                    observation = try await log.observeCommits { continuation.yield() }
+                    observation = try await log.observeCommits(knownThrough: { position in
+                        self.noteWake(knownThrough: position)
+                        continuation.yield()
+                    })
                 }
                 if !isReady { try await loadWindow() }
-                try await catchUp()
+                if !since.unknown, since.highest <= state.withLock({ $0.head }) {
+                    // Only NOTIFYs of positions already read: typically this process's own
+                    // commits, read when they woke the hub directly, notified back by PostgreSQL.
+                    skipped.add(1, ordering: .relaxed)
+                } else {
+                    try await catchUp()
+                }
                 backoff = .milliseconds(100)
             } catch {
+                noteWake(knownThrough: nil)
                 if Task.isCancelled { return }
                 logger.warning("reading the change log failed", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: backoff)
@@ -170,6 +195,19 @@ final class ChangeHub: Sendable {
 
     /// Passes over the log so far (tests check an idle hub waits instead of spinning).
     var passes: Int { reads.load(ordering: .relaxed) }
+
+    /// Passes that did not read, because every wake since the last named a position already read.
+    var passesWithoutRead: Int { skipped.load(ordering: .relaxed) }
+
+    private func noteWake(knownThrough position: ChangePosition?) {
+        pendingWakes.withLock { wakes in
+            if let position {
+                wakes.highest = max(wakes.highest, position)
+            } else {
+                wakes.unknown = true
+            }
+        }
+    }
 
     private func loadWindow() async throws {
         let logID = try await log.changeLogID()
