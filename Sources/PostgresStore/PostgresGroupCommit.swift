@@ -82,6 +82,9 @@ final class PostgresGroupCommit: Sendable {
     static let maxBatch = 128
 
     private let pool: PostgresPool
+    /// Called once per committed statement that registered a version, before its callers
+    /// resume: this process's observers read the log once per batch, not once per registration.
+    private let registered: @Sendable () -> Void
     private let state = Mutex(State())
     /// Batches allowed to run at once. One is not enough: a batch runs its registrations one
     /// after the other in one backend, so with one in flight all of PostgreSQL's work for
@@ -97,9 +100,10 @@ final class PostgresGroupCommit: Sendable {
     /// Registrations waiting for the next batch (not those of the batch running).
     var pendingCount: Int { state.withLock { $0.pending.count } }
 
-    init(pool: PostgresPool, maxRunning: Int = 2) {
+    init(pool: PostgresPool, maxRunning: Int = 2, registered: @escaping @Sendable () -> Void = {}) {
         self.pool = pool
         self.maxRunning = max(1, maxRunning)
+        self.registered = registered
     }
 
     /// Runs `call` in the next batch; returns its row once that batch committed.
@@ -133,6 +137,7 @@ final class PostgresGroupCommit: Sendable {
             do {
                 let answers = try await runTogether(batch.map(\.call))
                 committedBatches.add(1, ordering: .relaxed)
+                if answers.contains(where: { $0.outcome == "registered" }) { registered() }
                 for (pending, answer) in zip(batch, answers) { pending.continuation.resume(returning: answer) }
             } catch {
                 // Nothing of the batch committed: each registration again, on its own.
@@ -153,7 +158,9 @@ final class PostgresGroupCommit: Sendable {
                     WITH ORDINALITY r ORDER BY r.ordinality
                 """, call.parameters)
         }
-        return try Answer(rows: rows)
+        let answer = try Answer(rows: rows)
+        if answer.outcome == "registered" { registered() }
+        return answer
     }
 
     private func runTogether(_ calls: [Call]) async throws -> [Answer] {

@@ -29,7 +29,7 @@ extension PostgresStore: RegistrationContextWriting {
         case "undecided":
             return try await registerDecided(write, context: context, decide)
         case "registered":
-            changeFeed.wakeAll()
+            // The group commit woke this process's observers when the batch committed.
             return ContextualRegistration(
                 context: context, outcome: .registered(id: answer.id, version: answer.version))
         case let other:

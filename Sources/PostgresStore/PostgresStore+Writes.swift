@@ -12,12 +12,12 @@ extension PostgresStore {
         let metadata = try PostgresCoding.values.encode(metadata: write.metadata)
         let tags = try PostgresCoding.values.encode(tags: write.tags)
         let references = try PostgresCoding.values.encode(references: write.schema.references)
-        let outcome: RegistrationOutcome
         if write.schema.references.isEmpty && write.importID == nil && write.importVersion == nil {
-            outcome = try await registerInOneStatement(write, metadata: metadata, tags: tags, references: references)
-        } else {
-            outcome = try await registerInTransaction(write, metadata: metadata, tags: tags, references: references)
+            // The group commit wakes this process's observers once per committed batch.
+            return try await registerInOneStatement(write, metadata: metadata, tags: tags, references: references)
         }
+        let outcome = try await registerInTransaction(
+            write, metadata: metadata, tags: tags, references: references)
         // Committed: this process's observers need not wait for the notification to come back.
         if case .registered = outcome { changeFeed.wakeAll() }
         return outcome

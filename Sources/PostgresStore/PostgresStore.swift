@@ -33,8 +33,9 @@ public final class PostgresStore: SchemaStore, StorePoolReporting {
     public init(url: String, poolSize: Int = 4) async throws {
         try LibPQ.require()
         pool = PostgresPool(conninfo: url, size: poolSize)
-        registrations = PostgresGroupCommit(pool: pool)
-        changeFeed = PostgresChangeFeed(conninfo: url)
+        let changeFeed = PostgresChangeFeed(conninfo: url)
+        self.changeFeed = changeFeed
+        registrations = PostgresGroupCommit(pool: pool) { changeFeed.wakeAll() }
         do {
             appliedMigrations = try await pool.run { try PostgresMigrations.migrate($0) }
         } catch {

@@ -98,6 +98,13 @@ import Testing
             }
             await waitForPending(store, 5)
             let batchesBefore = store.registrations.committedBatches.load(ordering: .relaxed)
+            // This process's own wakes (no position; the listener's carry the NOTIFY's), counted
+            // once the listener is connected (its connect wake has no position either).
+            let directWakes = WakeCounter()
+            let observation = try store.changeFeed.add { if $0 == nil { directWakes.wake() } }
+            defer { observation.cancel() }
+            #expect(await eventually { (store.changeFeed.listener?.connections.load(ordering: .relaxed) ?? 0) > 0 })
+            let wakesBefore = directWakes.count
             try await release()
 
             #expect(try await a.value == .registered(id: 2, version: 1))
@@ -117,6 +124,9 @@ import Testing
                     "registered a [1] 2", "registered b [1] 2", "registered a [2] 3",
                 ])
             #expect(zip(logged, logged.dropFirst()).allSatisfy { $0.position < $1.position })
+            // One wake per committed statement that registered: the held registration's, and the
+            // batch's (not one per registration in it).
+            #expect(directWakes.count - wakesBefore == 2)
         }
     }
 
