@@ -20,6 +20,9 @@ final class SQLiteConnection {
     private var handle: OpaquePointer?
     /// Prepared statements by SQL text, reused across calls (preparing is the costly part of a query).
     private var statements: [StatementKey: OpaquePointer] = [:]
+    /// Changes appended to the change log on this connection (`SQLiteStore.appendChange`),
+    /// rolled back or not: the group commit wakes observers after a COMMIT that moved it.
+    var changesAppended = 0
 
     /// Tells SQLite to copy bound text before the bind call returns (the C macro is not imported).
     private static var transient: sqlite3_destructor_type {

@@ -32,6 +32,9 @@ final class SQLiteGroupCommit: Sendable {
     }
 
     private let writer: SQLiteWorker
+    /// Called on the writer after a COMMIT of a transaction that appended to the change log,
+    /// before its writes' callers resume: once per batch, not once per write.
+    private let appendedChanges: @Sendable () -> Void
     private let queue = Mutex(Queue())
     /// Transactions committed so far (each holds one batch): what tests read to see batching happen.
     let committedBatches = Atomic<Int>(0)
@@ -39,8 +42,9 @@ final class SQLiteGroupCommit: Sendable {
     /// Writes submitted and not yet taken by a drain.
     var queuedCount: Int { queue.withLock { $0.jobs.count } }
 
-    init(writer: SQLiteWorker) {
+    init(writer: SQLiteWorker, appendedChanges: @escaping @Sendable () -> Void = {}) {
         self.writer = writer
+        self.appendedChanges = appendedChanges
     }
 
     /// Runs `body` in the next batch transaction and returns its result once that batch committed.
@@ -83,6 +87,7 @@ final class SQLiteGroupCommit: Sendable {
             }
             var answers: [@Sendable ((any Error)?) -> Void] = []
             var lost: (any Error)?
+            let changesBefore = connection.changesAppended
             while next < jobs.count, lost == nil {
                 answers.append(jobs[next].run(connection))
                 next += 1
@@ -101,6 +106,7 @@ final class SQLiteGroupCommit: Sendable {
             do {
                 try connection.run("COMMIT")
                 committedBatches.add(1, ordering: .relaxed)
+                if connection.changesAppended != changesBefore { appendedChanges() }
                 answers.forEach { $0(nil) }
             } catch {
                 _ = try? connection.run("ROLLBACK")

@@ -89,6 +89,7 @@ extension SQLiteStore: ChangeLog {
                 .text(versions.map(String.init).joined(separator: ",")), schemaID.map { .int($0) } ?? .null,
                 .bool(subjectEmptied), setting.map { .text($0) } ?? .null,
             ])
+        connection.changesAppended += 1
     }
 
     // MARK: Reading

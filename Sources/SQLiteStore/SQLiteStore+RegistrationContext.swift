@@ -42,7 +42,6 @@ extension SQLiteStore: RegistrationContextWriting {
             let outcome = try Self.register(planned, encoded: encoded, known: context.view, on: connection)
             return ContextualRegistration(context: context, outcome: outcome)
         }
-        if case .registered = done.outcome { changeObservers.wakeAll() }
         return done
     }
 

@@ -41,7 +41,6 @@ extension SQLiteStore: TextSettingsStore {
             // value, and no read before the write is needed.
             try Self.appendChange(setting.changeKind, subject: subject, setting: value, on: connection)
         }
-        changeObservers.wakeAll()
     }
 
     /// Removes a setting; returns what it was.
@@ -59,7 +58,6 @@ extension SQLiteStore: TextSettingsStore {
             }
             return previous
         }
-        if previous != nil { changeObservers.wakeAll() }
         return previous
     }
 }

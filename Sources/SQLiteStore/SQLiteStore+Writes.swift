@@ -15,9 +15,7 @@ extension SQLiteStore {
     ///   stored under another id; `invalidVersion` when `importVersion` is below 1 or already used.
     public func register(_ write: RegistrationWrite) async throws -> RegistrationOutcome {
         let encoded = try EncodedRegistration(write)
-        let outcome = try await self.write { connection in try Self.register(write, encoded: encoded, on: connection) }
-        if case .registered = outcome { changeObservers.wakeAll() }
-        return outcome
+        return try await self.write { connection in try Self.register(write, encoded: encoded, on: connection) }
     }
 
     /// The steps of `RegistrationWrite` on the writer connection, inside the caller's savepoint.
@@ -85,7 +83,6 @@ extension SQLiteStore {
             }
             return changed
         }
-        if !changed.isEmpty { changeObservers.wakeAll() }
         return changed
     }
 
@@ -125,7 +122,6 @@ extension SQLiteStore {
             }
             return removed
         }
-        if !removed.isEmpty { changeObservers.wakeAll() }
         return removed
     }
 

@@ -32,8 +32,9 @@ public final class SQLiteStore: SchemaStore, StorePoolReporting {
     private let readers: [SQLiteWorker]
     /// The writer and readers, as a pool: "in use" counts work queued or running on them.
     public let poolMeter: StorePoolMeter
-    /// Told after commits that appended to the change log (see `SQLiteStore+ChangeLog`).
-    let changeObservers = ChangeObservers()
+    /// Told after commits that appended to the change log (see `SQLiteStore+ChangeLog`), by the
+    /// group commit: once per committed transaction, before its writers resume.
+    let changeObservers: ChangeObservers
     /// Round-robin position over `readers`.
     private let nextReader = Atomic<Int>(0)
 
@@ -58,7 +59,9 @@ public final class SQLiteStore: SchemaStore, StorePoolReporting {
         let writerConnection = try SQLiteConnection(path: path, readOnly: false)
         appliedMigrations = try SQLiteMigrations.migrate(writerConnection)
         writer = SQLiteWorker(label: "sqlite.writer", connection: writerConnection)
-        groupCommit = SQLiteGroupCommit(writer: writer)
+        let observers = ChangeObservers()
+        changeObservers = observers
+        groupCommit = SQLiteGroupCommit(writer: writer) { observers.wakeAll() }
         readers = try (0..<max(1, readerCount)).map { index in
             SQLiteWorker(label: "sqlite.reader.\(index)", connection: try SQLiteConnection(path: path, readOnly: true))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import SchemaRegistryCore
 import SchemaRegistryTesting
+import Synchronization
 import TestSupport
 import Testing
 
@@ -41,6 +42,9 @@ struct GroupCommitTests {
                     RegistrationWrite(subject: "a", schema: avro(record("A2")), expectedLatestVersion: 1))
             }
             await waitForQueued(store, 6)
+            let wakes = Mutex(0)
+            let observation = try await store.observeCommits { wakes.withLock { $0 += 1 } }
+            defer { observation.cancel() }
             held.release.signal()
             try await held.done.value
 
@@ -52,8 +56,10 @@ struct GroupCommitTests {
             #expect(try await again.value == .existing(id: 1, version: 1))
             #expect(try await stale.value == .conflict(actualLatestVersion: 1))
             #expect(try await second.value == .registered(id: 2, version: 2))
-            // The six writes were one transaction.
+            // The six writes were one transaction, and observers were woken once for it (the
+            // holding write appended nothing).
             #expect(store.groupCommit.committedBatches.load(ordering: .relaxed) == batchesBefore + 2)
+            #expect(wakes.withLock { $0 } == 1)
             #expect(try await store.versions(subject: "a", includeDeleted: true).map(\.version) == [1, 2])
             #expect(try await store.versions(subject: "b", includeDeleted: true).map(\.schema.id) == [1])
             #expect(try await store.versions(subject: "c", includeDeleted: true).isEmpty)
