@@ -10,11 +10,12 @@ import Synchronization
 /// One statement (`sr_register_batch`) is one implicit transaction: one round trip, one commit
 /// and one WAL flush for the whole batch instead of one each. Each call still takes the subject
 /// and fingerprint advisory locks of a lone registration (so instances stay serialised
-/// together), and runs in order on one snapshot-refreshing connection: a call sees what the calls before it wrote (the
-/// same schema gets one id, a second version of a subject follows the first), exactly as if
-/// they had committed one after the other. Nobody is answered before the statement returned,
-/// i.e. committed. The batch appends its registrations' changes at its end, so it holds the
-/// change-log lock only for that append and its COMMIT, and another batch overlaps the rest.
+/// together), and runs in order on one snapshot-refreshing connection: a call sees what the
+/// calls before it wrote (the same schema gets one id, a second version of a subject follows
+/// the first), exactly as if they had committed one after the other. Nobody is answered before
+/// the statement returned, i.e. committed. The batch appends its registrations' changes at its
+/// end, so it holds the change-log lock only for that append and its COMMIT, and another batch
+/// overlaps the rest.
 ///
 /// A batch whose statement fails (an error no registration should raise, a deadlock with
 /// another instance's batch) is rolled back as a whole and each of its registrations is then

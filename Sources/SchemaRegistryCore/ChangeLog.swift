@@ -90,7 +90,8 @@ public protocol ChangeLog: Sendable {
     func pruneChanges(through position: ChangePosition) async throws
     /// Calls `wake` after commits that appended changes: always for this process's commits, and
     /// for other processes' where the store can tell (PostgreSQL: LISTEN/NOTIFY). A wake says only
-    /// "read the log"; readers must not depend on one wake per commit.
+    /// "read the log"; readers must not depend on one wake per commit. `wake` may run on a
+    /// store's own thread (SQLite: the writer, right after COMMIT), so it must return at once.
     func observeCommits(_ wake: @escaping @Sendable () -> Void) async throws -> any ChangeObservation
     /// As `observeCommits(_:)`, and each wake says, when the store can tell, that every change
     /// through a position has committed (positions follow commit order), so an observer that has
