@@ -122,7 +122,7 @@ final class PostgresConnection {
     // MARK: Notifications
 
     /// Notifications (LISTEN) taken from the connection.
-    struct Notifications: Equatable {
+    struct Notifications {
         var count = 0
         /// The highest payload read as a change position; nil when none arrived or one's payload
         /// was not a position (then nothing can be said about what they cover).

@@ -101,7 +101,7 @@ final class PostgresGroupCommit: Sendable {
     /// Registrations waiting for the next batch (not those of the batch running).
     var pendingCount: Int { state.withLock { $0.pending.count } }
 
-    init(pool: PostgresPool, maxRunning: Int = 2, registered: @escaping @Sendable () -> Void = {}) {
+    init(pool: PostgresPool, maxRunning: Int = 2, registered: @escaping @Sendable () -> Void) {
         self.pool = pool
         self.maxRunning = max(1, maxRunning)
         self.registered = registered

@@ -42,7 +42,7 @@ final class SQLiteGroupCommit: Sendable {
     /// Writes submitted and not yet taken by a drain.
     var queuedCount: Int { queue.withLock { $0.jobs.count } }
 
-    init(writer: SQLiteWorker, appendedChanges: @escaping @Sendable () -> Void = {}) {
+    init(writer: SQLiteWorker, appendedChanges: @escaping @Sendable () -> Void) {
         self.writer = writer
         self.appendedChanges = appendedChanges
     }
