@@ -48,12 +48,13 @@ extension PostgresStore: ChangeLog {
         try changeFeed.add { _ in wake() }
     }
 
-    /// As `observeCommits(_:)`; a wake from LISTEN carries the highest position the notifications
-    /// named (each transaction notifies the highest position it appended).
-    public func observeCommits(knownThrough wake: @escaping @Sendable (ChangePosition?) -> Void) async throws
+    /// As `observeCommits(_:)`; a wake from LISTEN is `.through` the highest position the
+    /// notifications named (each transaction notifies the highest position it appended), any
+    /// other wake `.unknown`.
+    public func observeCommits(notices wake: @escaping @Sendable (CommitNotice) -> Void) async throws
         -> any ChangeObservation
     {
-        try changeFeed.add(wake)
+        try changeFeed.add { position in wake(position.map(CommitNotice.through) ?? .unknown) }
     }
 
     // MARK: Writing

@@ -33,9 +33,9 @@ extension RedisCachedStore: ChangeLog {
         try await changeLog.observeCommits(wake)
     }
 
-    public func observeCommits(knownThrough wake: @escaping @Sendable (ChangePosition?) -> Void) async throws
+    public func observeCommits(notices wake: @escaping @Sendable (CommitNotice) -> Void) async throws
         -> any ChangeObservation
     {
-        try await changeLog.observeCommits(knownThrough: wake)
+        try await changeLog.observeCommits(notices: wake)
     }
 }

@@ -2,17 +2,17 @@ import SchemaRegistryCore
 import Synchronization
 
 /// The callbacks registered with `observeCommits`, called after this process's commits that
-/// appended changes (SQLite has one writer, so this process sees every commit).
+/// appended changes (SQLite has one writer, so this process sees every commit), with the changes.
 final class ChangeObservers: Sendable {
     private struct State {
         var nextID = 0
-        var wakes: [Int: @Sendable () -> Void] = [:]
+        var wakes: [Int: @Sendable (CommitNotice) -> Void] = [:]
     }
 
     private let state = Mutex(State())
 
     /// Registers `wake`; the observation removes it when cancelled (idempotent).
-    func add(_ wake: @escaping @Sendable () -> Void) -> any ChangeObservation {
+    func add(_ wake: @escaping @Sendable (CommitNotice) -> Void) -> any ChangeObservation {
         let id = state.withLock { state in
             defer { state.nextID += 1 }
             state.wakes[state.nextID] = wake
@@ -22,9 +22,9 @@ final class ChangeObservers: Sendable {
     }
 
     /// Calls every registered wake, outside the lock (a wake may cancel its own observation).
-    func wakeAll() {
+    func wakeAll(_ notice: CommitNotice) {
         let wakes = state.withLock { Array($0.wakes.values) }
-        wakes.forEach { $0() }
+        wakes.forEach { $0(notice) }
     }
 
     private struct Observation: ChangeObservation {

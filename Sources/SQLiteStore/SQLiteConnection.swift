@@ -20,9 +20,10 @@ final class SQLiteConnection {
     private var handle: OpaquePointer?
     /// Prepared statements by SQL text, reused across calls (preparing is the costly part of a query).
     private var statements: [StatementKey: OpaquePointer] = [:]
-    /// Changes appended to the change log on this connection (`SQLiteStore.appendChange`),
-    /// rolled back or not: the group commit wakes observers after a COMMIT that moved it.
-    var changesAppended = 0
+    /// The changes appended to the change log in the open transaction (`SQLiteStore.appendChange`),
+    /// ascending: the group commit drops those of a savepoint it rolls back, and hands the rest
+    /// to the change observers once COMMIT returned.
+    var appendedChanges: [Change] = []
 
     /// Tells SQLite to copy bound text before the bind call returns (the C macro is not imported).
     private static var transient: sqlite3_destructor_type {

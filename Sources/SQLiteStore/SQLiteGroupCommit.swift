@@ -33,8 +33,8 @@ final class SQLiteGroupCommit: Sendable {
 
     private let writer: SQLiteWorker
     /// Called on the writer after a COMMIT of a transaction that appended to the change log,
-    /// before its writes' callers resume: once per batch, not once per write.
-    private let appendedChanges: @Sendable () -> Void
+    /// before its writes' callers resume, with what it appended: once per batch, not per write.
+    private let committedChanges: @Sendable ([Change]) -> Void
     private let queue = Mutex(Queue())
     /// Transactions committed so far (each holds one batch): what tests read to see batching happen.
     let committedBatches = Atomic<Int>(0)
@@ -42,9 +42,9 @@ final class SQLiteGroupCommit: Sendable {
     /// Writes submitted and not yet taken by a drain.
     var queuedCount: Int { queue.withLock { $0.jobs.count } }
 
-    init(writer: SQLiteWorker, appendedChanges: @escaping @Sendable () -> Void) {
+    init(writer: SQLiteWorker, committedChanges: @escaping @Sendable ([Change]) -> Void) {
         self.writer = writer
-        self.appendedChanges = appendedChanges
+        self.committedChanges = committedChanges
     }
 
     /// Runs `body` in the next batch transaction and returns its result once that batch committed.
@@ -87,7 +87,7 @@ final class SQLiteGroupCommit: Sendable {
             }
             var answers: [@Sendable ((any Error)?) -> Void] = []
             var lost: (any Error)?
-            let changesBefore = connection.changesAppended
+            connection.appendedChanges.removeAll(keepingCapacity: true)
             while next < jobs.count, lost == nil {
                 answers.append(jobs[next].run(connection))
                 next += 1
@@ -106,7 +106,7 @@ final class SQLiteGroupCommit: Sendable {
             do {
                 try connection.run("COMMIT")
                 committedBatches.add(1, ordering: .relaxed)
-                if connection.changesAppended != changesBefore { appendedChanges() }
+                if !connection.appendedChanges.isEmpty { committedChanges(connection.appendedChanges) }
                 answers.forEach { $0(nil) }
             } catch {
                 _ = try? connection.run("ROLLBACK")
@@ -115,10 +115,12 @@ final class SQLiteGroupCommit: Sendable {
         }
     }
 
-    /// Runs `body` in a savepoint: released when it returns, rolled back (alone) when it throws.
+    /// Runs `body` in a savepoint: released when it returns, rolled back (alone) when it throws,
+    /// and then the changes it noted as appended are forgotten with it.
     private static func inSavepoint<T>(
         _ connection: SQLiteConnection, _ body: (SQLiteConnection) throws -> T
     ) -> Result<T, any Error> {
+        let appendedBefore = connection.appendedChanges.count
         do {
             try connection.run("SAVEPOINT sr_write")
         } catch {
@@ -132,6 +134,7 @@ final class SQLiteGroupCommit: Sendable {
             // Both fail only when the transaction is gone already, which `drain` notices.
             _ = try? connection.run("ROLLBACK TO sr_write")
             _ = try? connection.run("RELEASE sr_write")
+            connection.appendedChanges.removeSubrange(appendedBefore...)
             return .failure(storeError(error))
         }
     }

@@ -69,12 +69,21 @@ extension SQLiteStore: ChangeLog {
     }
 
     public func observeCommits(_ wake: @escaping @Sendable () -> Void) async throws -> any ChangeObservation {
+        changeObservers.add { _ in wake() }
+    }
+
+    /// As `observeCommits(_:)`; every wake is `.appended` with the changes of one COMMIT of this
+    /// process's writer. Another process writing the same file is only seen by reading the log.
+    public func observeCommits(notices wake: @escaping @Sendable (CommitNotice) -> Void) async throws
+        -> any ChangeObservation
+    {
         changeObservers.add(wake)
     }
 
     // MARK: Writing
 
-    /// Appends one change on the writer connection, inside the caller's write (so in its savepoint).
+    /// Appends one change on the writer connection, inside the caller's write (so in its
+    /// savepoint), and notes it on the connection for the group commit to hand to observers.
     static func appendChange(
         _ kind: ChangeKind, subject: String?, versions: [Int] = [], schemaID: SchemaID? = nil,
         subjectEmptied: Bool = false, setting: String? = nil, on connection: SQLiteConnection
@@ -89,7 +98,10 @@ extension SQLiteStore: ChangeLog {
                 .text(versions.map(String.init).joined(separator: ",")), schemaID.map { .int($0) } ?? .null,
                 .bool(subjectEmptied), setting.map { .text($0) } ?? .null,
             ])
-        connection.changesAppended += 1
+        connection.appendedChanges.append(
+            Change(
+                position: ChangePosition(connection.lastInsertRowID), kind: kind, subject: subject, versions: versions,
+                schemaID: schemaID, subjectEmptied: subjectEmptied, setting: setting))
     }
 
     // MARK: Reading

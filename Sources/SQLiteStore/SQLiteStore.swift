@@ -61,7 +61,7 @@ public final class SQLiteStore: SchemaStore, StorePoolReporting {
         writer = SQLiteWorker(label: "sqlite.writer", connection: writerConnection)
         let observers = ChangeObservers()
         changeObservers = observers
-        groupCommit = SQLiteGroupCommit(writer: writer) { observers.wakeAll() }
+        groupCommit = SQLiteGroupCommit(writer: writer) { observers.wakeAll(.appended($0)) }
         readers = try (0..<max(1, readerCount)).map { index in
             SQLiteWorker(label: "sqlite.reader.\(index)", connection: try SQLiteConnection(path: path, readOnly: true))
         }

@@ -93,20 +93,35 @@ public protocol ChangeLog: Sendable {
     /// "read the log"; readers must not depend on one wake per commit. `wake` may run on a
     /// store's own thread (SQLite: the writer, right after COMMIT), so it must return at once.
     func observeCommits(_ wake: @escaping @Sendable () -> Void) async throws -> any ChangeObservation
-    /// As `observeCommits(_:)`, and each wake says, when the store can tell, that every change
-    /// through a position has committed (positions follow commit order), so an observer that has
-    /// already read that far need not read again; nil says nothing. PostgreSQL: a NOTIFY carries
-    /// the highest position its transaction appended, and this process's own commits, woken at
-    /// once without a position, are notified back to it too (issue 19).
-    func observeCommits(knownThrough wake: @escaping @Sendable (ChangePosition?) -> Void) async throws
+    /// As `observeCommits(_:)`, and each wake says what the store can tell about the commit
+    /// (``CommitNotice``): nothing, how far the log has committed, or the very changes one commit
+    /// appended, so that an observer that has read everything before them need not read the log.
+    func observeCommits(notices wake: @escaping @Sendable (CommitNotice) -> Void) async throws
         -> any ChangeObservation
 }
 
+/// What one wake of `ChangeLog.observeCommits(notices:)` says about the commit it follows.
+public enum CommitNotice: Sendable, Hashable {
+    /// Something committed: read the log to learn what.
+    case unknown
+    /// Every change through this position has committed (positions follow commit order), so an
+    /// observer that has read that far need not read again. PostgreSQL: a NOTIFY carries the
+    /// highest position its transaction appended, and this process's own commits are notified
+    /// back to it too (issue 19).
+    case through(ChangePosition)
+    /// Every change one committed transaction appended, ascending. Positions follow commit order,
+    /// so no other commit's change lies between the first and the last of them; one that lies
+    /// below the first may not have been read yet (another process's commit, a wake that was
+    /// missed), which an observer tells by its own head: it may take these as read only if it
+    /// has read every change below the first (SQLite: the writer after its COMMIT, issue 19).
+    case appended([Change])
+}
+
 extension ChangeLog {
-    /// Stores that cannot tell what a wake covers: every wake without a position.
-    public func observeCommits(knownThrough wake: @escaping @Sendable (ChangePosition?) -> Void) async throws
+    /// Stores that cannot tell what a wake covers: every wake says nothing.
+    public func observeCommits(notices wake: @escaping @Sendable (CommitNotice) -> Void) async throws
         -> any ChangeObservation
     {
-        try await observeCommits { wake(nil) }
+        try await observeCommits { wake(.unknown) }
     }
 }

@@ -94,6 +94,43 @@ struct GroupCommitTests {
         }
     }
 
+    /// Issue 19: the wake after a batch's COMMIT carries the changes it appended, exactly as the
+    /// log holds them: not those of a write whose savepoint was rolled back after appending.
+    @Test func aBatchsWakeCarriesExactlyTheChangesItCommitted() async throws {
+        try await withStore { store, _ async throws in
+            let held = try await holdWriter(store)
+            let first = Task { try await store.register(RegistrationWrite(subject: "a", schema: avro(record("A")))) }
+            await waitForQueued(store, 1)
+            let failing = Task {
+                try await store.write { connection in
+                    try SQLiteStore.appendChange(
+                        .registered, subject: "ghost", versions: [1], schemaID: 7, on: connection)
+                    throw RegistryError(.invalidRequest, "refused after appending")
+                }
+            }
+            await waitForQueued(store, 2)
+            let setting = Task { try await store.setCompatibility(.full, subject: "b") }
+            await waitForQueued(store, 3)
+            let last = Task { try await store.register(RegistrationWrite(subject: "c", schema: avro(record("C")))) }
+            await waitForQueued(store, 4)
+            let notices = Mutex<[CommitNotice]>([])
+            let observation = try await store.observeCommits(notices: { notice in
+                notices.withLock { $0.append(notice) }
+            })
+            defer { observation.cancel() }
+            held.release.signal()
+            try await held.done.value
+            _ = try await first.value
+            await #expect(throws: RegistryError.self) { try await failing.value }
+            try await setting.value
+            _ = try await last.value
+
+            let logged = try await store.changes(after: 0, limit: 100).changes
+            #expect(logged.map(\.subject) == ["a", "b", "c"])
+            #expect(notices.withLock { $0 } == [.appended(logged)])
+        }
+    }
+
     @Test func concurrentRegistrationsOfOneSchemaGetOneID() async throws {
         try await withStore { store, _ async throws in
             let held = try await holdWriter(store)

@@ -74,4 +74,43 @@ import Testing
             #expect(recorders[5].positions.withLock { $0 }.isEmpty)
         }
     }
+
+    /// Issue 19: SQLite's writer hands each commit's changes to the hub with its wake; the hub
+    /// publishes them without reading the log when they follow its head, and reads the log when
+    /// another writer's commit came between (a second store on the same file stands in for
+    /// another process: its commits wake only its own observers).
+    @Test func commitsFollowingTheHeadArePublishedFromTheirWakeAndAGapIsRead() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteStore(path: directory.path("registry.db"))
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            var configuration = ChangeHub.Configuration()
+            configuration.pollInterval = .seconds(3_600)
+            let hub = ChangeHub(log: store, configuration: configuration, logger: Logger(label: "hub-test"))
+            let recorder = Recorder(eventLoop: group.next())
+            hub.register(recorder)
+            let reader = Task { await hub.run() }
+            // The first pass (reading the window) has ended: from here only wakes make passes.
+            while hub.passes < 1 { try await Task.sleep(for: .milliseconds(5)) }
+            let passes = hub.passes
+            try await store.setCompatibility(.full, subject: "a")
+            try await store.setMode(.readOnly, subject: "a")
+            try await store.setCompatibility(.none, subject: nil)
+            #expect(await eventually { recorder.positions.withLock { $0 } == [1, 2, 3] })
+            #expect(hub.commitsHandedOver == 3)
+            #expect(hub.passes == passes, "the hub read the log for changes its wakes carried")
+
+            let other = try SQLiteStore(path: directory.path("registry.db"))
+            try await other.setCompatibility(.backward, subject: "b")
+            try await other.close()
+            try await store.setCompatibility(.forward, subject: "c")
+            #expect(await eventually { recorder.positions.withLock { $0 } == [1, 2, 3, 4, 5] })
+            #expect(hub.commitsHandedOver == 3)
+            #expect(hub.passes > passes)
+
+            reader.cancel()
+            await reader.value
+            try await store.close()
+            try await group.shutdownGracefully()
+        }
+    }
 }

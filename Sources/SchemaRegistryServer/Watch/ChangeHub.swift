@@ -21,7 +21,8 @@ protocol ChangeSubscriber: AnyObject, Sendable {
 /// reads the log after its head whenever the store says something committed (in this process,
 /// or on another instance through PostgreSQL's NOTIFY), and every `pollInterval` anyway, so a
 /// lost wake delays changes but never loses them. Watchers cost the store nothing: 1,000 of
-/// them share one read.
+/// them share one read. A wake that carries a commit's changes (SQLite's writer) that follow
+/// the head directly is published without reading at all.
 final class ChangeHub: Sendable {
     struct Configuration: Sendable {
         /// Changes kept in memory for watchers resuming from a position (`watch-replay-changes`).
@@ -67,6 +68,7 @@ final class ChangeHub: Sendable {
     private let pendingWakes = Mutex(Wakes())
     private let reads = Atomic<Int>(0)
     private let skipped = Atomic<Int>(0)
+    private let handedOver = Atomic<Int>(0)
     private let logger: Logger
 
     init(log: any ChangeLog, configuration: Configuration = .init(), logger: Logger) {
@@ -103,16 +105,6 @@ final class ChangeHub: Sendable {
             let loop = ObjectIdentifier(subscriber.eventLoop)
             state.subscribers[loop]?.members.removeValue(forKey: ObjectIdentifier(subscriber))
             if state.subscribers[loop]?.members.isEmpty == true { state.subscribers.removeValue(forKey: loop) }
-        }
-    }
-
-    /// Runs `body` for every subscriber, on its event loop: one hop per loop.
-    private func forEachSubscriber(_ body: @escaping @Sendable (any ChangeSubscriber) -> Void) {
-        let groups = state.withLock { Array($0.subscribers.values) }
-        for group in groups {
-            group.eventLoop.execute {
-                for subscriber in group.members.values { body(subscriber) }
-            }
         }
     }
 
@@ -165,8 +157,13 @@ final class ChangeHub: Sendable {
             }
             do {
                 if observation == nil {
-                    observation = try await log.observeCommits(knownThrough: { position in
-                        self.noteWake(knownThrough: position)
+                    observation = try await log.observeCommits(notices: { notice in
+                        switch notice {
+                        case .appended(let changes) where self.publishIfNext(changes):
+                            return
+                        case .appended, .unknown: self.noteWake(knownThrough: nil)
+                        case .through(let position): self.noteWake(knownThrough: position)
+                        }
                         continuation.yield()
                     })
                 }
@@ -198,6 +195,29 @@ final class ChangeHub: Sendable {
 
     /// Passes that did not read, because every wake since the last named a position already read.
     var passesWithoutRead: Int { skipped.load(ordering: .relaxed) }
+
+    /// Commits published from the changes their wake carried, without a read.
+    var commitsHandedOver: Int { handedOver.load(ordering: .relaxed) }
+
+    /// Publishes a commit's changes, as its wake carried them, if they follow what the hub has
+    /// read with nothing between: the first above the head is the head's successor. Positions
+    /// follow commit order and no other commit's change lies among one commit's, so the hub
+    /// then holds every change through the last. Otherwise (the hub has not read the log yet, or
+    /// another process committed in between, or a wake was lost) false: read the log.
+    /// Positions in SQLite's log have no gaps (AUTOINCREMENT in the writer's transaction, rolled
+    /// back with it), the only store whose wakes carry changes.
+    private func publishIfNext(_ changes: [Change]) -> Bool {
+        let published = state.withLock { state -> Bool in
+            guard state.logID != nil else { return false }
+            let unread = changes.drop { $0.position <= state.head }
+            guard let first = unread.first else { return true }
+            guard first.position == state.head + 1 else { return false }
+            Self.append(Array(unread), to: &state, configuration: configuration)
+            return true
+        }
+        if published { handedOver.add(1, ordering: .relaxed) }
+        return published
+    }
 
     private func noteWake(knownThrough position: ChangePosition?) {
         pendingWakes.withLock { wakes in
@@ -234,8 +254,8 @@ final class ChangeHub: Sendable {
             let head = state.withLock { $0.head }
             let page = try await log.changes(after: head, limit: configuration.readLimit)
             if page.horizon > head {
-                lost(resumeAfter: page.head)
-                return
+                if lost(horizon: page.horizon, resumeAfter: page.head) { return }
+                continue
             }
             guard !page.changes.isEmpty else { return }
             publish(page.changes)
@@ -245,30 +265,56 @@ final class ChangeHub: Sendable {
     }
 
     private func publish(_ page: [Change]) {
-        let through = page.last!.position
-        let changes = page.map(PublishedChange.init)
         state.withLock { state in
-            state.window.append(contentsOf: changes)
-            state.head = through
-            let excess = state.window.count - configuration.replayChanges
-            // Trimmed in chunks, not per change: removeFirst shifts the whole array.
-            if excess > configuration.replayChanges / 4 {
-                state.floor = state.window[excess - 1].position
-                state.window.removeFirst(excess)
-            }
+            // What a wake handed over while this page was read is published already.
+            let unread = page.drop { $0.position <= state.head }
+            if !unread.isEmpty { Self.append(Array(unread), to: &state, configuration: configuration) }
         }
-        forEachSubscriber { $0.changesCommitted(changes, through: through) }
     }
 
-    /// The store pruned past the head (the hub was away for more than the log's retention).
-    private func lost(resumeAfter position: ChangePosition) {
-        logger.warning("the change log was pruned past this instance's head: watchers resync")
-        state.withLock { state in
+    /// Appends changes above the head to the window and hands them to every subscriber. Runs
+    /// under the state's lock, so that the two publishers (a pass of `run`, a wake carrying its
+    /// changes) queue their deliveries on each event loop in position order.
+    private static func append(_ page: [Change], to state: inout State, configuration: Configuration) {
+        let through = page.last!.position
+        let changes = page.map(PublishedChange.init)
+        state.window.append(contentsOf: changes)
+        state.head = through
+        let excess = state.window.count - configuration.replayChanges
+        // Trimmed in chunks, not per change: removeFirst shifts the whole array.
+        if excess > configuration.replayChanges / 4 {
+            state.floor = state.window[excess - 1].position
+            state.window.removeFirst(excess)
+        }
+        forEachSubscriber(of: state) { $0.changesCommitted(changes, through: through) }
+    }
+
+    /// The store pruned past the head (the hub was away for more than the log's retention):
+    /// every watcher resyncs at `position`. False if a wake handed over the changes through
+    /// `horizon` while the page was read (nothing is lost: read again from the new head).
+    private func lost(horizon: ChangePosition, resumeAfter position: ChangePosition) -> Bool {
+        let resynced = state.withLock { state in
+            guard state.head < horizon else { return false }
             state.window = []
             state.floor = position
             state.head = position
+            Self.forEachSubscriber(of: state) { $0.changesLost(resumeAfter: position) }
+            return true
         }
-        forEachSubscriber { $0.changesLost(resumeAfter: position) }
+        if resynced { logger.warning("the change log was pruned past this instance's head: watchers resync") }
+        return resynced
+    }
+
+    /// Runs `body` for every subscriber, on its event loop: one hop per loop. Called under the
+    /// state's lock, so deliveries queue in the order the state changed.
+    private static func forEachSubscriber(
+        of state: State, _ body: @escaping @Sendable (any ChangeSubscriber) -> Void
+    ) {
+        for group in state.subscribers.values {
+            group.eventLoop.execute {
+                for subscriber in group.members.values { body(subscriber) }
+            }
+        }
     }
 
     /// Keeps the store's log near `logRetention` changes (every instance may prune: it is idempotent).
