@@ -125,6 +125,9 @@ enum PostgresMigrations {
         PostgresRegistrationMigration.step,
         // 7: a group-committed batch in one call, appending its changes at its end.
         PostgresBatchRegistrationMigration.step,
+        // 8: a registration's context in one statement, and a new subject's first version
+        // registered without reading again what the context read.
+        PostgresLeanRegistrationMigration.step,
     ]
 
     static var latestVersion: Int { steps.count }
