@@ -50,28 +50,36 @@ extension SQLiteStore: RegistrationContextWriting {
     static func registrationContext(
         subject: String, matching schema: SchemaIdentity, kind: String, on connection: SQLiteConnection
     ) throws -> RegistrationContext {
-        // The four settings in one statement of four primary-key probes. (`subject IN (?, '')`
-        // per table built an ephemeral index for the IN list on every call: 16 us of the
-        // writer's time per registration in the issue-19 profile.) A subject keyed '' would be
-        // the global row itself, so it has no subject-level value, as before.
-        let settings =
+        // The four settings and the newest version in one statement of five primary-key
+        // probes. (`subject IN (?, '')` per table built an ephemeral index for the IN list on
+        // every call: 16 us of the writer's time per registration in the issue-19 profile.) A
+        // subject keyed '' would be the global row itself, so it has no subject-level value, as
+        // before.
+        let head =
             try connection.firstRow(
                 """
                 SELECT (SELECT mode FROM modes WHERE subject = ?1 AND ?1 <> ''),
                     (SELECT mode FROM modes WHERE subject = ''),
                     (SELECT compatibility FROM config WHERE subject = ?1 AND ?1 <> ''),
-                    (SELECT compatibility FROM config WHERE subject = '')
-                """, [.text(settingKey(subject))]
-            ) { row in (0..<4).map { row.isNull(Int32($0)) ? nil : row.text(Int32($0)) } } ?? [nil, nil, nil, nil]
-        let match = try versionMatching(schema, subject: subject, includeDeleted: false, on: connection)
-        let newest =
-            try connection.firstRow(
-                "SELECT MAX(version) FROM subject_versions WHERE subject = ?", [.text(subject)]
-            ) { $0.isNull(0) ? 0 : $0.int(0) } ?? 0
-        let newestLive = try connection.firstRow(
-            SQLiteCoding.versionSelect + " WHERE sv.subject = ? AND sv.deleted = 0 ORDER BY sv.version DESC LIMIT 1",
-            [.text(subject)]
-        ) { try SQLiteCoding.versionRecord(from: $0) }
+                    (SELECT compatibility FROM config WHERE subject = ''),
+                    (SELECT coalesce(max(version), 0) FROM subject_versions WHERE subject = ?1)
+                """, [.text(subject)]
+            ) { row in
+                (settings: (0..<4).map { row.isNull(Int32($0)) ? nil : row.text(Int32($0)) }, newest: row.int(4))
+            } ?? (settings: [nil, nil, nil, nil], newest: 0)
+        let (settings, newest) = head
+        // A subject without any version, deleted ones included (a new subject, the commonest
+        // registration), has nothing to match and no live version: two statements fewer.
+        let match =
+            newest == 0 ? nil : try versionMatching(schema, subject: subject, includeDeleted: false, on: connection)
+        let newestLive =
+            newest == 0
+            ? nil
+            : try connection.firstRow(
+                SQLiteCoding.versionSelect
+                    + " WHERE sv.subject = ? AND sv.deleted = 0 ORDER BY sv.version DESC LIMIT 1",
+                [.text(subject)]
+            ) { try SQLiteCoding.versionRecord(from: $0) }
         return try RegistrationContext(
             kind: kind, subjectMode: settings[0], globalMode: settings[1],
             subjectCompatibility: settings[2], globalCompatibility: settings[3],
