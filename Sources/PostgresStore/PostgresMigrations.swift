@@ -128,6 +128,8 @@ enum PostgresMigrations {
         // 8: a registration's context in one statement, and a new subject's first version
         // registered without reading again what the context read.
         PostgresLeanRegistrationMigration.step,
+        // 9: a batch registers a new subject's first version without a nested set-returning call.
+        PostgresBatchFastPathMigration.step,
     ]
 
     static var latestVersion: Int { steps.count }
