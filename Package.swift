@@ -192,7 +192,7 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(name: "SchemaRegistryCoreTests", dependencies: ["SchemaRegistryCore", "Resilience"]),
         .testTarget(
-            name: "SchemaFormatsTests", dependencies: ["SchemaFormats", "SchemaRegistryCore"],
+            name: "SchemaFormatsTests", dependencies: ["SchemaFormats", "SchemaRegistryCore", "TestSupport"],
             // Read by the tests from disk via #filePath; not resources of the module.
             exclude: ["Fixtures"]),
         .testTarget(

@@ -19,6 +19,12 @@ source scripts/test-services.sh
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -r tests/python/requirements.txt
 
 # --- Swift: build everything (the CLI tests run the real binary), then test.
+# Foundation's Process lists /proc/self/fd in run() and reads past glibc's buffer once ~1,350
+# descriptors are open, which kills this test process (Tests/TestSupport/ChildProcess.swift).
+if grep -rn --include='*.swift' -E '(^|[^A-Za-z.])Process\(\)' Tests; then
+  echo "Tests spawn children with TestSupport.ChildProcess, not Foundation's Process (above)" >&2
+  exit 1
+fi
 swift build --build-tests
 export SCHEMA_REGISTRY_BIN="$root/.build/debug/schema-registry"
 set +e
@@ -30,6 +36,16 @@ if [ "$swift_status" -ne 0 ]; then
   echo "Swift tests FAILED (exit $swift_status); failures:" >&2
   # Each failure with the lines after it (Swift Testing prints an expectation's comment there).
   grep -E -A4 '✘.*(recorded an issue|error)|error:|Fatal error' "$work/swift-test.log" | head -200 >&2
+  # A crash (signal): the crashed thread's frames from Swift's backtracer, and the tests that
+  # had started and not finished (one of them crashed).
+  if grep -q '\*\*\* Signal' "$work/swift-test.log"; then
+    awk '/\*\*\* Signal/ { on = 1 } /Registers:/ { on = 0 } on && n < 160 { print; n++ }' \
+      "$work/swift-test.log" >&2
+    echo "Tests started and not finished when it crashed:" >&2
+    sed -n -E 's/^.*Test (.*) started\.$/\1/p' "$work/swift-test.log" | sort >"$work/started"
+    sed -n -E 's/^.*Test (.*) (passed|failed|skipped)( .*)?\.$/\1/p' "$work/swift-test.log" | sort -u >"$work/ended"
+    comm -23 "$work/started" "$work/ended" | head -40 >&2
+  fi
   tail -20 "$work/swift-test.log" >&2
   exit 1
 fi

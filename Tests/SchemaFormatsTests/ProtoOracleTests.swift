@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import TestSupport
 import Testing
 
 @testable import SchemaFormats
@@ -60,18 +61,12 @@ struct ProtoOracleTests {
     static func protoc(_ protoc: String, file: String, include: URL) throws -> ProtocRun {
         let output = FileManager.default.temporaryDirectory.appending(path: "proto-oracle-\(UUID().uuidString).pb")
         defer { try? FileManager.default.removeItem(at: output) }
-        let process = Process()
-        process.executableURL = URL(filePath: protoc)
-        process.arguments = [
-            "--descriptor_set_out=\(output.path)", "-I", include.path, "-I", "/usr/include", file,
-        ]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return ProtocRun(descriptor: nil, errors: message) }
+        // ChildProcess, not Foundation's Process: its run() crashes a process with ~1,350
+        // descriptors open, which this test process has when the server suites run beside it.
+        let run = try ChildProcess.run(
+            protoc, ["--descriptor_set_out=\(output.path)", "-I", include.path, "-I", "/usr/include", file])
+        let message = run.errors
+        guard run.status == 0 else { return ProtocRun(descriptor: nil, errors: message) }
         let set = try Google_Protobuf_FileDescriptorSet(serializedBytes: try Data(contentsOf: output))
         return ProtocRun(descriptor: set.file.first { $0.name == file }, errors: message)
     }

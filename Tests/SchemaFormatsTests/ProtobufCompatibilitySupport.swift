@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import TestSupport
 import Testing
 
 @testable import SchemaFormats
@@ -28,19 +29,17 @@ enum ProtocDescriptors {
             try text.write(to: url, atomically: true, encoding: .utf8)
         }
         let output = directory.appendingPathComponent("out.pb")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: protoc)
-        process.arguments = [
-            "--descriptor_set_out=\(output.path)", "--include_imports", "-I", directory.path, "-I", "/usr/include",
-            files.last!.path,
-        ]
-        process.currentDirectoryURL = directory
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ProtocFailure(message: message) }
+        // ChildProcess, not Foundation's Process: its run() crashes a process with ~1,350
+        // descriptors open, which this test process has when the server suites run beside it.
+        let run = try ChildProcess.run(
+            protoc,
+            [
+                "--descriptor_set_out=\(output.path)", "--include_imports", "-I", directory.path, "-I", "/usr/include",
+                files.last!.path,
+            ],
+            directory: directory.path)
+        let message = run.errors
+        guard run.status == 0 else { throw ProtocFailure(message: message) }
         let set = try Google_Protobuf_FileDescriptorSet(serializedBytes: [UInt8](try Data(contentsOf: output)))
         guard let file = set.file.last else { throw ProtocFailure(message: "empty descriptor set") }
         let dependencies = Dictionary(set.file.dropLast().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })

@@ -105,7 +105,8 @@ import Testing
             try await store.setCompatibility(.forward, subject: "c")
             #expect(await eventually { recorder.positions.withLock { $0 } == [1, 2, 3, 4, 5] })
             #expect(hub.commitsHandedOver == 3)
-            #expect(hub.passes > passes)
+            // A pass is counted once it has published, so the count may trail the delivery.
+            #expect(await eventually { hub.passes > passes })
 
             reader.cancel()
             await reader.value
