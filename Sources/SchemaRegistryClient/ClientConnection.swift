@@ -69,10 +69,15 @@ final class ClientConnection: Sendable {
             try? await channel.close()
             throw error
         }
+        // The peer may close between its HELLO_OK and this lookup (a caller resumed late on a
+        // busy machine): the pipeline is empty then, which is a closed connection to the caller.
         let handler = try await channel.eventLoop.submit {
-            NIOLoopBound(
-                try channel.pipeline.syncOperations.handler(type: ClientChannelHandler.self),
-                eventLoop: channel.eventLoop)
+            guard let handler = try? channel.pipeline.syncOperations.handler(type: ClientChannelHandler.self) else {
+                throw SchemaRegistryClientError(
+                    code: .connectionClosed,
+                    message: "\(configuration.host):\(configuration.port) closed the connection after HELLO_OK")
+            }
+            return NIOLoopBound(handler, eventLoop: channel.eventLoop)
         }.get()
         return ClientConnection(channel: channel, handler: handler, hello: answer)
     }

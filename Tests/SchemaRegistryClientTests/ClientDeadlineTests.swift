@@ -35,6 +35,25 @@ import Testing
         #expect(budget.map { (1...1234).contains($0) } == true, "budget \(String(describing: budget))")
         #expect(try Srp_ListVersionsRequest(serializedBytes: Array(body.readableBytesView)).subject == "orders")
     }
+
+    /// A peer that closes right after HELLO_OK: the call fails with a typed `connectionClosed`,
+    /// whether the close is seen before the client took its handler (which then is gone from
+    /// the pipeline: that was a bare `ChannelPipelineError.notFound`) or after the request went.
+    @Test func aPeerClosingRightAfterHelloOKIsAClosedConnection() async throws {
+        let (listener, port) = try Ports.boundLoopbackSocket()
+        defer { close(listener) }
+        #expect(listen(listener, 1) == 0)
+        let peer = Task { try await ScriptedPeer.closeAfterHello(on: listener) }
+        var configuration = ClientConfiguration(host: "127.0.0.1", port: port)
+        configuration.compression = false
+        let client = SchemaRegistryClient(configuration: configuration)
+        defer { Task { await client.close() } }
+        let error = await #expect(throws: SchemaRegistryClientError.self) {
+            _ = try await client.listVersions(.with { $0.subject = "orders" }, options: CallOptions(maxRetries: 0))
+        }
+        #expect(error?.code == .connectionClosed, "\(String(describing: error))")
+        try await peer.value
+    }
 }
 
 /// A one-connection SRP "server" on a blocking socket (its own thread): answers HELLO with
@@ -43,16 +62,27 @@ enum ScriptedPeer {
     static func firstRequest(on listener: Int32) async throws -> Frame {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try serve(listener) })
+                continuation.resume(with: Result { try serve(listener)! })
             }
         }
     }
 
-    private static func serve(_ listener: Int32) throws -> Frame {
+    /// Answers HELLO and closes the connection at once; returns when it has.
+    static func closeAfterHello(on listener: Int32) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { _ = try serve(listener, closeAfterHello: true) })
+            }
+        }
+    }
+
+    private static func serve(_ listener: Int32, closeAfterHello: Bool = false) throws -> Frame? {
         let fd = accept(listener, nil, nil)
         guard fd >= 0 else { throw POSIXError(.ECONNABORTED) }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        // Long: the caller resumes from HELLO_OK on Swift's cooperative pool, which the suite's
+        // CPU-bound synchronous tests hold for ~20 s at the start of a full run on 2 cores.
+        var timeout = timeval(tv_sec: 90, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var decoder = SRPFrameDecoder(expectPreface: true, maxBodyLength: 1 << 20)
         var buffer = ByteBuffer()
@@ -82,6 +112,7 @@ enum ScriptedPeer {
                 $0.maxInFlight = 16
                 $0.requestDeadlines = true
             }.serializedBytes())
+        if closeAfterHello { return nil }
         let request = try nextFrame()
         reply(request.header.requestID, [])
         return request
